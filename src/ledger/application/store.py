@@ -1,0 +1,75 @@
+"""Aggregates in and out of the event store, through the mapper."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Mapper
+
+from ledger.domain.assignment import Assignment
+from ledger.domain.errors import NotFound
+from ledger.domain.person import Person
+from ledger.domain.unit import Unit
+from ledger.infra.eventstore import EventStore, NewEvent, RecordedEvent
+
+A = TypeVar("A", bound=Aggregate)
+
+_LABELS = {Unit: "unit", Person: "person", Assignment: "assignment"}
+
+
+def tags_for(aggregate: Aggregate) -> list[str]:
+    """Tags that let a later command find and guard the events of this aggregate."""
+    if isinstance(aggregate, Unit):
+        tags = [f"unit:{aggregate.id}"]
+        if aggregate.code:
+            tags.append(f"code:{aggregate.code}")
+        return tags
+    if isinstance(aggregate, Person):
+        tags = [f"person:{aggregate.id}"]
+        if aggregate.person_no:
+            tags.append(f"person-no:{aggregate.person_no}")
+        return tags
+    if isinstance(aggregate, Assignment):
+        return [f"unit:{aggregate.unit_id}", f"person:{aggregate.person_id}"]
+    return []
+
+
+class AggregateStore:
+    """Loads aggregates by replaying their streams; turns new events into rows."""
+
+    def __init__(self, events: EventStore, mapper: Mapper[Any]) -> None:
+        self.events = events
+        self.mapper = mapper
+
+    def replay(self, recorded: Iterable[RecordedEvent]) -> Any:
+        aggregate = None
+        for row in recorded:
+            aggregate = self.mapper.to_domain_event(row.to_stored()).mutate(aggregate)
+        return aggregate
+
+    async def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:
+        aggregate = self.replay(await self.events.read_stream(aggregate_id))
+        if not isinstance(aggregate, cls):
+            label = _LABELS.get(cls, cls.__name__.lower())
+            raise NotFound(f"no {label} with id {aggregate_id}", field=field)
+        return aggregate
+
+    async def tagged(self, tags: Sequence[str]) -> tuple[list[Any], int]:
+        """Aggregates with events carrying any of ``tags``, and the head they were read at."""
+        recorded, head = await self.events.read_tagged(tags)
+        streams: dict[UUID, list[RecordedEvent]] = defaultdict(list)
+        for row in recorded:
+            streams[row.stream_id].append(row)
+        return [self.replay(rows) for rows in streams.values()], head
+
+    def new_events(self, aggregates: Iterable[Aggregate]) -> list[NewEvent]:
+        rows = []
+        for aggregate in aggregates:
+            tags = tags_for(aggregate)
+            for domain_event in aggregate.collect_events():
+                rows.append(NewEvent(self.mapper.to_stored_event(domain_event), tags))
+        return rows

@@ -1,0 +1,1 @@
+"""The domain: aggregates, events, vocabularies and invariants. Pure, no I/O."""

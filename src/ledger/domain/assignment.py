@@ -1,0 +1,168 @@
+"""Assignment (责任分工): a person holding a role in a unit over a period."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.errors import AlreadyEnded, InvalidInput, PeriodError
+from ledger.domain.periods import Period
+from ledger.domain.vocab import Category, CorrectableField, EndReason, PrincipalTitle, Role
+
+
+def check_role_title(role: Role, principal_title: PrincipalTitle | None) -> None:
+    """Raised when a principal has no principal title, or another role has one."""
+    if role is Role.PRINCIPAL and principal_title is None:
+        raise InvalidInput("a principal needs a principal_title", field="principal_title")
+    if role is not Role.PRINCIPAL and principal_title is not None:
+        raise InvalidInput("only a principal has a principal_title", field="principal_title")
+
+
+def check_period(start: date, end: date | None, field: str = "effective_to") -> Period:
+    """Raised when the period would end on or before the day it starts."""
+    if end is not None and end <= start:
+        raise PeriodError(
+            f"{field} must be after effective_from ({start.isoformat()})", field=field
+        )
+    return Period(start, end)
+
+
+class Assignment(Aggregate):
+    """One person in one role of one unit; portfolio changes and the end are events."""
+
+    @classmethod
+    def assign(
+        cls,
+        *,
+        unit_id: UUID,
+        person_id: UUID,
+        role: Role,
+        title: str,
+        principal_title: PrincipalTitle | None,
+        portfolio: list[Category],
+        reports_to: UUID | None,
+        effective_from: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> Assignment:
+        check_role_title(role, principal_title)
+        return cls(
+            unit_id, person_id, role, title, principal_title, _unique(portfolio), reports_to,
+            effective_from, actor, source, reason, basis,
+        )
+
+    @event("Assigned")
+    def __init__(
+        self,
+        unit_id: UUID,
+        person_id: UUID,
+        role: Role,
+        title: str,
+        principal_title: PrincipalTitle | None,
+        portfolio: list[Category],
+        reports_to: UUID | None,
+        effective_from: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> None:
+        self.unit_id = unit_id
+        self.person_id = person_id
+        self.role = role
+        self.title = title
+        self.principal_title = principal_title
+        self.portfolio = list(portfolio)
+        self.reports_to = reports_to
+        self.effective_from = effective_from
+        self.effective_to: date | None = None
+        self.end_reason: EndReason | None = None
+
+    @property
+    def period(self) -> Period:
+        return Period(self.effective_from, self.effective_to)
+
+    @property
+    def ended(self) -> bool:
+        return self.effective_to is not None
+
+    def check_not_ended(self) -> None:
+        """Raised when the assignment has already ended."""
+        if self.ended:
+            raise AlreadyEnded(f"assignment {self.id} ended on {self.effective_to}")
+
+    def change_portfolio(
+        self, portfolio: list[Category], effective_on: date, *, actor: str, source: str,
+        reason: str | None, basis: str | None,
+    ) -> None:
+        self.check_not_ended()
+        if effective_on < self.effective_from:
+            raise PeriodError(
+                "a portfolio change cannot take effect before the assignment does",
+                field="effective_on",
+            )
+        portfolio = _unique(portfolio)
+        if portfolio == self.portfolio:
+            raise InvalidInput("the portfolio is unchanged", field="portfolio")
+        self._portfolio_changed(portfolio, effective_on, actor, source, reason, basis)
+
+    @event("PortfolioChanged")
+    def _portfolio_changed(
+        self, portfolio: list[Category], effective_on: date, actor: str, source: str,
+        reason: str | None, basis: str | None,
+    ) -> None:
+        self.portfolio = list(portfolio)
+
+    def end(
+        self, effective_to: date, end_reason: EndReason, *, actor: str, source: str,
+        reason: str | None, basis: str | None,
+    ) -> None:
+        self.check_not_ended()
+        check_period(self.effective_from, effective_to)
+        self._ended(effective_to, end_reason, actor, source, reason, basis)
+
+    @event("Ended")
+    def _ended(
+        self, effective_to: date, end_reason: EndReason, actor: str, source: str,
+        reason: str | None, basis: str | None,
+    ) -> None:
+        self.effective_to = effective_to
+        self.end_reason = end_reason
+
+    def correct(
+        self, field: CorrectableField, new: Any, *, actor: str, source: str,
+        reason: str, basis: str | None,
+    ) -> None:
+        """Correct a recorded fact; the old value stays in the log."""
+        old = getattr(self, field.value)
+        if new == old:
+            raise InvalidInput(f"{field.value} already has this value", field="new")
+        if field is CorrectableField.EFFECTIVE_FROM:
+            check_period(new, self.effective_to, field="new")
+        elif field is CorrectableField.EFFECTIVE_TO:
+            if not self.ended:
+                raise InvalidInput("an assignment in effect is ended, not corrected", field="field")
+            if new is None:
+                raise InvalidInput("effective_to cannot be corrected to nothing", field="new")
+            check_period(self.effective_from, new, field="new")
+        elif field is CorrectableField.PRINCIPAL_TITLE:
+            check_role_title(self.role, new)
+        elif field is CorrectableField.TITLE and not new:
+            raise InvalidInput("title cannot be empty", field="new")
+        self._corrected(field, old, new, actor, source, reason, basis)
+
+    @event("Corrected")
+    def _corrected(
+        self, field: CorrectableField, old: Any, new: Any, actor: str, source: str,
+        reason: str, basis: str | None,
+    ) -> None:
+        setattr(self, field.value, new)
+
+
+def _unique(portfolio: list[Category]) -> list[Category]:
+    return list(dict.fromkeys(portfolio))

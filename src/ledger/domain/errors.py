@@ -1,0 +1,48 @@
+"""Domain errors. The API maps each class to an HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every rule the domain refuses; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """Raised when the input itself breaks a rule, whatever the ledger holds (422)."""
+
+
+class InvariantViolation(DomainError):
+    """Raised when the input conflicts with what the ledger holds (409)."""
+
+
+class NotFound(DomainError):
+    """Raised when a referenced unit, person or assignment does not exist."""
+
+
+class UnitDissolved(InvariantViolation):
+    """Raised when a command targets a dissolved unit."""
+
+
+class PeriodError(InvalidInput):
+    """Raised when an assignment would end on or before the day it starts."""
+
+
+class PrincipalOverlap(InvariantViolation):
+    """Raised when two persons would hold the same principal title of a unit at once."""
+
+
+class ReportsToError(InvariantViolation):
+    """Raised when ``reports_to`` is not a valid line in the chain."""
+
+
+class CycleError(InvariantViolation):
+    """Raised when a parent or reporting line would loop back on itself."""
+
+
+class AlreadyEnded(InvariantViolation):
+    """Raised when an ended assignment is ended again or its portfolio changed."""

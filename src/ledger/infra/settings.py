@@ -1,0 +1,34 @@
+"""Settings from the environment (prefix ``LEDGER_``), validated once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service configuration; every field maps to ``LEDGER_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="External PostgreSQL URL; when unset an embedded server is started.",
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded server keeps data.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=10, ge=1)
+    log_level: str = "info"
+    project_in_process: bool = Field(
+        default=True, description="Run the projection worker inside `ledger serve`."
+    )
+    min_position_timeout: float = Field(
+        default=5.0, gt=0, description="Longest wait of a query for `min_position`, seconds."
+    )
+    projection_batch_size: int = Field(default=500, ge=1, le=10_000)
+    projection_poll_interval: float = Field(default=1.0, gt=0)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
