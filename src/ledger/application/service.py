@@ -134,8 +134,15 @@ class Ledger:
     # Units
 
     async def register_unit(
-        self, ctx: Context, *, name: str, kind: UnitKind, level: UnitLevel,
-        parent_id: UUID | None, code: str | None, reason: str | None = None,
+        self,
+        ctx: Context,
+        *,
+        name: str,
+        kind: UnitKind,
+        level: UnitLevel,
+        parent_id: UUID | None,
+        code: str | None,
+        reason: str | None = None,
         basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
@@ -164,20 +171,33 @@ class Ledger:
         return await self._execute(ctx, guarded)
 
     async def rename_unit(
-        self, ctx: Context, unit_id: UUID, *, name: str, effective_on: date | None,
-        reason: str | None = None, basis: str | None = None,
+        self,
+        ctx: Context,
+        unit_id: UUID,
+        *,
+        name: str,
+        effective_on: date | None,
+        reason: str | None = None,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             unit = await self._get_for_update(ctx, Unit, unit_id)
-            unit.rename(name, effective_on, actor=ctx.actor, source=ctx.source,
-                        reason=reason, basis=basis)
+            unit.rename(
+                name, effective_on, actor=ctx.actor, source=ctx.source, reason=reason, basis=basis
+            )
             return Decision([unit], unit)
 
         return await self._execute(ctx, decide)
 
     async def move_unit(
-        self, ctx: Context, unit_id: UUID, *, parent_id: UUID, effective_on: date | None,
-        reason: str | None = None, basis: str | None = None,
+        self,
+        ctx: Context,
+        unit_id: UUID,
+        *,
+        parent_id: UUID,
+        effective_on: date | None,
+        reason: str | None = None,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             unit = await self._get_for_update(ctx, Unit, unit_id)
@@ -189,15 +209,27 @@ class Ledger:
                 ancestors.append(cursor.parent_id)
                 cursor = await self.store.get(Unit, cursor.parent_id)
             rules.check_parent_acyclic(unit.id, ancestors)
-            unit.move(parent_id, effective_on, actor=ctx.actor, source=ctx.source,
-                      reason=reason, basis=basis)
+            unit.move(
+                parent_id,
+                effective_on,
+                actor=ctx.actor,
+                source=ctx.source,
+                reason=reason,
+                basis=basis,
+            )
             return Decision([unit], unit, [f"unit:{a}" for a in ancestors])
 
         return await self._execute_guarded(ctx, decide)
 
     async def dissolve_unit(
-        self, ctx: Context, unit_id: UUID, *, merged_into: UUID | None,
-        effective_on: date | None, reason: str | None = None, basis: str | None = None,
+        self,
+        ctx: Context,
+        unit_id: UUID,
+        *,
+        merged_into: UUID | None,
+        effective_on: date | None,
+        reason: str | None = None,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             unit = await self._get_for_update(ctx, Unit, unit_id)
@@ -206,8 +238,14 @@ class Ledger:
                 target = await self.store.get(Unit, merged_into, field="merged_into")
                 target.check_not_dissolved()
                 guard.append(f"unit:{merged_into}")
-            unit.dissolve(merged_into, effective_on, actor=ctx.actor, source=ctx.source,
-                          reason=reason, basis=basis)
+            unit.dissolve(
+                merged_into,
+                effective_on,
+                actor=ctx.actor,
+                source=ctx.source,
+                reason=reason,
+                basis=basis,
+            )
             return Decision([unit], unit, guard)
 
         return await self._execute_guarded(ctx, decide)
@@ -215,7 +253,12 @@ class Ledger:
     # Persons
 
     async def register_person(
-        self, ctx: Context, *, name: str, person_no: str | None, reason: str | None = None,
+        self,
+        ctx: Context,
+        *,
+        name: str,
+        person_no: str | None,
+        reason: str | None = None,
         basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
@@ -231,8 +274,14 @@ class Ledger:
         return await self._execute_guarded(ctx, decide)
 
     async def correct_person(
-        self, ctx: Context, person_id: UUID, *, name: str | None, person_no: str | None,
-        reason: str, basis: str | None = None,
+        self,
+        ctx: Context,
+        person_id: UUID,
+        *,
+        name: str | None,
+        person_no: str | None,
+        reason: str,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             person = await self._get_for_update(ctx, Person, person_id)
@@ -242,8 +291,9 @@ class Ledger:
                 await self._check_unique(
                     "person_no", person_no, f"person_no {person_no} is already registered"
                 )
-            person.correct_details(name, person_no, actor=ctx.actor, source=ctx.source,
-                                   reason=reason, basis=basis)
+            person.correct_details(
+                name, person_no, actor=ctx.actor, source=ctx.source, reason=reason, basis=basis
+            )
             return Decision([person], person, guard)
 
         return await self._execute_guarded(ctx, decide)
@@ -255,20 +305,33 @@ class Ledger:
         return [a for a in aggregates if isinstance(a, Assignment)]
 
     async def _check_line(
-        self, unit: Unit, role: Role, start: date, end: date | None, reports_to: UUID,
+        self,
+        unit: Unit,
+        role: Role,
+        start: date,
+        end: date | None,
+        reports_to: UUID,
         field_name: str,
     ) -> str:
         """Check the reporting line; returns the guard tag of the target's unit."""
         target = await self.store.get(Assignment, reports_to, field=field_name)
         period = check_period(start, end)
-        rules.check_reports_to(unit=unit, role=role, period=period, target=target,
-                               field=field_name)
+        rules.check_reports_to(unit=unit, role=role, period=period, target=target, field=field_name)
         return f"unit:{target.unit_id}"
 
     async def assign(
-        self, ctx: Context, *, unit_id: UUID, person_id: UUID, role: Role, title: str,
-        principal_title: PrincipalTitle | None, portfolio: list[Category],
-        reports_to: UUID | None, effective_from: date, reason: str | None = None,
+        self,
+        ctx: Context,
+        *,
+        unit_id: UUID,
+        person_id: UUID,
+        role: Role,
+        title: str,
+        principal_title: PrincipalTitle | None,
+        portfolio: list[Category],
+        reports_to: UUID | None,
+        effective_from: date,
+        reason: str | None = None,
         basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
@@ -276,10 +339,18 @@ class Ledger:
             unit.check_not_dissolved()
             await self.store.get(Person, person_id, field="person_id")
             assignment = Assignment.assign(
-                unit_id=unit_id, person_id=person_id, role=role, title=title,
-                principal_title=principal_title, portfolio=portfolio, reports_to=reports_to,
-                effective_from=effective_from, actor=ctx.actor, source=ctx.source,
-                reason=reason, basis=basis,
+                unit_id=unit_id,
+                person_id=person_id,
+                role=role,
+                title=title,
+                principal_title=principal_title,
+                portfolio=portfolio,
+                reports_to=reports_to,
+                effective_from=effective_from,
+                actor=ctx.actor,
+                source=ctx.source,
+                reason=reason,
+                basis=basis,
             )
             guard = [f"unit:{unit_id}"]
             rules.check_principal_overlap(
@@ -287,58 +358,99 @@ class Ledger:
             )
             if reports_to is not None:
                 guard.append(
-                    await self._check_line(unit, role, effective_from, None, reports_to,
-                                           "reports_to")
+                    await self._check_line(
+                        unit, role, effective_from, None, reports_to, "reports_to"
+                    )
                 )
             return Decision([assignment], assignment, guard)
 
         return await self._execute_guarded(ctx, decide)
 
     async def change_portfolio(
-        self, ctx: Context, assignment_id: UUID, *, portfolio: list[Category],
-        effective_on: date, reason: str | None = None, basis: str | None = None,
+        self,
+        ctx: Context,
+        assignment_id: UUID,
+        *,
+        portfolio: list[Category],
+        effective_on: date,
+        reason: str | None = None,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             assignment = await self._get_for_update(ctx, Assignment, assignment_id)
-            assignment.change_portfolio(portfolio, effective_on, actor=ctx.actor,
-                                        source=ctx.source, reason=reason, basis=basis)
+            assignment.change_portfolio(
+                portfolio,
+                effective_on,
+                actor=ctx.actor,
+                source=ctx.source,
+                reason=reason,
+                basis=basis,
+            )
             return Decision([assignment], assignment)
 
         return await self._execute(ctx, decide)
 
     async def end_assignment(
-        self, ctx: Context, assignment_id: UUID, *, effective_to: date, end_reason: EndReason,
-        reason: str | None = None, basis: str | None = None,
+        self,
+        ctx: Context,
+        assignment_id: UUID,
+        *,
+        effective_to: date,
+        end_reason: EndReason,
+        reason: str | None = None,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             assignment = await self._get_for_update(ctx, Assignment, assignment_id)
-            assignment.end(effective_to, end_reason, actor=ctx.actor, source=ctx.source,
-                           reason=reason, basis=basis)
+            assignment.end(
+                effective_to,
+                end_reason,
+                actor=ctx.actor,
+                source=ctx.source,
+                reason=reason,
+                basis=basis,
+            )
             return Decision([assignment], assignment)
 
         return await self._execute(ctx, decide)
 
     async def correct_assignment(
-        self, ctx: Context, assignment_id: UUID, *, field_name: CorrectableField, new: Any,
-        reason: str, basis: str | None = None,
+        self,
+        ctx: Context,
+        assignment_id: UUID,
+        *,
+        field_name: CorrectableField,
+        new: Any,
+        reason: str,
+        basis: str | None = None,
     ) -> CommandResult:
         async def decide() -> Decision:
             assignment = await self._get_for_update(ctx, Assignment, assignment_id)
-            assignment.correct(field_name, new, actor=ctx.actor, source=ctx.source,
-                               reason=reason, basis=basis)
+            assignment.correct(
+                field_name, new, actor=ctx.actor, source=ctx.source, reason=reason, basis=basis
+            )
             unit = await self.store.get(Unit, assignment.unit_id)
             siblings = await self._unit_assignments(assignment.unit_id)
             guard = [f"unit:{assignment.unit_id}"]
             rules.check_principal_overlap(
-                assignment.unit_id, assignment.principal_title, assignment.period, siblings,
+                assignment.unit_id,
+                assignment.principal_title,
+                assignment.period,
+                siblings,
                 exclude=assignment.id,
             )
             if assignment.reports_to is not None:
                 line_field = "new" if field_name is CorrectableField.REPORTS_TO else "reports_to"
-                guard.append(await self._check_line(
-                    unit, assignment.role, assignment.effective_from, assignment.effective_to,
-                    assignment.reports_to, line_field,
-                ))
+                guard.append(
+                    await self._check_line(
+                        unit,
+                        assignment.role,
+                        assignment.effective_from,
+                        assignment.effective_to,
+                        assignment.reports_to,
+                        line_field,
+                    )
+                )
                 lines = {a.id: a.reports_to for a in siblings}
                 lines[assignment.id] = assignment.reports_to
                 rules.check_reports_to_acyclic(assignment.id, assignment.reports_to, lines)

@@ -52,8 +52,18 @@ class Assignment(Aggregate):
     ) -> Assignment:
         check_role_title(role, principal_title)
         return cls(
-            unit_id, person_id, role, title, principal_title, _unique(portfolio), reports_to,
-            effective_from, actor, source, reason, basis,
+            unit_id,
+            person_id,
+            role,
+            title,
+            principal_title,
+            _unique(portfolio),
+            reports_to,
+            effective_from,
+            actor,
+            source,
+            reason,
+            basis,
         )
 
     @event("Assigned")
@@ -97,8 +107,14 @@ class Assignment(Aggregate):
             raise AlreadyEnded(f"assignment {self.id} ended on {self.effective_to}")
 
     def change_portfolio(
-        self, portfolio: list[Category], effective_on: date, *, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        portfolio: list[Category],
+        effective_on: date,
+        *,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.check_not_ended()
         if effective_on < self.effective_from:
@@ -113,14 +129,25 @@ class Assignment(Aggregate):
 
     @event("PortfolioChanged")
     def _portfolio_changed(
-        self, portfolio: list[Category], effective_on: date, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        portfolio: list[Category],
+        effective_on: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.portfolio = list(portfolio)
 
     def end(
-        self, effective_to: date, end_reason: EndReason, *, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        effective_to: date,
+        end_reason: EndReason,
+        *,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.check_not_ended()
         check_period(self.effective_from, effective_to)
@@ -128,15 +155,26 @@ class Assignment(Aggregate):
 
     @event("Ended")
     def _ended(
-        self, effective_to: date, end_reason: EndReason, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        effective_to: date,
+        end_reason: EndReason,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.effective_to = effective_to
         self.end_reason = end_reason
 
     def correct(
-        self, field: CorrectableField, new: Any, *, actor: str, source: str,
-        reason: str, basis: str | None,
+        self,
+        field: CorrectableField,
+        new: Any,
+        *,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
     ) -> None:
         """Correct a recorded fact; the old value stays in the log."""
         old = getattr(self, field.value)
@@ -158,8 +196,14 @@ class Assignment(Aggregate):
 
     @event("Corrected")
     def _corrected(
-        self, field: CorrectableField, old: Any, new: Any, actor: str, source: str,
-        reason: str, basis: str | None,
+        self,
+        field: CorrectableField,
+        old: Any,
+        new: Any,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
     ) -> None:
         setattr(self, field.value, new)
 

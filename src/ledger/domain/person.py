@@ -10,15 +10,26 @@ from ledger.domain.errors import InvalidInput
 class Person(Aggregate):
     @event("Registered")
     def __init__(
-        self, name: str, person_no: str | None, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        name: str,
+        person_no: str | None,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.name = name
         self.person_no = person_no
 
     def correct_details(
-        self, name: str | None, person_no: str | None, *, actor: str, source: str,
-        reason: str, basis: str | None,
+        self,
+        name: str | None,
+        person_no: str | None,
+        *,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
     ) -> None:
         if (name is None or name == self.name) and (
             person_no is None or person_no == self.person_no
@@ -28,8 +39,13 @@ class Person(Aggregate):
 
     @event("DetailsCorrected")
     def _details_corrected(
-        self, name: str | None, person_no: str | None, actor: str, source: str,
-        reason: str, basis: str | None,
+        self,
+        name: str | None,
+        person_no: str | None,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
     ) -> None:
         if name is not None:
             self.name = name

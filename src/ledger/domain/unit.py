@@ -41,8 +41,14 @@ class Unit(Aggregate):
             raise UnitDissolved(f"unit {self.id} is dissolved")
 
     def rename(
-        self, name: str, effective_on: date | None, *, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        name: str,
+        effective_on: date | None,
+        *,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.check_not_dissolved()
         if name == self.name:
@@ -51,14 +57,25 @@ class Unit(Aggregate):
 
     @event("Renamed")
     def _renamed(
-        self, name: str, effective_on: date | None, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        name: str,
+        effective_on: date | None,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.name = name
 
     def move(
-        self, parent_id: UUID, effective_on: date | None, *, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        parent_id: UUID,
+        effective_on: date | None,
+        *,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.check_not_dissolved()
         if parent_id == self.id:
@@ -69,14 +86,25 @@ class Unit(Aggregate):
 
     @event("Moved")
     def _moved(
-        self, parent_id: UUID, effective_on: date | None, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        parent_id: UUID,
+        effective_on: date | None,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.parent_id = parent_id
 
     def dissolve(
-        self, merged_into: UUID | None, effective_on: date | None, *, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        merged_into: UUID | None,
+        effective_on: date | None,
+        *,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.check_not_dissolved()
         if merged_into == self.id:
@@ -85,8 +113,13 @@ class Unit(Aggregate):
 
     @event("Dissolved")
     def _dissolved(
-        self, merged_into: UUID | None, effective_on: date | None, actor: str, source: str,
-        reason: str | None, basis: str | None,
+        self,
+        merged_into: UUID | None,
+        effective_on: date | None,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
     ) -> None:
         self.dissolved = True
         self.merged_into = merged_into

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import warnings
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import structlog
+
+from ledger.infra.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -34,8 +38,29 @@ def embedded_url(server: Any, database: str = "postgres") -> str:
 
 
 async def create_pool(url: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, command_timeout=60
-    )
+    pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60)
     assert pool is not None
     return pool
+
+
+EMBEDDED_DATABASE = "ledger"
+
+
+async def ensure_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def database_url(settings: Settings) -> tuple[str, Any]:
+    """The URL to use, and the embedded server's handle (None for an external database)."""
+    if settings.database_url:
+        return settings.database_url, None
+    server = await asyncio.to_thread(start_embedded, settings.data_dir)
+    await ensure_database(embedded_url(server), EMBEDDED_DATABASE)
+    return embedded_url(server, EMBEDDED_DATABASE), server

@@ -29,7 +29,9 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
             " version integer PRIMARY KEY, name text NOT NULL,"
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        done = {r["version"] for r in await conn.fetch("SELECT version FROM ledger_schema_migrations")}
+        done = {
+            r["version"] for r in await conn.fetch("SELECT version FROM ledger_schema_migrations")
+        }
         for version, name, sql in _migration_files():
             if version in done:
                 continue

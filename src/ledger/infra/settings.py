@@ -32,3 +32,8 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(default=500, ge=1, le=10_000)
     projection_poll_interval: float = Field(default=1.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    api_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description='Bearer tokens and the actor each stands for, as JSON {"token": "actor"}. '
+        "Empty: open mode, the actor is taken from X-Actor.",
+    )

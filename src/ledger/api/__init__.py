@@ -1,0 +1,1 @@
+"""The HTTP API (aiohttp): app factory, routes, schemas, problem+json errors, OpenAPI."""

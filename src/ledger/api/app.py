@@ -1,0 +1,66 @@
+"""The app factory: database, pool, schema, projection worker, routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from aiohttp import web
+
+from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, POOL, SETTINGS
+from ledger.api.middleware import observe
+from ledger.api.routing import setup_routes
+from ledger.application import Ledger
+from ledger.bootstrap import connect
+from ledger.infra.codec import make_mapper
+from ledger.infra.eventstore import EventStore
+from ledger.infra.settings import Settings
+from ledger.projections.registry import PROJECTIONS
+from ledger.projections.runner import run_worker
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[observe], client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_database)
+    if settings.project_in_process:
+        app.cleanup_ctx.append(_projection_worker)
+    setup_routes(app)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    pool, embedded = await connect(settings)
+    app[POOL] = pool
+    app[EMBEDDED] = embedded
+    mapper = make_mapper()
+    app[MAPPER] = mapper
+    events = EventStore(pool)
+    app[EVENTS] = events
+    app[LEDGER] = Ledger(events, mapper)
+    yield
+    await pool.close()
+
+
+async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    settings = app[SETTINGS]
+    task = asyncio.create_task(
+        run_worker(
+            app[POOL],
+            app[MAPPER],
+            PROJECTIONS,
+            stop,
+            batch_size=settings.projection_batch_size,
+            poll_interval=settings.projection_poll_interval,
+        )
+    )
+    yield
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, timeout=10)

@@ -1,0 +1,122 @@
+"""RFC 9457 problem+json answers, and the one place errors map to HTTP status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from ledger.application.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    PreconditionFailed,
+)
+from ledger.domain.errors import DomainError, InvalidInput, InvariantViolation, NotFound
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ApiError(Exception):
+    """An error answer: status, a short title, a detail, and per-field errors if any."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    def response(self) -> web.Response:
+        body: dict[str, Any] = {
+            "type": f"/problems/{self.title.lower().replace(' ', '-')}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            **self.extra,
+        }
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return web.Response(
+            status=self.status,
+            body=json.dumps(body, ensure_ascii=False, default=str).encode(),
+            content_type=PROBLEM_JSON,
+            headers=self.headers,
+        )
+
+
+def invalid(field: str, rule: str, message: str) -> ApiError:
+    return ApiError(
+        422,
+        "Invalid input",
+        f"{field}: {message}",
+        errors=[{"field": field, "rule": rule, "message": message}],
+    )
+
+
+def from_validation(error: ValidationError, prefix: str = "") -> ApiError:
+    errors = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(part) for part in item["loc"]) or "(body)"
+        errors.append({"field": prefix + path, "rule": item["type"], "message": item["msg"]})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return ApiError(422, "Invalid input", summary, errors=errors)
+
+
+def from_exception(error: Exception) -> ApiError | None:
+    """Map a domain or application error to its answer; None for the unexpected."""
+    if isinstance(error, ApiError):
+        return error
+    if isinstance(error, ValidationError):
+        return from_validation(error)
+    if isinstance(error, DomainError):
+        rule = _snake(type(error).__name__)
+        errors = [{"field": error.field, "rule": rule, "message": error.message}]
+        if isinstance(error, NotFound):
+            return ApiError(404, "Not found", error.message, errors=errors)
+        if isinstance(error, InvalidInput):
+            return ApiError(422, "Invalid input", error.message, errors=errors)
+        if isinstance(error, InvariantViolation):
+            return ApiError(409, "Conflict", error.message, errors=errors)
+        return ApiError(409, "Conflict", error.message, errors=errors)
+    if isinstance(error, PreconditionFailed):
+        return ApiError(
+            412,
+            "Precondition failed",
+            str(error),
+            headers={"ETag": f'"{error.current}"'},
+            extra={"current_version": error.current},
+        )
+    if isinstance(error, IdempotencyKeyReused):
+        return ApiError(
+            422,
+            "Idempotency key reused",
+            str(error),
+            errors=[{"field": "Idempotency-Key", "rule": "same_request", "message": str(error)}],
+        )
+    if isinstance(error, ConcurrencyConflict):
+        return ApiError(409, "Concurrent change", str(error), headers={"Retry-After": "1"})
+    return None
+
+
+def from_http(error: web.HTTPException) -> ApiError:
+    detail = error.text if error.text and not error.text.startswith("<") else error.reason
+    if error.status == 413:
+        detail = "the request body is larger than the service accepts"
+    return ApiError(error.status, error.reason, detail or error.reason)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

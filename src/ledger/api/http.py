@@ -1,0 +1,206 @@
+"""Helpers shared by the route modules: bodies, context, query parameters, answers."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import time
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from ledger.api.errors import ApiError, from_validation, invalid
+from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, SETTINGS
+from ledger.application import CommandResult, Context
+from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.runner import tracked_position
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_KEY_LENGTH = 200
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        status=status,
+        body=json.dumps(body, ensure_ascii=False, default=to_json).encode(),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    """Parse the JSON body into ``model``; 415, 400 or 422 with the field and rule if not."""
+    if request.content_type != "application/json":
+        raise ApiError(
+            415,
+            "Unsupported media type",
+            f"send the body as application/json, not {request.content_type or 'nothing'}",
+        )
+    raw = await request.read()
+    if not raw.strip():
+        raise ApiError(400, "Malformed JSON", "the request needs a JSON object body")
+    try:
+        json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ApiError(400, "Malformed JSON", f"the body is not valid JSON: {error}") from None
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise from_validation(error) from None
+
+
+def context(request: web.Request, body: BaseModel) -> Context:
+    """Actor, idempotency key, request hash and expected version of a command."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        raise invalid("Idempotency-Key", "format", f"1 to {MAX_KEY_LENGTH} printable characters")
+    digest = hashlib.sha256(
+        f"{request.method} {request.path}\n".encode()
+        + json.dumps(body.model_dump(mode="json", by_alias=True), sort_keys=True).encode()
+    ).digest()
+    return Context(
+        actor=request[ACTOR],
+        source=request.headers.get("X-Source", "api")[:64],
+        idempotency_key=key,
+        request_hash=digest,
+        expected_version=_if_match(request),
+    )
+
+
+def _if_match(request: web.Request) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise invalid("If-Match", "etag", 'If-Match must be a version as an ETag, e.g. "3"')
+    return int(value)
+
+
+def command_answer(request: web.Request, result: CommandResult, status: int = 200) -> web.Response:
+    request[POSITION] = result.position
+    headers = {"ETag": f'"{result.version}"'}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(result.as_json(), status=status, headers=headers)
+
+
+def path_uuid(request: web.Request, name: str = "id") -> UUID:
+    try:
+        return UUID(request.match_info[name])
+    except ValueError:
+        raise invalid(name, "uuid", f"{name} must be a UUID") from None
+
+
+def query_uuid(request: web.Request, name: str) -> UUID | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise invalid(name, "uuid", f"{name} must be a UUID") from None
+
+
+def query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.lstrip("-").isdigit():
+        raise invalid(name, "integer", f"{name} must be an integer")
+    value = int(raw)
+    if not low <= value <= high:
+        raise invalid(name, "range", f"{name} must be between {low} and {high}")
+    return value
+
+
+def query_valid_at(request: web.Request) -> date:
+    """``valid_at`` as a date (a datetime counts by its own calendar day); today by default."""
+    raw = request.query.get("valid_at")
+    if raw is None:
+        return date.today()
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+        return datetime.fromisoformat(raw).date()
+    except ValueError:
+        raise invalid(
+            "valid_at", "date", "valid_at must be YYYY-MM-DD or an RFC 3339 time"
+        ) from None
+
+
+async def query_position(request: web.Request) -> tuple[int, datetime | None]:
+    """The ledger position a query reads at: from ``known_at``, else now."""
+    raw = request.query.get("known_at")
+    if raw is None:
+        return 2**62, None
+    try:
+        known_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        known_at = None
+    if known_at is None or known_at.tzinfo is None:
+        raise invalid("known_at", "datetime", "known_at must be an RFC 3339 time with an offset")
+    return await request.app[EVENTS].position_known_at(known_at), known_at
+
+
+async def wait_for_position(request: web.Request, projection: str = CHAIN) -> int:
+    """Honour ``min_position``: wait (bounded) until the read model has reached it."""
+    wanted = query_int(request, "min_position", 0, 0, 2**62)
+    pool = request.app[POOL]
+    reached = await tracked_position(pool, projection)
+    if reached >= wanted:
+        return reached
+    deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+        reached = await tracked_position(pool, projection)
+        if reached >= wanted:
+            return reached
+    raise ApiError(
+        503,
+        "Not caught up",
+        f"the read model is at position {reached}, not yet {wanted}",
+        headers={"Retry-After": "1"},
+        extra={"position": reached},
+    )
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=to_json).encode()).decode()
+
+
+def decode_cursor(request: web.Request) -> list[Any] | None:
+    raw = request.query.get("cursor")
+    if not raw:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("cursor", "cursor", "cursor is not one this service issued") from None
+    if not isinstance(values, list):
+        raise invalid("cursor", "cursor", "cursor is not one this service issued")
+    return values

@@ -1,0 +1,102 @@
+"""Request id, actor, one log line per request, and errors turned into problem+json."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import structlog
+from aiohttp import web
+
+from ledger.api.errors import ApiError, from_exception, from_http
+from ledger.api.keys import ACTOR, POSITION, REQUEST_ID, SETTINGS
+
+log = structlog.get_logger("ledger.http")
+
+MAX_REQUEST_ID = 128
+
+
+def _request_id(request: web.Request) -> str:
+    given = request.headers.get("X-Request-Id", "")
+    if 0 < len(given) <= MAX_REQUEST_ID and given.isprintable():
+        return given
+    return uuid.uuid4().hex
+
+
+def _actor(request: web.Request) -> str:
+    """The acting principal: the bearer token's owner, or ``X-Actor`` in open mode."""
+    tokens = request.app[SETTINGS].api_tokens
+    header = request.headers.get("Authorization", "")
+    if tokens:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(
+                401,
+                "Unauthorized",
+                "send Authorization: Bearer <token>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        actor = tokens.get(token.strip())
+        if actor is None:
+            raise ApiError(
+                401,
+                "Unauthorized",
+                "the bearer token is not known",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return actor
+    actor = request.headers.get("X-Actor", "anonymous").strip()
+    if not (0 < len(actor) <= 100 and actor.isprintable()):
+        raise ApiError(
+            422,
+            "Invalid input",
+            "X-Actor must be 1 to 100 printable characters",
+            errors=[
+                {"field": "X-Actor", "rule": "format", "message": "1 to 100 printable characters"}
+            ],
+        )
+    return actor
+
+
+_OPEN_PATHS = {"/healthz", "/readyz", "/openapi.json", "/docs"}
+
+
+@web.middleware
+async def observe(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+    request_id = _request_id(request)
+    request[REQUEST_ID] = request_id
+    started = time.perf_counter()
+    response: web.StreamResponse
+    try:
+        request[ACTOR] = "anonymous" if request.path in _OPEN_PATHS else _actor(request)
+        response = await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        problem = from_http(error)
+        if error.status == 404:
+            problem.detail = f"nothing at {request.path}"
+        elif error.status == 405:
+            problem.detail = f"{request.method} is not allowed on {request.path}"
+        response = problem.response()
+    except Exception as error:
+        mapped = from_exception(error)
+        if mapped is None:
+            log.exception("unhandled_error", request_id=request_id, path=request.path)
+            mapped = ApiError(
+                500, "Internal error", f"the request failed; quote request id {request_id}"
+            )
+        response = mapped.response()
+    response.headers["X-Request-Id"] = request_id
+    route = request.match_info.route.resource
+    log.info(
+        "request",
+        request_id=request_id,
+        method=request.method,
+        route=route.canonical if route is not None else request.path,
+        status=response.status,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        actor=request.get(ACTOR),
+        position=request.get(POSITION),
+    )
+    return response

@@ -1,0 +1,1 @@
+"""One module per resource; each registers its handlers in the route table."""

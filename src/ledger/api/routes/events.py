@@ -1,0 +1,55 @@
+"""The ordered event feed, for integrations that follow the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from eventsourcing.persistence import Mapper
+
+from ledger.api.http import json_response, query_int
+from ledger.api.keys import EVENTS, MAPPER
+from ledger.api.routing import LIMIT, Param, route
+from ledger.infra.eventstore import RecordedEvent
+
+TAG = "events"
+_ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+
+
+def feed_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
+    """One event as integrations see it: seal, stream, type and its fields."""
+    domain_event = mapper.to_domain_event(row.to_stored())
+    fields = {k: v for k, v in vars(domain_event).items() if k not in _ENVELOPE}
+    return {
+        "position": row.position,
+        "stream_id": row.stream_id,
+        "stream_version": row.stream_version,
+        "type": row.topic,
+        "recorded_at": row.recorded_at,
+        "chain_hash": row.chain_hash,
+        "data": fields,
+    }
+
+
+@route(
+    "GET",
+    "/v1/events",
+    "The ordered event log after a position",
+    tag=TAG,
+    query=(
+        Param(
+            "after",
+            "Return events after this position (default 0).",
+            {"type": "integer", "minimum": 0},
+        ),
+        LIMIT,
+    ),
+)
+async def list_events(request: web.Request) -> web.Response:
+    after = query_int(request, "after", 0, 0, 2**62)
+    limit = query_int(request, "limit", 50, 1, 500)
+    rows = await request.app[EVENTS].read_log(after, limit)
+    mapper = request.app[MAPPER]
+    items = [feed_item(mapper, row) for row in rows]
+    next_after = rows[-1].position if len(rows) == limit else None
+    return json_response({"items": items, "next_cursor": next_after})

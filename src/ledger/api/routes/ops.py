@@ -1,0 +1,61 @@
+"""Operations: health, readiness, the OpenAPI document and its docs page."""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from ledger.api.http import json_response
+from ledger.api.keys import EVENTS, POOL
+from ledger.api.routing import route
+from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.runner import tracked_position
+
+TAG = "operations"
+
+
+@route("GET", "/healthz", "Liveness: the process answers", tag=TAG)
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+@route("GET", "/readyz", "Readiness: the database answers; read model lag", tag=TAG)
+async def readyz(request: web.Request) -> web.Response:
+    try:
+        head = await request.app[EVENTS].head_position()
+        chain = await tracked_position(request.app[POOL], CHAIN)
+    except Exception as error:  # any failure to reach the database means not ready
+        return json_response({"status": "unavailable", "detail": type(error).__name__}, 503)
+    return json_response({"status": "ready", "head": head, "projections": {CHAIN: chain}})
+
+
+@route("GET", "/openapi.json", "This OpenAPI document", tag=TAG)
+async def openapi(request: web.Request) -> web.Response:
+    from ledger.api.openapi import build_openapi
+
+    return json_response(build_openapi())
+
+
+@route("GET", "/docs", "A readable page of the API", tag=TAG)
+async def docs(request: web.Request) -> web.Response:
+    from ledger.api.openapi import build_openapi
+
+    document = build_openapi()
+    rows = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            rows.append(
+                f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}</code>"
+                f"</td><td>{html.escape(operation['summary'])}</td></tr>"
+            )
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ledger API</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td{padding:.2em 1em}</style></head>"
+        "<body><h1>ledger API</h1><p>"
+        + html.escape(document["info"]["description"])
+        + "</p><p>Machine-readable: <a href='/openapi.json'>/openapi.json</a></p><table>"
+        + "".join(rows)
+        + "</table></body></html>"
+    )
+    return web.Response(text=page, content_type="text/html")

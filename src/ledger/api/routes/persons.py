@@ -1,0 +1,75 @@
+"""Persons: register, read (with the roles they hold), correct details."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ledger.api import schemas
+from ledger.api.errors import ApiError
+from ledger.api.http import (
+    command_answer,
+    context,
+    json_response,
+    path_uuid,
+    query_valid_at,
+    read_body,
+    wait_for_position,
+)
+from ledger.api.keys import LEDGER, POOL
+from ledger.api.routing import MIN_POSITION, VALID_AT, route
+from ledger.projections import chain_query
+
+TAG = "persons"
+
+
+@route("POST", "/v1/persons", "Register a person", tag=TAG, body=schemas.RegisterPerson, status=201)
+async def register_person(request: web.Request) -> web.Response:
+    body = await read_body(request, schemas.RegisterPerson)
+    result = await request.app[LEDGER].register_person(
+        context(request, body),
+        name=body.name,
+        person_no=body.person_no,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result, 201)
+
+
+@route(
+    "GET",
+    "/v1/persons/{id}",
+    "Read a person and every assignment they held",
+    tag=TAG,
+    query=(VALID_AT, MIN_POSITION),
+)
+async def get_person(request: web.Request) -> web.Response:
+    person_id = path_uuid(request)
+    valid_at = query_valid_at(request)
+    await wait_for_position(request)
+    pool = request.app[POOL]
+    person = await chain_query.get_person(pool, person_id)
+    if person is None:
+        raise ApiError(404, "Not found", f"no person with id {person_id}")
+    person["assignments"] = await chain_query.assignments_of_person(pool, person_id, valid_at)
+    return json_response(person, headers={"ETag": f'"{person["version"]}"'})
+
+
+@route(
+    "POST",
+    "/v1/persons/{id}/correct",
+    "Correct a person's details",
+    tag=TAG,
+    body=schemas.CorrectPerson,
+)
+async def correct_person(request: web.Request) -> web.Response:
+    person_id = path_uuid(request)
+    body = await read_body(request, schemas.CorrectPerson)
+    result = await request.app[LEDGER].correct_person(
+        context(request, body),
+        person_id,
+        name=body.name,
+        person_no=body.person_no,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result)

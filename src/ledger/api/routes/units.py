@@ -1,0 +1,172 @@
+"""Units: register, read, list, rename, move, dissolve; the responsibility chain."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from aiohttp import web
+
+from ledger.api import schemas
+from ledger.api.errors import ApiError
+from ledger.api.http import (
+    command_answer,
+    context,
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    path_uuid,
+    query_int,
+    query_position,
+    query_uuid,
+    query_valid_at,
+    read_body,
+    wait_for_position,
+)
+from ledger.api.keys import LEDGER, POOL
+from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, route
+from ledger.projections import chain_query
+
+TAG = "units"
+
+
+@route("POST", "/v1/units", "Register a unit", tag=TAG, body=schemas.RegisterUnit, status=201)
+async def register_unit(request: web.Request) -> web.Response:
+    body = await read_body(request, schemas.RegisterUnit)
+    result = await request.app[LEDGER].register_unit(
+        context(request, body),
+        name=body.name,
+        kind=body.kind,
+        level=body.level,
+        parent_id=body.parent_id,
+        code=body.code,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result, 201)
+
+
+@route("GET", "/v1/units/{id}", "Read a unit", tag=TAG, query=(MIN_POSITION,))
+async def get_unit(request: web.Request) -> web.Response:
+    unit_id = path_uuid(request)
+    await wait_for_position(request)
+    unit = await chain_query.get_unit(request.app[POOL], unit_id)
+    if unit is None:
+        raise ApiError(404, "Not found", f"no unit with id {unit_id}")
+    return json_response(unit, headers={"ETag": f'"{unit["version"]}"'})
+
+
+@route(
+    "GET",
+    "/v1/units",
+    "List units (top level, or under a parent)",
+    tag=TAG,
+    query=(
+        Param(
+            "parent_id",
+            "Only the units directly under this unit.",
+            {"type": "string", "format": "uuid"},
+        ),
+        LIMIT,
+        CURSOR,
+        MIN_POSITION,
+    ),
+)
+async def list_units(request: web.Request) -> web.Response:
+    parent_id = query_uuid(request, "parent_id")
+    limit = query_int(request, "limit", 50, 1, 500)
+    cursor = decode_cursor(request)
+    after = None
+    if cursor is not None:
+        try:
+            after = (str(cursor[0]), UUID(str(cursor[1])))
+        except (IndexError, ValueError):
+            raise ApiError(422, "Invalid input", "cursor is not one this service issued") from None
+    await wait_for_position(request)
+    items = await chain_query.list_units(
+        request.app[POOL], parent_id, limit + 1, after, roots_only=parent_id is None
+    )
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor([items[-1]["name"], items[-1]["id"]])
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@route("POST", "/v1/units/{id}/rename", "Rename a unit", tag=TAG, body=schemas.RenameUnit)
+async def rename_unit(request: web.Request) -> web.Response:
+    unit_id = path_uuid(request)
+    body = await read_body(request, schemas.RenameUnit)
+    result = await request.app[LEDGER].rename_unit(
+        context(request, body),
+        unit_id,
+        name=body.name,
+        effective_on=body.effective_on,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result)
+
+
+@route(
+    "POST",
+    "/v1/units/{id}/move",
+    "Move a unit under another parent",
+    tag=TAG,
+    body=schemas.MoveUnit,
+)
+async def move_unit(request: web.Request) -> web.Response:
+    unit_id = path_uuid(request)
+    body = await read_body(request, schemas.MoveUnit)
+    result = await request.app[LEDGER].move_unit(
+        context(request, body),
+        unit_id,
+        parent_id=body.parent_id,
+        effective_on=body.effective_on,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result)
+
+
+@route("POST", "/v1/units/{id}/dissolve", "Dissolve a unit", tag=TAG, body=schemas.DissolveUnit)
+async def dissolve_unit(request: web.Request) -> web.Response:
+    unit_id = path_uuid(request)
+    body = await read_body(request, schemas.DissolveUnit)
+    result = await request.app[LEDGER].dissolve_unit(
+        context(request, body),
+        unit_id,
+        merged_into=body.merged_into,
+        effective_on=body.effective_on,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result)
+
+
+@route(
+    "GET",
+    "/v1/units/{id}/chain",
+    "The responsibility chain of a unit, with its gaps",
+    tag=TAG,
+    query=(VALID_AT, KNOWN_AT, MIN_POSITION),
+)
+async def get_chain(request: web.Request) -> web.Response:
+    unit_id = path_uuid(request)
+    valid_at = query_valid_at(request)
+    reached = await wait_for_position(request)
+    position, known_at = await query_position(request)
+    answer = await chain_query.chain(request.app[POOL], unit_id, valid_at, position)
+    if answer is None:
+        raise ApiError(
+            404,
+            "Not found",
+            f"no unit with id {unit_id}"
+            + (f" known at {known_at.isoformat()}" if known_at else ""),
+        )
+    answer = {
+        "valid_at": valid_at,
+        "known_at": known_at,
+        "position": min(position, reached),
+        **answer,
+    }
+    return json_response(answer)

@@ -1,0 +1,1 @@
+"""Read models: one module per projection, its event handlers and its queries."""

@@ -1,0 +1,206 @@
+"""Read model: the responsibility chain of a unit as of a valid date and a ledger position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ledger.domain.assignment import Assignment
+from ledger.domain.person import Person
+from ledger.domain.unit import Unit
+from ledger.domain.vocab import CorrectableField
+from ledger.infra.eventstore import RecordedEvent
+from ledger.projections.runner import Projection
+
+NAME = "chain_v1"
+TABLES = ["chain_units", "chain_persons", "chain_assignments", "chain_portfolios"]
+
+_COLUMNS = {
+    "chain_units": "unit_id, name, kind, level, parent_id, code, dissolved, merged_into",
+    "chain_persons": "person_id, name, person_no",
+    "chain_assignments": (
+        "assignment_id, unit_id, person_id, role, title, principal_title, reports_to,"
+        " effective_from, effective_to, end_reason"
+    ),
+}
+_KEYS = {
+    "chain_units": "unit_id",
+    "chain_persons": "person_id",
+    "chain_assignments": "assignment_id",
+}
+
+
+async def _supersede(
+    conn: asyncpg.Connection, table: str, key: UUID, row: RecordedEvent, changes: dict[str, Any]
+) -> None:
+    """Insert the successor of the current row with ``changes``, then close the current row."""
+    columns = _COLUMNS[table]
+    key_column = _KEYS[table]
+    selected, values = [], []
+    for column in (c.strip() for c in columns.split(",")):
+        if column in changes:
+            values.append(changes[column])
+            selected.append(f"${len(values) + 3}")
+        else:
+            selected.append(column)
+    select = ", ".join(selected)
+    await conn.execute(
+        f"INSERT INTO {table} ({columns}, version, known_from)"
+        f" SELECT {select}, $2, $3 FROM {table}"
+        f" WHERE {key_column} = $1 AND known_to IS NULL",
+        key,
+        row.stream_version,
+        row.position,
+        *values,
+    )
+    await conn.execute(
+        f"UPDATE {table} SET known_to = $2"
+        f" WHERE {key_column} = $1 AND known_to IS NULL AND known_from < $2",
+        key,
+        row.position,
+    )
+
+
+def _value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+async def unit_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "INSERT INTO chain_units (unit_id, name, kind, level, parent_id, code, version, known_from)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        e.originator_id,
+        e.name,
+        e.kind.value,
+        e.level.value,
+        e.parent_id,
+        e.code,
+        row.stream_version,
+        row.position,
+    )
+
+
+async def unit_renamed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await _supersede(conn, "chain_units", e.originator_id, row, {"name": e.name})
+
+
+async def unit_moved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await _supersede(conn, "chain_units", e.originator_id, row, {"parent_id": e.parent_id})
+
+
+async def unit_dissolved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await _supersede(
+        conn, "chain_units", e.originator_id, row, {"dissolved": True, "merged_into": e.merged_into}
+    )
+
+
+async def person_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "INSERT INTO chain_persons (person_id, name, person_no, version, known_from)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        e.originator_id,
+        e.name,
+        e.person_no,
+        row.stream_version,
+        row.position,
+    )
+
+
+async def person_corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    changes = {k: getattr(e, k) for k in ("name", "person_no") if getattr(e, k) is not None}
+    await _supersede(conn, "chain_persons", e.originator_id, row, changes)
+
+
+async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "INSERT INTO chain_assignments (assignment_id, unit_id, person_id, role, title,"
+        " principal_title, reports_to, effective_from, version, known_from)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        e.originator_id,
+        e.unit_id,
+        e.person_id,
+        e.role.value,
+        e.title,
+        _value(e.principal_title),
+        e.reports_to,
+        e.effective_from,
+        row.stream_version,
+        row.position,
+    )
+    await conn.execute(
+        "INSERT INTO chain_portfolios (assignment_id, effective_from, portfolio, known_from)"
+        " VALUES ($1, '-infinity', $2, $3)",
+        e.originator_id,
+        [c.value for c in e.portfolio],
+        row.position,
+    )
+
+
+async def _touch_assignment(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    """Record the new stream version (the facts are unchanged)."""
+    await _supersede(conn, "chain_assignments", e.originator_id, row, {})
+
+
+async def portfolio_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "UPDATE chain_portfolios SET known_to = $3 WHERE assignment_id = $1"
+        " AND effective_from = $2 AND known_to IS NULL",
+        e.originator_id,
+        e.effective_on,
+        row.position,
+    )
+    await conn.execute(
+        "INSERT INTO chain_portfolios (assignment_id, effective_from, portfolio, known_from)"
+        " VALUES ($1, $2, $3, $4)",
+        e.originator_id,
+        e.effective_on,
+        [c.value for c in e.portfolio],
+        row.position,
+    )
+    await _touch_assignment(conn, e, row)
+
+
+async def ended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await _supersede(
+        conn,
+        "chain_assignments",
+        e.originator_id,
+        row,
+        {"effective_to": e.effective_to, "end_reason": e.end_reason.value},
+    )
+
+
+async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    field = CorrectableField(e.field)
+    await _supersede(conn, "chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
+
+
+PROJECTION = Projection(
+    NAME,
+    "chain",
+    {
+        Unit.Registered: unit_registered,
+        Unit.Renamed: unit_renamed,
+        Unit.Moved: unit_moved,
+        Unit.Dissolved: unit_dissolved,
+        Person.Registered: person_registered,
+        Person.DetailsCorrected: person_corrected,
+        Assignment.Assigned: assigned,
+        Assignment.PortfolioChanged: portfolio_changed,
+        Assignment.Ended: ended,
+        Assignment.Corrected: corrected,
+    },
+)
+
+
+def known(alias: str, param: int) -> str:
+    """SQL condition: the row of ``alias`` as the ledger knew it at position ``$param``."""
+    a, p = alias, param
+    return f"{a}.known_from <= ${p} AND ({a}.known_to IS NULL OR {a}.known_to > ${p})"
+
+
+def rows_as_dicts(rows: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
+    return [dict(r) for r in rows]

@@ -1,0 +1,166 @@
+"""The projection worker: batches, exactly-once tracking, NOTIFY wake-ups, standby lock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import structlog
+from eventsourcing.persistence import Mapper
+
+from ledger.infra.eventstore import RecordedEvent
+from ledger.projections.sqlfiles import projection_sql
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[asyncpg.Connection, Any, RecordedEvent], Awaitable[None]]
+
+_SELECT = (
+    "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
+    " s.recorded_at, s.chain_hash FROM ledger_events e JOIN ledger_seal s USING (position)"
+    " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
+)
+
+
+class Projection:
+    """A read model: its name (with version), its SQL file and one handler per event type."""
+
+    def __init__(self, name: str, sql_file: str, handlers: dict[type, Handler]) -> None:
+        self.name = name
+        self.sql_file = sql_file
+        self.handlers = handlers
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(projection_sql(self.sql_file))
+        await conn.execute(
+            "INSERT INTO projection_tracking (name) VALUES ($1) ON CONFLICT DO NOTHING", self.name
+        )
+
+    async def apply(
+        self, conn: asyncpg.Connection, mapper: Mapper[Any], row: RecordedEvent
+    ) -> None:
+        domain_event = mapper.to_domain_event(row.to_stored())
+        handler = self.handlers.get(type(domain_event))
+        if handler is not None:
+            await handler(conn, domain_event, row)
+
+
+async def tracked_position(pool: asyncpg.Pool, name: str) -> int:
+    value = await pool.fetchval("SELECT position FROM projection_tracking WHERE name = $1", name)
+    return int(value or 0)
+
+
+async def catch_up_batch(
+    pool: asyncpg.Pool, mapper: Mapper[Any], projection: Projection, batch_size: int
+) -> int:
+    """Apply the next batch in one transaction with its tracking row; returns events applied."""
+    async with pool.acquire() as conn, conn.transaction():
+        position = await conn.fetchval(
+            "SELECT position FROM projection_tracking WHERE name = $1 FOR UPDATE", projection.name
+        )
+        rows = await conn.fetch(_SELECT, position, batch_size)
+        if not rows:
+            return 0
+        for record in rows:
+            await projection.apply(conn, mapper, RecordedEvent(**dict(record)))
+        await conn.execute(
+            "UPDATE projection_tracking SET position = $2 WHERE name = $1",
+            projection.name,
+            rows[-1]["position"],
+        )
+        return len(rows)
+
+
+async def catch_up(
+    pool: asyncpg.Pool, mapper: Mapper[Any], projection: Projection, batch_size: int = 500
+) -> int:
+    """Apply everything there is now; returns events applied."""
+    total = 0
+    while applied := await catch_up_batch(pool, mapper, projection, batch_size):
+        total += applied
+    return total
+
+
+async def rebuild(
+    pool: asyncpg.Pool, mapper: Mapper[Any], projection: Projection, tables: list[str]
+) -> int:
+    """Replay the whole log into the read model in one transaction.
+
+    Readers keep seeing the old rows until the commit (DELETE, not TRUNCATE, so
+    nothing blocks them).
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "SELECT position FROM projection_tracking WHERE name = $1 FOR UPDATE", projection.name
+        )
+        for table in tables:
+            await conn.execute(f"DELETE FROM {table}")
+        position, total = 0, 0
+        while rows := await conn.fetch(_SELECT, position, 2000):
+            for record in rows:
+                await projection.apply(conn, mapper, RecordedEvent(**dict(record)))
+            position = rows[-1]["position"]
+            total += len(rows)
+        await conn.execute(
+            "UPDATE projection_tracking SET position = $2 WHERE name = $1",
+            projection.name,
+            position,
+        )
+    return total
+
+
+async def run_worker(
+    pool: asyncpg.Pool,
+    mapper: Mapper[Any],
+    projections: list[Projection],
+    stop: asyncio.Event,
+    *,
+    batch_size: int = 500,
+    poll_interval: float = 1.0,
+) -> None:
+    """Keep every projection caught up until ``stop`` is set.
+
+    One worker is active per database: the others wait on the advisory lock (standby).
+    NOTIFY wakes the worker at once; polling backs it up.
+    """
+    wake = asyncio.Event()
+
+    def on_notify(*_: object) -> None:
+        wake.set()
+
+    async with pool.acquire() as conn:
+        while not stop.is_set():
+            if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('ledger-projections'))"):
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_interval)
+        if stop.is_set():
+            return
+        log.info("projection_worker_active", projections=[p.name for p in projections])
+        await conn.add_listener("ledger_events", on_notify)
+        try:
+            while not stop.is_set():
+                wake.clear()
+                busy = False
+                for projection in projections:
+                    try:
+                        applied = await catch_up_batch(pool, mapper, projection, batch_size)
+                    except Exception as error:  # one bad batch must not stop the others
+                        log.error("projection_failed", projection=projection.name, error=str(error))
+                        applied = 0
+                    busy = busy or applied == batch_size
+                if busy:
+                    continue
+                waiter = asyncio.ensure_future(wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {waiter, stopper}, timeout=poll_interval, return_when=asyncio.FIRST_COMPLETED
+                )
+                waiter.cancel()
+                stopper.cancel()
+        finally:
+            await conn.remove_listener("ledger_events", on_notify)
+            await conn.execute("SELECT pg_advisory_unlock(hashtext('ledger-projections'))")
