@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 from aiohttp import web
 from eventsourcing.persistence import Mapper
@@ -21,8 +19,6 @@ EMBEDDED = web.AppKey("embedded", object)
 READY = web.AppKey("ready", dict)
 
 # Request-scoped values set by the middleware and the handlers.
-REQUEST_ID = "ledger.request_id"
-ACTOR = "ledger.actor"
-POSITION = "ledger.position"
-
-__all__ = ["Any"]
+REQUEST_ID = web.RequestKey("request_id", str)
+ACTOR = web.RequestKey("actor", str)
+POSITION = web.RequestKey("position", int)

@@ -1,0 +1,38 @@
+"""The core path over HTTP: register a unit, a person, an assignment; read the chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+
+async def test_register_assign_and_read_chain(
+    client: TestClient[Any, Any], headers: dict[str, str]
+) -> None:
+    unit = await client.post("/v1/units", json={"name": "南京市人民政府", "kind": "government",
+                                               "level": "municipal"}, headers=headers)
+    assert unit.status == 201
+    unit_body = await unit.json()
+    assert unit.headers["ETag"] == '"1"'
+    person = await (await client.post("/v1/persons", json={"name": "王明"}, headers=headers)).json()
+    assigned = await client.post(
+        "/v1/assignments",
+        json={"unit_id": unit_body["id"], "person_id": person["id"], "role": "principal",
+              "principal_title": "government_head", "title": "市长",
+              "effective_from": "2021-03-01"},
+        headers=headers,
+    )
+    assert assigned.status == 201, await assigned.text()
+    position = (await assigned.json())["position"]
+    chain = await client.get(
+        f"/v1/units/{unit_body['id']}/chain",
+        params={"valid_at": "2022-01-01", "min_position": str(position)},
+    )
+    assert chain.status == 200
+    body = await chain.json()
+    assert [n["person_name"] for n in body["chain"]] == ["王明"]
+    assert not any(g["kind"] == "no_principal" for g in body["gaps"])
+    before = await client.get(f"/v1/units/{unit_body['id']}/chain",
+                              params={"valid_at": "2020-01-01"})
+    assert any(g["kind"] == "no_principal" for g in (await before.json())["gaps"])

@@ -1,0 +1,133 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or LEDGER_TEST_DATABASE_URL), a fresh
+database per test cloned from a migrated template, the command service, the real app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient
+
+from ledger.api.app import create_app
+from ledger.application import Ledger
+from ledger.bootstrap import prepare
+from ledger.infra.codec import make_mapper
+from ledger.infra.database import create_pool, embedded_url, start_embedded
+from ledger.infra.eventstore import EventStore
+from ledger.infra.settings import Settings
+from ledger.projections.registry import PROJECTIONS
+from ledger.projections.runner import catch_up
+
+TEMPLATE = "ledger_test_template"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a database on the test server, used to create the per-test databases."""
+    external = os.environ.get("LEDGER_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    data_dir = tmp_path_factory.mktemp("embedded")
+    server = start_embedded(Path(data_dir))
+    yield embedded_url(server, "postgres")
+
+
+@pytest.fixture(scope="session")
+async def template(server_url: str) -> str:
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    pool = await create_pool(with_database(server_url, TEMPLATE), 1, 2)
+    try:
+        await prepare(pool)
+    finally:
+        await pool.close()
+    return TEMPLATE
+
+
+@pytest.fixture
+async def database_url(server_url: str, template: str) -> AsyncIterator[str]:
+    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    yield with_database(server_url, name)
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, 2, 12)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def events(pool: asyncpg.Pool) -> EventStore:
+    return EventStore(pool)
+
+
+@pytest.fixture
+def ledger(events: EventStore) -> Ledger:
+    return Ledger(events, make_mapper())
+
+
+@pytest.fixture
+def project(pool: asyncpg.Pool) -> Callable[[], Awaitable[int]]:
+    """Bring every read model up to the head of the log; returns events applied."""
+
+    async def run() -> int:
+        total = 0
+        for projection in PROJECTIONS:
+            total += await catch_up(pool, make_mapper(), projection)
+        return total
+
+    return run
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, projection_poll_interval=0.2,
+                    min_position_timeout=3.0)
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]]
+) -> TestClient[Any, Any]:
+    """The real app (with its projection worker) behind aiohttp's test client."""
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+def headers() -> dict[str, str]:
+    return {"X-Actor": "tester"}
+
+
+async def log_count(pool: asyncpg.Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM ledger_events"))
+
+
+__all__ = ["asyncio", "log_count"]
