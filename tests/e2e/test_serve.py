@@ -1,0 +1,123 @@
+"""End to end: the real `ledger serve` on its own embedded PostgreSQL, over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+LEDGER = Path(sys.executable).with_name("ledger")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path, data=data, method=method,
+        headers={"Content-Type": "application/json", "X-Actor": "e2e"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(LEDGER_DATA_DIR=str(data_dir), LEDGER_PORT=str(port))
+    return subprocess.Popen([str(LEDGER), "serve"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        try:
+            status, _ = _call(base, "GET", "/readyz")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("ledger serve did not become ready")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> str:
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr.decode()
+    return stderr.decode()
+
+
+def _postmaster_running(data_dir: Path) -> bool:
+    pid_file = data_dir / "pg" / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().splitlines()[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_register_assign_chain_and_restart(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start(tmp_path, port)
+    try:
+        _wait_ready(base, process)
+        status, unit = _call(base, "POST", "/v1/units",
+                             {"name": "苏州市人民政府", "kind": "government", "level": "municipal"})
+        assert status == 201
+        _, person = _call(base, "POST", "/v1/persons", {"name": "陈立"})
+        status, assignment = _call(base, "POST", "/v1/assignments", {
+            "unit_id": unit["id"], "person_id": person["id"], "role": "principal",
+            "principal_title": "government_head", "title": "市长",
+            "effective_from": "2022-01-10",
+        })
+        assert status == 201
+        status, chain = _call(
+            base, "GET",
+            f"/v1/units/{unit['id']}/chain?valid_at=2023-01-01"
+            f"&min_position={assignment['position']}",
+        )
+        assert status == 200
+        assert chain["chain"][0]["person_name"] == "陈立"
+        status, problem = _call(base, "POST", "/v1/units", {"name": ""})
+        assert status == 422 and problem["errors"]
+    finally:
+        stderr = _stop(process)
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    requests = [entry for entry in lines if entry.get("event") == "request"]
+    assert requests and all("request_id" in r and "duration_ms" in r for r in requests)
+    assert not any("陈立" in line for line in stderr.splitlines()), "personal data in logs"
+    assert not _postmaster_running(tmp_path), "the embedded server outlived the service"
+
+    # A second start reuses the data.
+    process = _start(tmp_path, port)
+    try:
+        _wait_ready(base, process)
+        status, again = _call(base, "GET", f"/v1/units/{unit['id']}?min_position=3")
+        assert status == 200 and again["name"] == "苏州市人民政府"
+    finally:
+        _stop(process)
