@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from aiohttp import web
 from eventsourcing.persistence import Mapper
 
-from ledger.api.http import json_response, query_int
+from ledger.api.http import json_response, query_int, to_json
 from ledger.api.keys import EVENTS, MAPPER
 from ledger.api.routing import LIMIT, Param, route
 from ledger.infra.eventstore import RecordedEvent
 
 TAG = "events"
+POLL_SECONDS = 0.25
+KEEPALIVE_SECONDS = 15.0
 _ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp"}
 
 
@@ -53,3 +57,48 @@ async def list_events(request: web.Request) -> web.Response:
     items = [feed_item(mapper, row) for row in rows]
     next_after = rows[-1].position if len(rows) == limit else None
     return json_response({"items": items, "next_cursor": next_after})
+
+
+@route(
+    "GET",
+    "/v1/events/stream",
+    "The event log as Server-Sent Events, live",
+    tag=TAG,
+    query=(
+        Param(
+            "after",
+            "Start after this position (or send Last-Event-ID).",
+            {"type": "integer", "minimum": 0},
+        ),
+    ),
+)
+async def stream_events(request: web.Request) -> web.StreamResponse:
+    """Each event is one SSE message with ``id`` = its position, so a reconnecting client
+    resumes with ``Last-Event-ID``. Idle connections get a comment every 15 s."""
+    after = query_int(request, "after", 0, 0, 2**62)
+    last_id = request.headers.get("Last-Event-ID", "")
+    if last_id.isdigit():
+        after = int(last_id)
+    store, mapper = request.app[EVENTS], request.app[MAPPER]
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+        }
+    )
+    await response.prepare(request)
+    idle = 0.0
+    while True:
+        rows = await store.read_log(after, 500)
+        for row in rows:
+            item = json.dumps(feed_item(mapper, row), ensure_ascii=False, default=to_json)
+            await response.write(f"id: {row.position}\nevent: ledger\ndata: {item}\n\n".encode())
+            after = row.position
+        if rows:
+            idle = 0.0
+            continue
+        await asyncio.sleep(POLL_SECONDS)
+        idle += POLL_SECONDS
+        if idle >= KEEPALIVE_SECONDS:
+            await response.write(b": keepalive\n\n")
+            idle = 0.0

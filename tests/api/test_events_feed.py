@@ -1,0 +1,53 @@
+"""The ordered event feed: pages by position, and the live SSE stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+
+async def _register(client: TestClient[Any, Any], headers: dict[str, str], n: int) -> None:
+    for i in range(n):
+        response = await client.post("/v1/persons", json={"name": f"人员{i}"}, headers=headers)
+        assert response.status == 201
+
+
+async def test_feed_pages_in_order_with_seal(
+    client: TestClient[Any, Any], headers: dict[str, str]
+) -> None:
+    await _register(client, headers, 5)
+    first = await (await client.get("/v1/events", params={"limit": "3"})).json()
+    assert [i["position"] for i in first["items"]] == [1, 2, 3]
+    assert first["next_cursor"] == 3
+    rest = await (await client.get("/v1/events", params={"after": "3"})).json()
+    assert [i["position"] for i in rest["items"]] == [4, 5]
+    assert rest["next_cursor"] is None
+    item = first["items"][0]
+    assert item["type"] == "ledger.domain.person:Person.Registered"
+    assert item["data"]["name"] == "人员0" and item["data"]["actor"] == "tester"
+    assert len(bytes.fromhex(item["chain_hash"])) == 32
+
+
+async def test_stream_sends_existing_then_live_events_and_resumes(
+    client: TestClient[Any, Any], headers: dict[str, str]
+) -> None:
+    await _register(client, headers, 2)
+    response = await client.get("/v1/events/stream", headers={"Last-Event-ID": "1"})
+    assert response.headers["Content-Type"] == "text/event-stream"
+    await _register(client, headers, 1)
+    seen: list[dict[str, Any]] = []
+
+    async def read() -> None:
+        async for line in response.content:
+            if line.startswith(b"data: "):
+                seen.append(json.loads(line[6:]))
+                if len(seen) == 2:
+                    return
+
+    await asyncio.wait_for(read(), timeout=10)
+    response.close()
+    assert [s["position"] for s in seen] == [2, 3]
+    assert seen[1]["data"]["name"] == "人员0"
