@@ -10,17 +10,25 @@ from aiohttp.test_utils import TestClient
 async def test_register_assign_and_read_chain(
     client: TestClient[Any, Any], headers: dict[str, str]
 ) -> None:
-    unit = await client.post("/v1/units", json={"name": "南京市人民政府", "kind": "government",
-                                               "level": "municipal"}, headers=headers)
+    unit = await client.post(
+        "/v1/units",
+        json={"name": "南京市人民政府", "kind": "government", "level": "municipal"},
+        headers=headers,
+    )
     assert unit.status == 201
     unit_body = await unit.json()
     assert unit.headers["ETag"] == '"1"'
     person = await (await client.post("/v1/persons", json={"name": "王明"}, headers=headers)).json()
     assigned = await client.post(
         "/v1/assignments",
-        json={"unit_id": unit_body["id"], "person_id": person["id"], "role": "principal",
-              "principal_title": "government_head", "title": "市长",
-              "effective_from": "2021-03-01"},
+        json={
+            "unit_id": unit_body["id"],
+            "person_id": person["id"],
+            "role": "principal",
+            "principal_title": "government_head",
+            "title": "市长",
+            "effective_from": "2021-03-01",
+        },
         headers=headers,
     )
     assert assigned.status == 201, await assigned.text()
@@ -33,6 +41,20 @@ async def test_register_assign_and_read_chain(
     body = await chain.json()
     assert [n["person_name"] for n in body["chain"]] == ["王明"]
     assert not any(g["kind"] == "no_principal" for g in body["gaps"])
-    before = await client.get(f"/v1/units/{unit_body['id']}/chain",
-                              params={"valid_at": "2020-01-01"})
+    before = await client.get(
+        f"/v1/units/{unit_body['id']}/chain", params={"valid_at": "2020-01-01"}
+    )
     assert any(g["kind"] == "no_principal" for g in (await before.json())["gaps"])
+
+
+async def test_metrics_count_requests_and_show_positions(
+    client: TestClient[Any, Any], headers: dict[str, str]
+) -> None:
+    created = await client.post("/v1/persons", json={"name": "周平"}, headers=headers)
+    assert created.status == 201
+    await client.get("/v1/persons/not-a-uuid")
+    text = await (await client.get("/metrics")).text()
+    assert 'ledger_http_requests_total{method="POST",route="/v1/persons",status="201"} 1.0' in text
+    assert 'route="/v1/persons/{id}",status="422"' in text
+    assert "ledger_log_head_position 1.0" in text
+    assert 'ledger_projection_position{projection="chain_v1"}' in text

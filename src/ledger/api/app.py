@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 import structlog
 from aiohttp import web
 
-from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, POOL, SETTINGS
+from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS
 from ledger.api.middleware import observe
 from ledger.api.routing import setup_routes
 from ledger.application import Ledger
 from ledger.bootstrap import connect
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
+from ledger.infra.metrics import Metrics
 from ledger.infra.settings import Settings
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import run_worker
@@ -26,6 +27,7 @@ log = structlog.get_logger(__name__)
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[observe], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
     app.cleanup_ctx.append(_database)
     if settings.project_in_process:
         app.cleanup_ctx.append(_projection_worker)

@@ -8,6 +8,7 @@ from eventsourcing.persistence import Mapper
 
 from ledger.application import Ledger
 from ledger.infra.eventstore import EventStore
+from ledger.infra.metrics import Metrics
 from ledger.infra.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -16,7 +17,7 @@ EVENTS = web.AppKey("events", EventStore)
 LEDGER = web.AppKey("ledger", Ledger)
 MAPPER = web.AppKey("mapper", Mapper)
 EMBEDDED = web.AppKey("embedded", object)
-READY = web.AppKey("ready", dict)
+METRICS = web.AppKey("metrics", Metrics)
 
 # Request-scoped values set by the middleware and the handlers.
 REQUEST_ID = web.RequestKey("request_id", str)

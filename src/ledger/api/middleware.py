@@ -9,7 +9,7 @@ import structlog
 from aiohttp import web
 
 from ledger.api.errors import ApiError, from_exception, from_http
-from ledger.api.keys import ACTOR, POSITION, REQUEST_ID, SETTINGS
+from ledger.api.keys import ACTOR, METRICS, POSITION, REQUEST_ID, SETTINGS
 from ledger.api.routing import Handler
 
 log = structlog.get_logger("ledger.http")
@@ -59,7 +59,7 @@ def _actor(request: web.Request) -> str:
     return actor
 
 
-_OPEN_PATHS = {"/healthz", "/readyz", "/openapi.json", "/docs"}
+_OPEN_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
 
 
 @web.middleware
@@ -89,14 +89,19 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
             )
         response = mapped.response()
     response.headers["X-Request-Id"] = request_id
-    route = request.match_info.route.resource
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "(unmatched)"
+    elapsed = time.perf_counter() - started
+    metrics = request.app[METRICS]
+    metrics.requests.labels(request.method, route, str(response.status)).inc()
+    metrics.latency.labels(request.method, route).observe(elapsed)
     log.info(
         "request",
         request_id=request_id,
         method=request.method,
-        route=route.canonical if route is not None else request.path,
+        route=route,
         status=response.status,
-        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        duration_ms=round(elapsed * 1000, 2),
         actor=request.get(ACTOR),
         position=request.get(POSITION),
     )

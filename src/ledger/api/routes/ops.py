@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ledger.api.http import json_response
-from ledger.api.keys import EVENTS, POOL
+from ledger.api.keys import EVENTS, METRICS, POOL
 from ledger.api.routing import route
 from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import tracked_position
 
 TAG = "operations"
@@ -59,3 +61,16 @@ async def docs(request: web.Request) -> web.Response:
         + "</table></body></html>"
     )
     return web.Response(text=page, content_type="text/html")
+
+
+@route("GET", "/metrics", "Prometheus metrics", tag=TAG)
+async def metrics(request: web.Request) -> web.Response:
+    registry = request.app[METRICS]
+    registry.head.set(await request.app[EVENTS].head_position())
+    for projection in PROJECTIONS:
+        position = await tracked_position(request.app[POOL], projection.name)
+        registry.projection.labels(projection.name).set(position)
+    return web.Response(
+        body=generate_latest(registry.registry),
+        headers={"Content-Type": CONTENT_TYPE_LATEST},
+    )
