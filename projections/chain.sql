@@ -64,3 +64,16 @@ CREATE TABLE IF NOT EXISTS chain_portfolios (
     known_to        bigint,
     PRIMARY KEY (assignment_id, effective_from, known_from)
 );
+
+-- Reporting line (reports_to) over valid time, like the portfolio: the row with the
+-- latest effective_from on or before the day asked wins; the line given at assignment
+-- has effective_from '-infinity'. A correction of reports_to supersedes the latest row.
+CREATE TABLE IF NOT EXISTS chain_lines (
+    assignment_id   uuid   NOT NULL,
+    effective_from  date   NOT NULL,
+    reports_to      uuid,
+    known_from      bigint NOT NULL,
+    known_to        bigint,
+    PRIMARY KEY (assignment_id, effective_from, known_from)
+);
+CREATE INDEX IF NOT EXISTS chain_lines_target ON chain_lines (reports_to);

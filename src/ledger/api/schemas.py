@@ -111,6 +111,11 @@ class Assign(Command):
     effective_from: Day
 
 
+class ChangeLine(Command):
+    reports_to: UUID | None = Field(description="The assignment reported to from now on.")
+    effective_on: Day
+
+
 class EndAssignment(Body):
     effective_to: Day = Field(description="First day the assignment no longer holds.")
     reason: EndReason

@@ -390,6 +390,46 @@ class Ledger:
 
         return await self._execute(ctx, decide)
 
+    async def change_line(
+        self,
+        ctx: Context,
+        assignment_id: UUID,
+        *,
+        reports_to: UUID | None,
+        effective_on: date,
+        reason: str | None = None,
+        basis: str | None = None,
+    ) -> CommandResult:
+        async def decide() -> Decision:
+            assignment = await self._get_for_update(ctx, Assignment, assignment_id)
+            assignment.change_line(
+                reports_to,
+                effective_on,
+                actor=ctx.actor,
+                source=ctx.source,
+                reason=reason,
+                basis=basis,
+            )
+            guard = [f"unit:{assignment.unit_id}"]
+            if reports_to is not None:
+                unit = await self.store.get(Unit, assignment.unit_id)
+                guard.append(
+                    await self._check_line(
+                        unit,
+                        assignment.role,
+                        effective_on,
+                        assignment.effective_to,
+                        reports_to,
+                        "reports_to",
+                    )
+                )
+                siblings = await self._unit_assignments(assignment.unit_id)
+                lines = {a.id: a.reports_to for a in siblings}
+                rules.check_reports_to_acyclic(assignment.id, reports_to, lines, field="reports_to")
+            return Decision([assignment], assignment, guard)
+
+        return await self._execute_guarded(ctx, decide)
+
     async def end_assignment(
         self,
         ctx: Context,

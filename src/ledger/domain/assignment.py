@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.errors import AlreadyEnded, InvalidInput, PeriodError
+from ledger.domain.errors import AlreadyEnded, CycleError, InvalidInput, PeriodError
 from ledger.domain.periods import Period
 from ledger.domain.vocab import Category, CorrectableField, EndReason, PrincipalTitle, Role
 
@@ -138,6 +138,41 @@ class Assignment(Aggregate):
         basis: str | None,
     ) -> None:
         self.portfolio = list(portfolio)
+
+    def change_line(
+        self,
+        reports_to: UUID | None,
+        effective_on: date,
+        *,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> None:
+        """Report to another assignment from ``effective_on`` (e.g. a successor's)."""
+        self.check_not_ended()
+        if effective_on < self.effective_from:
+            raise PeriodError(
+                "a reporting line cannot change before the assignment takes effect",
+                field="effective_on",
+            )
+        if reports_to == self.id:
+            raise CycleError("an assignment cannot report to itself", field="reports_to")
+        if reports_to == self.reports_to:
+            raise InvalidInput("the assignment already reports there", field="reports_to")
+        self._line_changed(reports_to, effective_on, actor, source, reason, basis)
+
+    @event("LineChanged")
+    def _line_changed(
+        self,
+        reports_to: UUID | None,
+        effective_on: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> None:
+        self.reports_to = reports_to
 
     def end(
         self,

@@ -70,14 +70,18 @@ def check_reports_to(
 
 
 def check_reports_to_acyclic(
-    assignment_id: UUID, new_target: UUID, lines: Mapping[UUID, UUID | None]
+    assignment_id: UUID,
+    new_target: UUID,
+    lines: Mapping[UUID, UUID | None],
+    *,
+    field: str = "new",
 ) -> None:
     """Raised when following ``reports_to`` from ``new_target`` leads back to the assignment."""
     seen = {assignment_id}
     current: UUID | None = new_target
     while current is not None:
         if current in seen:
-            raise CycleError("reports_to would form a cycle", field="new")
+            raise CycleError("reports_to would form a cycle", field=field)
         seen.add(current)
         current = lines.get(current)
 

@@ -16,7 +16,7 @@ from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.runner import Projection
 
 NAME = "chain_v1"
-TABLES = ["chain_units", "chain_persons", "chain_assignments", "chain_portfolios"]
+TABLES = ["chain_units", "chain_persons", "chain_assignments", "chain_portfolios", "chain_lines"]
 
 _COLUMNS = {
     "chain_units": "unit_id, name, kind, level, parent_id, code, dissolved, merged_into",
@@ -137,6 +137,13 @@ async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
         [c.value for c in e.portfolio],
         row.position,
     )
+    await conn.execute(
+        "INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
+        " VALUES ($1, '-infinity', $2, $3)",
+        e.originator_id,
+        e.reports_to,
+        row.position,
+    )
 
 
 async def _touch_assignment(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
@@ -163,6 +170,25 @@ async def portfolio_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent
     await _touch_assignment(conn, e, row)
 
 
+async def line_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "UPDATE chain_lines SET known_to = $3 WHERE assignment_id = $1"
+        " AND effective_from = $2 AND known_to IS NULL",
+        e.originator_id,
+        e.effective_on,
+        row.position,
+    )
+    await conn.execute(
+        "INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
+        " VALUES ($1, $2, $3, $4)",
+        e.originator_id,
+        e.effective_on,
+        e.reports_to,
+        row.position,
+    )
+    await _supersede(conn, "chain_assignments", e.originator_id, row, {"reports_to": e.reports_to})
+
+
 async def ended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
@@ -173,8 +199,34 @@ async def ended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     )
 
 
+async def _correct_latest_line(
+    conn: asyncpg.Connection, assignment_id: UUID, reports_to: UUID | None, row: RecordedEvent
+) -> None:
+    latest = await conn.fetchval(
+        "SELECT max(effective_from) FROM chain_lines WHERE assignment_id = $1 AND known_to IS NULL",
+        assignment_id,
+    )
+    await conn.execute(
+        "UPDATE chain_lines SET known_to = $3 WHERE assignment_id = $1"
+        " AND effective_from = $2 AND known_to IS NULL",
+        assignment_id,
+        latest,
+        row.position,
+    )
+    await conn.execute(
+        "INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
+        " VALUES ($1, $2, $3, $4)",
+        assignment_id,
+        latest,
+        reports_to,
+        row.position,
+    )
+
+
 async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     field = CorrectableField(e.field)
+    if field is CorrectableField.REPORTS_TO:
+        await _correct_latest_line(conn, e.originator_id, e.new, row)
     await _supersede(conn, "chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
 
 
@@ -197,6 +249,7 @@ PROJECTION = Projection(
         _event(Person, "DetailsCorrected"): person_corrected,
         _event(Assignment, "Assigned"): assigned,
         _event(Assignment, "PortfolioChanged"): portfolio_changed,
+        _event(Assignment, "LineChanged"): line_changed,
         _event(Assignment, "Ended"): ended,
         _event(Assignment, "Corrected"): corrected,
     },

@@ -15,7 +15,7 @@ NOW = 2**62  # a position beyond any: "as known now"
 
 _ASSIGNMENT = (
     "SELECT a.assignment_id AS id, a.unit_id, a.person_id, p.name AS person_name, a.role,"
-    " a.title, a.principal_title, a.reports_to, a.effective_from, a.effective_to,"
+    " a.title, a.principal_title, l.reports_to, a.effective_from, a.effective_to,"
     " a.end_reason, a.version, coalesce(f.portfolio, '{}') AS portfolio"
     " FROM chain_assignments a"
     " LEFT JOIN chain_persons p ON p.person_id = a.person_id AND "
@@ -24,6 +24,10 @@ _ASSIGNMENT = (
     "   WHERE f.assignment_id = a.assignment_id AND "
     + known("f", 2)
     + "   AND f.effective_from <= $3 ORDER BY f.effective_from DESC LIMIT 1) f ON true"
+    " LEFT JOIN LATERAL (SELECT reports_to FROM chain_lines l"
+    "   WHERE l.assignment_id = a.assignment_id AND "
+    + known("l", 2)
+    + "   AND l.effective_from <= $3 ORDER BY l.effective_from DESC LIMIT 1) l ON true"
     " WHERE " + known("a", 2)
 )
 
@@ -117,11 +121,27 @@ async def chain(
         valid_at,
     )
     holders = [dict(r) for r in rows]
-    return {"unit": unit, **build_tree(holders)}
+    inside = {h["id"] for h in holders}
+    outside = [h["reports_to"] for h in holders if h["reports_to"] not in inside | {None}]
+    in_effect = await pool.fetch(
+        "SELECT assignment_id FROM chain_assignments a WHERE assignment_id = ANY($1) AND "
+        + known("a", 2)
+        + " AND a.effective_from <= $3 AND (a.effective_to IS NULL OR a.effective_to > $3)",
+        outside,
+        position,
+        valid_at,
+    )
+    return {"unit": unit, **build_tree(holders, {r["assignment_id"] for r in in_effect})}
 
 
-def build_tree(holders: list[dict[str, Any]]) -> dict[str, Any]:
-    """Nest each assignment under the one it reports to; list the gaps of the loop."""
+def build_tree(
+    holders: list[dict[str, Any]], lines_outside: set[UUID] | frozenset[UUID] = frozenset()
+) -> dict[str, Any]:
+    """Nest each assignment under the one it reports to; list the gaps of the loop.
+
+    ``lines_outside`` are assignments of other units (a department head's line to the
+    parent unit) in effect on the day: a line to one of them is whole.
+    """
     by_id = {h["id"]: {**h, "reports": []} for h in holders}
     roots: list[dict[str, Any]] = []
     gaps: list[dict[str, Any]] = []
@@ -129,7 +149,7 @@ def build_tree(holders: list[dict[str, Any]]) -> dict[str, Any]:
         line = node["reports_to"]
         if line is not None and line in by_id:
             by_id[line]["reports"].append(node)
-        elif node["role"] == Role.PRINCIPAL.value:
+        elif line in lines_outside or (line is None and node["role"] == Role.PRINCIPAL.value):
             roots.append(node)
         else:
             roots.append(node)

@@ -120,3 +120,24 @@ async def correct_assignment(request: web.Request) -> web.Response:
         basis=body.basis,
     )
     return command_answer(request, result)
+
+
+@route(
+    "POST",
+    "/v1/assignments/{id}/line",
+    "Change the reporting line from a date (e.g. to a successor)",
+    tag=TAG,
+    body=schemas.ChangeLine,
+)
+async def change_line(request: web.Request) -> web.Response:
+    assignment_id = path_uuid(request)
+    body = await read_body(request, schemas.ChangeLine)
+    result = await request.app[LEDGER].change_line(
+        context(request, body),
+        assignment_id,
+        reports_to=body.reports_to,
+        effective_on=body.effective_on,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result)
