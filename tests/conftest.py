@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from ledger.infra.settings import Settings
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import catch_up
 
-TEMPLATE = "ledger_test_template"
+TEMPLATE = f"ledger_template_{uuid.uuid4().hex[:8]}"  # one per session: runs may share a server
 
 
 def with_database(url: str, name: str) -> str:
@@ -34,19 +35,23 @@ def with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a database on the test server, used to create the per-test databases."""
+def server_url() -> Iterator[str]:
+    """URL of a database on the test server, used to create the per-test databases.
+
+    The embedded server's folder is outside pytest's numbered temp folders, which a
+    concurrent pytest run may prune; it is removed when the session's process exits.
+    """
     external = os.environ.get("LEDGER_TEST_DATABASE_URL")
     if external:
         yield external
         return
-    data_dir = tmp_path_factory.mktemp("embedded")
-    server = start_embedded(Path(data_dir))
+    data_dir = Path(tempfile.mkdtemp(prefix="ledger-test-"))
+    server = start_embedded(data_dir, delete_on_exit=True)
     yield embedded_url(server, "postgres")
 
 
 @pytest.fixture(scope="session")
-async def template(server_url: str) -> str:
+async def template(server_url: str) -> AsyncIterator[str]:
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
@@ -58,7 +63,12 @@ async def template(server_url: str) -> str:
         await prepare(pool)
     finally:
         await pool.close()
-    return TEMPLATE
+    yield TEMPLATE
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
@@ -109,8 +119,9 @@ def project(pool: asyncpg.Pool) -> Callable[[], Awaitable[int]]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, projection_poll_interval=0.2,
-                    min_position_timeout=3.0)
+    return Settings(
+        database_url=database_url, projection_poll_interval=0.2, min_position_timeout=3.0
+    )
 
 
 @pytest.fixture

