@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.periods import Period
@@ -77,7 +77,7 @@ def test_covers_means_every_day_of_the_other_is_inside(a: Period, b: Period, off
 
 
 @given(periods())
-def test_open_period_covers_nothing_less_than_open_from_a_later_start(p: Period) -> None:
+def test_only_an_open_period_covers_an_open_one(p: Period) -> None:
     open_later = Period(p.start + timedelta(days=1), None)
     assert Period(p.start, None).covers(open_later)
     if p.end is not None:
@@ -98,6 +98,5 @@ def test_adjacent_half_open_periods_do_not_overlap(a: date, first: int, second: 
 
 @given(days, st.integers(min_value=-3, max_value=0))
 def test_a_period_must_end_after_it_starts(start: date, offset: int) -> None:
-    assume(start + timedelta(days=offset) >= date(1990, 1, 1) - timedelta(days=3))
     with pytest.raises(ValueError):
         Period(start, start + timedelta(days=offset))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -58,17 +59,18 @@ async def test_demo_is_idempotent_and_worker_catches_up(database_url: str) -> No
 
     head, tracked = await _tracked(database_url)
     assert (head, tracked) == (first["head"], 0)
-    worker = subprocess.Popen(
-        [str(LEDGER), "project"], env=_env(database_url), stderr=subprocess.PIPE, text=True
+    worker = await asyncio.create_subprocess_exec(
+        str(LEDGER), "project", env=_env(database_url), stderr=asyncio.subprocess.PIPE
     )
     try:
         deadline = time.monotonic() + 60
-        while (await _tracked(database_url))[1] < head and time.monotonic() < deadline:
-            time.sleep(0.2)
+        # polling the database: another process moves the position
+        while (await _tracked(database_url))[1] < head and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
     finally:
         worker.send_signal(signal.SIGINT)
-        _, stderr = worker.communicate(timeout=30)
-    assert worker.returncode == 0, stderr
+        _, stderr = await asyncio.wait_for(worker.communicate(), timeout=30)
+    assert worker.returncode == 0, stderr.decode()
     assert (await _tracked(database_url))[1] == head
 
     rebuilt = _run(database_url, "projections", "rebuild")

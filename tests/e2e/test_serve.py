@@ -30,7 +30,9 @@ def _free_port() -> int:
 def _call(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
-        base + path, data=data, method=method,
+        base + path,
+        data=data,
+        method=method,
         headers={"Content-Type": "application/json", "X-Actor": "e2e"},
     )
     try:
@@ -43,8 +45,9 @@ def _call(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any
 def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
     env.update(LEDGER_DATA_DIR=str(data_dir), LEDGER_PORT=str(port))
-    return subprocess.Popen([str(LEDGER), "serve"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [str(LEDGER), "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
@@ -86,18 +89,31 @@ def test_serve_register_assign_chain_and_restart(tmp_path: Path) -> None:
     process = _start(tmp_path, port)
     try:
         _wait_ready(base, process)
-        status, unit = _call(base, "POST", "/v1/units",
-                             {"name": "苏州市人民政府", "kind": "government", "level": "municipal"})
+        status, unit = _call(
+            base,
+            "POST",
+            "/v1/units",
+            {"name": "苏州市人民政府", "kind": "government", "level": "municipal"},
+        )
         assert status == 201
         _, person = _call(base, "POST", "/v1/persons", {"name": "陈立"})
-        status, assignment = _call(base, "POST", "/v1/assignments", {
-            "unit_id": unit["id"], "person_id": person["id"], "role": "principal",
-            "principal_title": "government_head", "title": "市长",
-            "effective_from": "2022-01-10",
-        })
+        status, assignment = _call(
+            base,
+            "POST",
+            "/v1/assignments",
+            {
+                "unit_id": unit["id"],
+                "person_id": person["id"],
+                "role": "principal",
+                "principal_title": "government_head",
+                "title": "市长",
+                "effective_from": "2022-01-10",
+            },
+        )
         assert status == 201
         status, chain = _call(
-            base, "GET",
+            base,
+            "GET",
             f"/v1/units/{unit['id']}/chain?valid_at=2023-01-01"
             f"&min_position={assignment['position']}",
         )

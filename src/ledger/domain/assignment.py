@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -89,6 +89,10 @@ class Assignment(Aggregate):
         self.principal_title = principal_title
         self.portfolio = list(portfolio)
         self.reports_to = reports_to
+        # Valid-time histories: (from, value), the first from date.min; the latest
+        # from on or before a day holds that day (changes may be recorded out of order).
+        self.portfolios: list[tuple[date, list[Category]]] = [(date.min, list(portfolio))]
+        self.lines: list[tuple[date, UUID | None]] = [(date.min, reports_to)]
         self.effective_from = effective_from
         self.effective_to: date | None = None
         self.end_reason: EndReason | None = None
@@ -123,8 +127,8 @@ class Assignment(Aggregate):
                 field="effective_on",
             )
         portfolio = _unique(portfolio)
-        if portfolio == self.portfolio:
-            raise InvalidInput("the portfolio is unchanged", field="portfolio")
+        if portfolio == _on(self.portfolios, effective_on):
+            raise InvalidInput("the portfolio is already this on that day", field="portfolio")
         self._portfolio_changed(portfolio, effective_on, actor, source, reason, basis)
 
     @event("PortfolioChanged")
@@ -138,6 +142,7 @@ class Assignment(Aggregate):
         basis: str | None,
     ) -> None:
         self.portfolio = list(portfolio)
+        self.portfolios = _record(self.portfolios, effective_on, list(portfolio))
 
     def change_line(
         self,
@@ -158,8 +163,8 @@ class Assignment(Aggregate):
             )
         if reports_to == self.id:
             raise CycleError("an assignment cannot report to itself", field="reports_to")
-        if reports_to == self.reports_to:
-            raise InvalidInput("the assignment already reports there", field="reports_to")
+        if reports_to == _on(self.lines, effective_on):
+            raise InvalidInput("the assignment already reports there then", field="reports_to")
         self._line_changed(reports_to, effective_on, actor, source, reason, basis)
 
     @event("LineChanged")
@@ -173,6 +178,7 @@ class Assignment(Aggregate):
         basis: str | None,
     ) -> None:
         self.reports_to = reports_to
+        self.lines = _record(self.lines, effective_on, reports_to)
 
     def end(
         self,
@@ -241,7 +247,25 @@ class Assignment(Aggregate):
         basis: str | None,
     ) -> None:
         setattr(self, field.value, new)
+        if field is CorrectableField.REPORTS_TO:
+            # A correction restates the line in effect now (the latest recorded one).
+            self.lines = [*self.lines[:-1], (self.lines[-1][0], new)]
 
 
 def _unique(portfolio: list[Category]) -> list[Category]:
     return list(dict.fromkeys(portfolio))
+
+
+V = TypeVar("V")
+
+
+def _on(history: list[tuple[date, V]], day: date) -> V:
+    """The value of a valid-time history on ``day``."""
+    return [value for since, value in history if since <= day][-1]
+
+
+def _record(history: list[tuple[date, V]], since: date, value: V) -> list[tuple[date, V]]:
+    """The history with ``value`` from ``since`` (replacing a change on the same day)."""
+    return sorted(
+        [(d, v) for d, v in history if d != since] + [(since, value)], key=lambda item: item[0]
+    )

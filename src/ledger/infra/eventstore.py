@@ -116,8 +116,8 @@ class EventStore:
     ) -> Appended:
         for event in events:
             for tag in event.tags:
-                if "\n" in tag:
-                    raise ValueError("a tag cannot contain a line feed")
+                if not tag or "\n" in tag:
+                    raise ValueError("a tag must be non-empty and cannot contain a line feed")
         args = (
             [e.stored.originator_id for e in events],
             [e.stored.originator_version for e in events],
@@ -160,11 +160,15 @@ class EventStore:
         return _recorded(rows)
 
     async def read_tagged(self, tags: Sequence[str]) -> tuple[list[RecordedEvent], int]:
-        """Events carrying any of ``tags``, and the head position they were read at."""
+        """Whole streams of which any event carries one of ``tags``, and the head they
+        were read at. Whole streams, because a tag may be on only some of a stream's
+        events (a number held only since a correction)."""
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             head = await conn.fetchval("SELECT position FROM ledger_head")
             rows = await conn.fetch(
-                _SELECT + " WHERE e.tags && $1::text[] ORDER BY e.position", list(tags)
+                _SELECT + " WHERE e.stream_id IN (SELECT stream_id FROM ledger_events"
+                " WHERE tags && $1::text[]) ORDER BY e.position",
+                list(tags),
             )
         return _recorded(rows), int(head)
 

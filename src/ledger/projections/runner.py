@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import structlog
 from eventsourcing.persistence import Mapper
+from eventsourcing.utils import get_topic
 
 from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.sqlfiles import projection_sql
@@ -31,7 +32,8 @@ class Projection:
     def __init__(self, name: str, sql_file: str, handlers: dict[type, Handler]) -> None:
         self.name = name
         self.sql_file = sql_file
-        self.handlers = handlers
+        # By topic, so events this read model does not handle are never decoded.
+        self.handlers = {get_topic(cls): handler for cls, handler in handlers.items()}
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         await conn.execute(projection_sql(self.sql_file))
@@ -42,10 +44,9 @@ class Projection:
     async def apply(
         self, conn: asyncpg.Connection, mapper: Mapper[Any], row: RecordedEvent
     ) -> None:
-        domain_event = mapper.to_domain_event(row.to_stored())
-        handler = self.handlers.get(type(domain_event))
+        handler = self.handlers.get(row.topic)
         if handler is not None:
-            await handler(conn, domain_event, row)
+            await handler(conn, mapper.to_domain_event(row.to_stored()), row)
 
 
 async def tracked_position(pool: asyncpg.Pool, name: str) -> int:
