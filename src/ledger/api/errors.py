@@ -115,7 +115,9 @@ def from_http(error: web.HTTPException) -> ApiError:
     detail = error.text if error.text and not error.text.startswith("<") else error.reason
     if error.status == 413:
         detail = "the request body is larger than the service accepts"
-    return ApiError(error.status, error.reason, detail or error.reason)
+    allow = error.headers.get("Allow")  # a 405 must say which methods are allowed
+    headers = {"Allow": allow} if allow is not None else None
+    return ApiError(error.status, error.reason, detail or error.reason, headers=headers)
 
 
 def _snake(name: str) -> str:

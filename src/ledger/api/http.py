@@ -6,8 +6,9 @@ import asyncio
 import base64
 import hashlib
 import json
+import re
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -24,6 +25,9 @@ from ledger.projections.runner import tracked_position
 M = TypeVar("M", bound=BaseModel)
 
 MAX_KEY_LENGTH = 200
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+_INTEGER = re.compile(r"-?[0-9]+")
+_VERSION = re.compile(r"[0-9]{1,18}")
 
 
 def to_json(value: Any) -> Any:
@@ -62,8 +66,10 @@ async def read_body(request: web.Request, model: type[M]) -> M:
         raise ApiError(400, "Malformed JSON", "the request needs a JSON object body")
     try:
         json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except ValueError as error:  # also a number over int's digit limit
         raise ApiError(400, "Malformed JSON", f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise ApiError(400, "Malformed JSON", "the body nests too deeply") from None
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -96,7 +102,7 @@ def _if_match(request: web.Request) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not _VERSION.fullmatch(value):
         raise invalid("If-Match", "etag", 'If-Match must be a version as an ETag, e.g. "3"')
     return int(value)
 
@@ -130,9 +136,9 @@ def query_int(request: web.Request, name: str, default: int, low: int, high: int
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.lstrip("-").isdigit():
+    if not _INTEGER.fullmatch(raw):
         raise invalid(name, "integer", f"{name} must be an integer")
-    value = int(raw)
+    value = int(raw) if len(raw) <= 20 else high + 1  # no int() of a 5000-digit string
     if not low <= value <= high:
         raise invalid(name, "range", f"{name} must be between {low} and {high}")
     return value
@@ -144,13 +150,14 @@ def query_valid_at(request: web.Request) -> date:
     if raw is None:
         return date.today()
     try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-        return datetime.fromisoformat(raw).date()
+        day = date.fromisoformat(raw) if len(raw) == 10 else datetime.fromisoformat(raw).date()
     except ValueError:
         raise invalid(
             "valid_at", "date", "valid_at must be YYYY-MM-DD or an RFC 3339 time"
         ) from None
+    if not date(1900, 1, 1) <= day <= date(2199, 12, 31):
+        raise invalid("valid_at", "range", "valid_at must be between 1900-01-01 and 2199-12-31")
+    return day
 
 
 async def query_position(request: web.Request) -> tuple[int, datetime | None]:
@@ -160,7 +167,9 @@ async def query_position(request: web.Request) -> tuple[int, datetime | None]:
         return 2**62, None
     try:
         known_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        if known_at.tzinfo is not None:
+            known_at.astimezone(UTC)  # OverflowError when UTC is past 9999 or before year 1
+    except (ValueError, OverflowError):
         known_at = None
     if known_at is None or known_at.tzinfo is None:
         raise invalid("known_at", "datetime", "known_at must be an RFC 3339 time with an offset")

@@ -152,7 +152,7 @@ class Ledger:
                 await self._check_unique("code", code, f"unit code {code} is already registered")
             if parent_id is not None:
                 parent = await self.store.get(Unit, parent_id, field="parent_id")
-                parent.check_not_dissolved()
+                parent.check_not_dissolved("parent_id")
                 guard.append(f"unit:{parent_id}")
             unit = Unit(name, kind, level, parent_id, code, ctx.actor, ctx.source, reason, basis)
             return Decision([unit], unit, guard)
@@ -202,7 +202,7 @@ class Ledger:
         async def decide() -> Decision:
             unit = await self._get_for_update(ctx, Unit, unit_id)
             parent = await self.store.get(Unit, parent_id, field="parent_id")
-            parent.check_not_dissolved()
+            parent.check_not_dissolved("parent_id")
             ancestors = [parent.id]
             cursor = parent
             while cursor.parent_id is not None and cursor.parent_id not in ancestors:
@@ -236,7 +236,7 @@ class Ledger:
             guard = []
             if merged_into is not None and merged_into != unit_id:
                 target = await self.store.get(Unit, merged_into, field="merged_into")
-                target.check_not_dissolved()
+                target.check_not_dissolved("merged_into")
                 guard.append(f"unit:{merged_into}")
             unit.dissolve(
                 merged_into,
@@ -336,7 +336,7 @@ class Ledger:
     ) -> CommandResult:
         async def decide() -> Decision:
             unit = await self.store.get(Unit, unit_id, field="unit_id")
-            unit.check_not_dissolved()
+            unit.check_not_dissolved("unit_id")
             await self.store.get(Person, person_id, field="person_id")
             assignment = Assignment.assign(
                 unit_id=unit_id,

@@ -35,10 +35,10 @@ class Unit(Aggregate):
         self.dissolved = False
         self.merged_into: UUID | None = None
 
-    def check_not_dissolved(self) -> None:
-        """Raised when the unit was dissolved."""
+    def check_not_dissolved(self, field: str | None = None) -> None:
+        """Raised when the unit was dissolved; ``field`` names the input that chose it."""
         if self.dissolved:
-            raise UnitDissolved(f"unit {self.id} is dissolved")
+            raise UnitDissolved(f"unit {self.id} is dissolved", field=field)
 
     def rename(
         self,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from aiohttp import web
 
 from ledger.api import schemas
-from ledger.api.errors import ApiError
+from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     command_answer,
     context,
@@ -78,9 +79,9 @@ async def list_units(request: web.Request) -> web.Response:
     after = None
     if cursor is not None:
         try:
-            after = (str(cursor[0]), UUID(str(cursor[1])))
-        except (IndexError, ValueError):
-            raise ApiError(422, "Invalid input", "cursor is not one this service issued") from None
+            after = _after(cursor)
+        except ValueError:
+            raise invalid("cursor", "cursor", "cursor is not one this service issued") from None
     await wait_for_position(request)
     items = await chain_query.list_units(
         request.app[POOL], parent_id, limit + 1, after, roots_only=parent_id is None
@@ -90,6 +91,15 @@ async def list_units(request: web.Request) -> web.Response:
         items = items[:limit]
         next_cursor = encode_cursor([items[-1]["name"], items[-1]["id"]])
     return json_response({"items": items, "next_cursor": next_cursor})
+
+
+def _after(cursor: list[Any]) -> tuple[str, UUID]:
+    """The (name, id) a page continues after; ValueError if this service did not issue it."""
+    name, last = cursor
+    if not isinstance(name, str) or "\x00" in name:  # PostgreSQL text cannot hold NUL
+        raise ValueError("not a unit name")
+    name.encode()  # nor a lone surrogate: UnicodeEncodeError
+    return name, UUID(str(last))
 
 
 @route("POST", "/v1/units/{id}/rename", "Rename a unit", tag=TAG, body=schemas.RenameUnit)
