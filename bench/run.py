@@ -1,0 +1,226 @@
+"""`make bench`: the ledger's write and catch-up rates against baselines measured in the same run.
+
+Starts its own embedded PostgreSQL in a temporary directory (or uses
+LEDGER_BENCH_DATABASE_URL, a URL of a database on a server where the user may create
+databases), makes a fresh database per scenario and prints one table. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from baseline_es import application_save, postgres_env
+from catchup import projection
+from commands import assign_into_full_unit, register_persons
+from databases import Databases
+from figures import Figure, table
+from writes import append_events, raw_insert
+
+from ledger.infra.database import create_pool, embedded_url, start_embedded
+
+
+def machine_facts(args: argparse.Namespace, load: tuple[float, float]) -> list[str]:
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+        if line.startswith("model name")
+    ]
+    cpu = models[0] if models else platform.processor() or "unknown CPU"
+    versions = ", ".join(
+        f"{p} {metadata.version(p)}"
+        for p in ("asyncpg", "eventsourcing", "psycopg")
+        if _installed(p)
+    )
+    return [
+        f"machine:    {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()};"
+        f" 1-min load average {load[0]:.2f} at start, {load[1]:.2f} at end",
+        f"python:     {platform.python_version()}; {versions}",
+        f"run:        --scale {args.scale} --repeat {args.repeat}; each rate is the median"
+        " over the repetitions, ratios are of medians",
+    ]
+
+
+async def server_facts(admin_url: str, embedded: bool) -> str:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        shown = {
+            name: await conn.fetchval(f"SHOW {name}")
+            for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+        }
+    finally:
+        await conn.close()
+    server = "embedded (unix socket)" if embedded else "LEDGER_BENCH_DATABASE_URL"
+    return (
+        f"postgresql: {shown['server_version']}, {server}; fsync={shown['fsync']},"
+        f" synchronous_commit={shown['synchronous_commit']},"
+        f" shared_buffers={shown['shared_buffers']}"
+    )
+
+
+def _installed(package: str) -> bool:
+    try:
+        metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A pool ``reset`` that skips asyncpg's reset query (one round trip per release)."""
+
+
+async def compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """The baselines, the appends and the commands, their repetitions interleaved.
+
+    Every scenario is set up first, each in its own fresh database; then each round runs
+    one repetition of every scenario in turn, so a burst of outside load on the machine
+    falls on all of them alike rather than on one.
+    """
+    reps = args.repeat
+
+    def n(count: float) -> int:
+        return max(5, round(count * args.scale))
+
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def empty_db() -> str:
+            return await stack.enter_async_context(dbs.fresh(ledger=False))
+
+        async def ledger_pool(**options: Any) -> asyncpg.Pool:
+            url = await stack.enter_async_context(dbs.fresh(ledger=True))
+            if options:
+                pool = await asyncpg.create_pool(url, min_size=2, max_size=10, **options)
+            else:
+                pool = await create_pool(url, 2, 10)
+            stack.push_async_callback(pool.close)
+            return pool
+
+        progress("setting up: baselines A (raw asyncpg) and B (eventsourcing.postgres)")
+        ready = [
+            await raw_insert(stack, await empty_db(), n(1000), 1),
+            await raw_insert(stack, await empty_db(), n(1200), 8),
+        ]
+        for per_save, saves, threads in ((1, n(400), 1), (1, n(480), 8), (100, n(24), 1)):
+            env = postgres_env(dbs.params(await empty_db()))
+            ready.append(await application_save(stack, env, per_save, saves, threads))
+        progress("setting up: EventStore.append and Ledger commands")
+        ready += [
+            await append_events(await ledger_pool(), 1, n(600), 1),
+            await append_events(
+                await ledger_pool(reset=_keep_session),
+                1,
+                n(600),
+                1,
+                ("-nr", " (pool without reset query)"),
+            ),
+            await append_events(await ledger_pool(), 1, n(960), 8),
+            await append_events(await ledger_pool(), 100, n(60), 1),
+            await register_persons(await ledger_pool(), n(250)),
+        ]
+        for existing, commands, settled in (
+            (10, 90, True),
+            (100, 60, True),
+            (1000, 20, True),
+            (10, 90, False),
+        ):
+            ready.append(
+                await assign_into_full_unit(
+                    await ledger_pool(), existing, n(commands), reps, settled
+                )
+            )
+        for rep in range(reps):
+            progress(f"round {rep + 1} of {reps}")
+            for measured in ready:
+                if measured.once is not None:
+                    measured.figure.rates.append(await measured.once())
+    return [m.figure for m in ready]
+
+
+async def caught_up(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    progress("projection: making the history, then catch-up and rebuild")
+    async with dbs.fresh(ledger=True) as url:
+        pool = await create_pool(url, 2, 10)
+        try:
+            return await projection(
+                pool, max(100, round(10_000 * args.scale)), min(args.repeat, 3), 4
+            )
+        finally:
+            await pool.close()
+
+
+def progress(text: str) -> None:
+    print(f"  … {text}", file=sys.stderr, flush=True)
+
+
+async def run(
+    admin_url: str, port: int | None, embedded: bool, args: argparse.Namespace
+) -> tuple[list[Figure], str]:
+    dbs = Databases(admin_url, port)
+    await dbs.make_template()
+    try:
+        figures = await compared(dbs, args) + await caught_up(dbs, args)
+        return figures, await server_facts(admin_url, embedded)
+    finally:
+        await dbs.drop_template()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply every size by this (default 1.0)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="repetitions per scenario (default 5)"
+    )
+    args = parser.parse_args()
+    if args.scale <= 0 or args.repeat < 1:
+        parser.error("--scale must be above 0 and --repeat at least 1")
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    started = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
+    external = os.environ.get("LEDGER_BENCH_DATABASE_URL")
+    workdir = None
+    server = None
+    port = None
+    try:
+        if external:
+            admin_url = external
+        else:
+            workdir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+            progress(f"starting embedded PostgreSQL in {workdir}")
+            server = start_embedded(workdir)
+            admin_url = embedded_url(server, "postgres")
+            port = server.get_postmaster_info().port
+        figures, server_line = asyncio.run(run(admin_url, port, server is not None, args))
+    finally:
+        if server is not None:
+            server.cleanup()
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    lines = machine_facts(args, (load_at_start, os.getloadavg()[0]))
+    print("\n".join([lines[0], server_line, *lines[1:]]))
+    print()
+    print(table(figures, "A", "B"))
+    for figure in figures:
+        if figure.error:
+            print(f"\n{figure.key} did not run: {figure.error}")
+    print(f"\nwall time of the whole run: {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
