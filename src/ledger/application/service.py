@@ -353,9 +353,13 @@ class Ledger:
                 basis=basis,
             )
             guard = [f"unit:{unit_id}"]
-            rules.check_principal_overlap(
-                unit_id, principal_title, assignment.period, await self._unit_assignments(unit_id)
-            )
+            if principal_title is not None:  # only principals can overlap
+                rules.check_principal_overlap(
+                    unit_id,
+                    principal_title,
+                    assignment.period,
+                    await self._unit_assignments(unit_id),
+                )
             if reports_to is not None:
                 guard.append(
                     await self._check_line(
