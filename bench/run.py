@@ -80,10 +80,6 @@ def _installed(package: str) -> bool:
     return True
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """A pool ``reset`` that skips asyncpg's reset query (one round trip per release)."""
-
-
 async def compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """The baselines, the appends and the commands, their repetitions interleaved.
 
@@ -121,13 +117,6 @@ async def compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
         progress("setting up: EventStore.append and Ledger commands")
         ready += [
             await append_events(await ledger_pool(), 1, n(600), 1),
-            await append_events(
-                await ledger_pool(reset=_keep_session),
-                1,
-                n(600),
-                1,
-                ("-nr", " (pool without reset query)"),
-            ),
             await append_events(await ledger_pool(), 1, n(960), 8),
             await append_events(await ledger_pool(), 100, n(60), 1),
             await register_persons(await ledger_pool(), n(250)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,11 +102,31 @@ def _recorded(rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
     return [RecordedEvent(**dict(r)) for r in rows]
 
 
+@dataclass
+class _Command:
+    """One command's append, waiting in the group-commit queue."""
+
+    events: Sequence[NewEvent]
+    condition: Condition | None
+    idempotency: Idempotency | None
+    answer: asyncio.Future[Appended]
+
+
 class EventStore:
-    """Appends and reads the log. Every append is one call of ``ledger_append``."""
+    """Appends and reads the log.
+
+    Appends are group-committed: while one batch is being written, the commands that
+    arrive queue up and go together in the next call of ``ledger_append_batch`` (one
+    round trip, one commit), each succeeding or failing on its own. A lone command is
+    sent at once, so nothing waits for company.
+    """
+
+    MAX_BATCH = 50  # commands per transaction; each is a subtransaction
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
+        self._queue: list[_Command] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def append(
         self,
@@ -114,44 +135,59 @@ class EventStore:
         condition: Condition | None = None,
         idempotency: Idempotency | None = None,
     ) -> Appended:
+        if not events:
+            raise ValueError("an append needs at least one event")
         for event in events:
             for tag in event.tags:
                 if not tag or "\n" in tag:
                     raise ValueError("a tag must be non-empty and cannot contain a line feed")
-        args = (
+        command = _Command(
+            events, condition, idempotency, asyncio.get_running_loop().create_future()
+        )
+        self._queue.append(command)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queue())
+        return await command.answer
+
+    async def _write_queue(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+            try:
+                answers = await self._write(batch)
+            except Exception as error:  # the whole batch failed: every command hears why
+                failure = _translate(error) if isinstance(error, asyncpg.PostgresError) else error
+                for command in batch:
+                    if not command.answer.done():
+                        command.answer.set_exception(failure)
+                continue
+            for command, answer in zip(batch, answers, strict=True):
+                if command.answer.done():
+                    continue
+                if isinstance(answer, Exception):
+                    command.answer.set_exception(answer)
+                else:
+                    command.answer.set_result(answer)
+
+    async def _write(self, batch: list[_Command]) -> list[Appended | Exception]:
+        numbered = [(n, e) for n, c in enumerate(batch, 1) for e in c.events]
+        events = [e for _, e in numbered]
+        raw = await self.pool.fetchval(
+            "SELECT ledger_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+            " $12::jsonb[])",
+            [n for n, _ in numbered],
             [e.stored.originator_id for e in events],
             [e.stored.originator_version for e in events],
             [e.stored.topic for e in events],
             [e.stored.state for e in events],
             ["\n".join(e.tags) for e in events],
-            list(condition.tags) if condition else None,
-            condition.after if condition else 0,
-            idempotency.actor if idempotency else None,
-            idempotency.key if idempotency else None,
-            idempotency.request_hash if idempotency else None,
-            json.dumps(idempotency.result) if idempotency else None,
+            ["\n".join(c.condition.tags) if c.condition else "" for c in batch],
+            [c.condition.after if c.condition else 0 for c in batch],
+            [c.idempotency.actor if c.idempotency else "" for c in batch],
+            [c.idempotency.key if c.idempotency else None for c in batch],
+            [c.idempotency.request_hash if c.idempotency else None for c in batch],
+            [json.dumps(c.idempotency.result) if c.idempotency else None for c in batch],
         )
-        try:
-            raw = await self.pool.fetchval(
-                "SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)", *args
-            )
-        except asyncpg.PostgresError as error:
-            raise _translate(error) from None
-        answer = json.loads(raw)
-        if answer["duplicate"]:
-            return Appended(
-                first_position=answer["position"],
-                last_position=answer["position"],
-                recorded_at=None,
-                duplicate=True,
-                request_hash=bytes.fromhex(answer["request_hash"]),
-                result=answer["result"],
-            )
-        return Appended(
-            first_position=answer["first_position"],
-            last_position=answer["last_position"],
-            recorded_at=datetime.fromisoformat(answer["recorded_at"]),
-        )
+        return [_appended(answer) for answer in json.loads(raw)]
 
     async def read_stream(self, stream_id: UUID) -> list[RecordedEvent]:
         rows = await self.pool.fetch(
@@ -197,6 +233,30 @@ class EventStore:
         if row is None:
             return None
         return bytes(row["request_hash"]), json.loads(row["result"])
+
+
+def _appended(answer: dict[str, Any]) -> Appended | Exception:
+    status = answer["status"]
+    if status == "appended":
+        return Appended(
+            first_position=answer["first_position"],
+            last_position=answer["last_position"],
+            recorded_at=datetime.fromisoformat(answer["recorded_at"]),
+        )
+    if status == "duplicate":
+        return Appended(
+            first_position=answer["position"],
+            last_position=answer["position"],
+            recorded_at=None,
+            duplicate=True,
+            request_hash=bytes.fromhex(answer["request_hash"]),
+            result=answer["result"],
+        )
+    if status == "version_conflict":
+        return StreamVersionConflict(
+            UUID(answer["stream_id"]), int(answer["expected"]), int(answer["actual"])
+        )
+    return ConditionFailed("events concerning the command's tags were appended after it read")
 
 
 def _translate(error: Any) -> Exception:
