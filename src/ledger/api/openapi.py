@@ -46,9 +46,13 @@ def _problem_ref(description: str) -> dict[str, Any]:
 def build_openapi() -> dict[str, Any]:
     from ledger.api.routes import assignments, events, ops, persons, units  # noqa: F401
 
-    models = {r.body for r in ROUTES if r.body is not None} | {Created}
+    answers = {r.response for r in ROUTES if r.response is not None}
+    models = {r.body for r in ROUTES if r.body is not None} | answers | {Created}
     keyed, components = models_json_schema(
-        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        [
+            (m, "serialization" if m in answers else "validation")
+            for m in sorted(models, key=lambda m: m.__name__)
+        ],
         ref_template="#/components/schemas/{model}",
     )
     schemas = components.get("$defs", {})
@@ -85,6 +89,11 @@ def build_openapi() -> dict[str, Any]:
             responses["409"] = _problem_ref("Conflicts with what the ledger holds")
             responses["412"] = _problem_ref("If-Match names another version")
             responses["422"] = _problem_ref("Invalid input")
+        elif r.response is not None:
+            responses[str(r.status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": keyed[(r.response, "serialization")]}},
+            }
         else:
             responses[str(r.status)] = {"description": "OK"}
         if params:

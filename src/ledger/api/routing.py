@@ -31,6 +31,7 @@ class Route:
     status: int = 200
     query: tuple[Param, ...] = ()
     command: bool = False
+    response: type[BaseModel] | None = None
 
 
 ROUTES: list[Route] = []
@@ -61,11 +62,21 @@ def route(
     body: type[BaseModel] | None = None,
     status: int = 200,
     query: tuple[Param, ...] = (),
+    response: type[BaseModel] | None = None,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         ROUTES.append(
             Route(
-                method, path, handler, summary, tag, body, status, query, command=body is not None
+                method,
+                path,
+                handler,
+                summary,
+                tag,
+                body,
+                status,
+                query,
+                command=body is not None,
+                response=response,
             )
         )
         return handler

@@ -54,6 +54,7 @@ async def assign(request: web.Request) -> web.Response:
     "Read an assignment (portfolio as of valid_at)",
     tag=TAG,
     query=(VALID_AT, MIN_POSITION),
+    response=schemas.AssignmentView,
 )
 async def get_assignment(request: web.Request) -> web.Response:
     assignment_id = path_uuid(request)

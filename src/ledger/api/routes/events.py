@@ -12,6 +12,7 @@ from eventsourcing.persistence import Mapper
 from ledger.api.http import json_response, query_int, to_json
 from ledger.api.keys import EVENTS, MAPPER
 from ledger.api.routing import LIMIT, Param, route
+from ledger.api.schemas import FeedPage
 from ledger.infra.eventstore import RecordedEvent
 
 TAG = "events"
@@ -48,6 +49,7 @@ def feed_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
         ),
         LIMIT,
     ),
+    response=FeedPage,
 )
 async def list_events(request: web.Request) -> web.Response:
     after = query_int(request, "after", 0, 0, 2**62)

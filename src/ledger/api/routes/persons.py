@@ -41,6 +41,7 @@ async def register_person(request: web.Request) -> web.Response:
     "Read a person and every assignment they held",
     tag=TAG,
     query=(VALID_AT, MIN_POSITION),
+    response=schemas.PersonView,
 )
 async def get_person(request: web.Request) -> web.Response:
     person_id = path_uuid(request)

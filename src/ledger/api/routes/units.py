@@ -46,7 +46,14 @@ async def register_unit(request: web.Request) -> web.Response:
     return command_answer(request, result, 201)
 
 
-@route("GET", "/v1/units/{id}", "Read a unit", tag=TAG, query=(MIN_POSITION,))
+@route(
+    "GET",
+    "/v1/units/{id}",
+    "Read a unit",
+    tag=TAG,
+    query=(MIN_POSITION,),
+    response=schemas.UnitView,
+)
 async def get_unit(request: web.Request) -> web.Response:
     unit_id = path_uuid(request)
     await wait_for_position(request)
@@ -71,6 +78,7 @@ async def get_unit(request: web.Request) -> web.Response:
         CURSOR,
         MIN_POSITION,
     ),
+    response=schemas.UnitPage,
 )
 async def list_units(request: web.Request) -> web.Response:
     parent_id = query_uuid(request, "parent_id")
@@ -159,6 +167,7 @@ async def dissolve_unit(request: web.Request) -> web.Response:
     "The responsibility chain of a unit, with its gaps",
     tag=TAG,
     query=(VALID_AT, KNOWN_AT, MIN_POSITION),
+    response=schemas.ChainView,
 )
 async def get_chain(request: web.Request) -> web.Response:
     unit_id = path_uuid(request)
