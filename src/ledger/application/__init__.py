@@ -1,11 +1,19 @@
 """The async command service: load, decide, append once."""
 
+from ledger.application.assignments import AssignmentCommands
 from ledger.application.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
     PreconditionFailed,
 )
-from ledger.application.service import CommandResult, Context, Ledger
+from ledger.application.persons import PersonCommands
+from ledger.application.service import CommandResult, Context
+from ledger.application.units import UnitCommands
+
+
+class Ledger(UnitCommands, PersonCommands, AssignmentCommands):
+    """Every command of the ledger, one method each."""
+
 
 __all__ = [
     "CommandResult",
