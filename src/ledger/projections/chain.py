@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ _COLUMNS = {
         " effective_from, effective_to, end_reason"
     ),
 }
+_HISTORIES = {"chain_portfolios": "portfolio", "chain_lines": "reports_to"}
 _KEYS = {
     "chain_units": "unit_id",
     "chain_persons": "person_id",
@@ -130,62 +132,50 @@ async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
         row.stream_version,
         row.position,
     )
-    await conn.execute(
-        "INSERT INTO chain_portfolios (assignment_id, effective_from, portfolio, known_from)"
-        " VALUES ($1, '-infinity', $2, $3)",
-        e.originator_id,
-        [c.value for c in e.portfolio],
-        row.position,
-    )
-    await conn.execute(
-        "INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
-        " VALUES ($1, '-infinity', $2, $3)",
-        e.originator_id,
-        e.reports_to,
-        row.position,
-    )
+    portfolio = [c.value for c in e.portfolio]
+    await _from(conn, "chain_portfolios", e.originator_id, None, portfolio, row, first=True)
+    await _from(conn, "chain_lines", e.originator_id, None, e.reports_to, row, first=True)
 
 
-async def _touch_assignment(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    """Record the new stream version (the facts are unchanged)."""
-    await _supersede(conn, "chain_assignments", e.originator_id, row, {})
+async def _from(
+    conn: asyncpg.Connection,
+    table: str,
+    assignment_id: UUID,
+    since: date | None,
+    value: Any,
+    row: RecordedEvent,
+    *,
+    first: bool = False,
+) -> None:
+    """Record the value (portfolio or line) in effect from ``since`` (None: from the start),
+    superseding what was known for that day unless it is the ``first``."""
+    column = _HISTORIES[table]
+    if not first:
+        await conn.execute(
+            f"UPDATE {table} SET known_to = $3 WHERE assignment_id = $1"
+            " AND effective_from = coalesce($2, '-infinity'::date) AND known_to IS NULL",
+            assignment_id,
+            since,
+            row.position,
+        )
+    await conn.execute(
+        f"INSERT INTO {table} (assignment_id, effective_from, {column}, known_from)"
+        " VALUES ($1, coalesce($2, '-infinity'::date), $3, $4)",
+        assignment_id,
+        since,
+        value,
+        row.position,
+    )
 
 
 async def portfolio_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await conn.execute(
-        "UPDATE chain_portfolios SET known_to = $3 WHERE assignment_id = $1"
-        " AND effective_from = $2 AND known_to IS NULL",
-        e.originator_id,
-        e.effective_on,
-        row.position,
-    )
-    await conn.execute(
-        "INSERT INTO chain_portfolios (assignment_id, effective_from, portfolio, known_from)"
-        " VALUES ($1, $2, $3, $4)",
-        e.originator_id,
-        e.effective_on,
-        [c.value for c in e.portfolio],
-        row.position,
-    )
-    await _touch_assignment(conn, e, row)
+    portfolio = [c.value for c in e.portfolio]
+    await _from(conn, "chain_portfolios", e.originator_id, e.effective_on, portfolio, row)
+    await _supersede(conn, "chain_assignments", e.originator_id, row, {})  # the new version
 
 
 async def line_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await conn.execute(
-        "UPDATE chain_lines SET known_to = $3 WHERE assignment_id = $1"
-        " AND effective_from = $2 AND known_to IS NULL",
-        e.originator_id,
-        e.effective_on,
-        row.position,
-    )
-    await conn.execute(
-        "INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
-        " VALUES ($1, $2, $3, $4)",
-        e.originator_id,
-        e.effective_on,
-        e.reports_to,
-        row.position,
-    )
+    await _from(conn, "chain_lines", e.originator_id, e.effective_on, e.reports_to, row)
     await _supersede(conn, "chain_assignments", e.originator_id, row, {"reports_to": e.reports_to})
 
 
@@ -199,34 +189,17 @@ async def ended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     )
 
 
-async def _correct_latest_line(
-    conn: asyncpg.Connection, assignment_id: UUID, reports_to: UUID | None, row: RecordedEvent
-) -> None:
-    latest = await conn.fetchval(
-        "SELECT max(effective_from) FROM chain_lines WHERE assignment_id = $1 AND known_to IS NULL",
-        assignment_id,
-    )
-    await conn.execute(
-        "UPDATE chain_lines SET known_to = $3 WHERE assignment_id = $1"
-        " AND effective_from = $2 AND known_to IS NULL",
-        assignment_id,
-        latest,
-        row.position,
-    )
-    await conn.execute(
-        "INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
-        " VALUES ($1, $2, $3, $4)",
-        assignment_id,
-        latest,
-        reports_to,
-        row.position,
-    )
-
-
 async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     field = CorrectableField(e.field)
     if field is CorrectableField.REPORTS_TO:
-        await _correct_latest_line(conn, e.originator_id, e.new, row)
+        # A correction restates the line in effect now: the latest one recorded.
+        latest = await conn.fetchval(
+            "SELECT max(effective_from) FROM chain_lines"
+            " WHERE assignment_id = $1 AND known_to IS NULL",
+            e.originator_id,
+        )
+        since = None if latest == date.min else latest
+        await _from(conn, "chain_lines", e.originator_id, since, e.new, row)
     await _supersede(conn, "chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
 
 
