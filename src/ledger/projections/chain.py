@@ -38,7 +38,7 @@ _KEYS = {
 async def _supersede(
     conn: asyncpg.Connection, table: str, key: UUID, row: RecordedEvent, changes: dict[str, Any]
 ) -> None:
-    """Insert the successor of the current row with ``changes``, then close the current row."""
+    """Close the current row and insert its successor with ``changes``, in one statement."""
     columns = _COLUMNS[table]
     key_column = _KEYS[table]
     selected, values = [], []
@@ -50,19 +50,14 @@ async def _supersede(
             selected.append(column)
     select = ", ".join(selected)
     await conn.execute(
-        f"INSERT INTO {table} ({columns}, version, known_from)"
-        f" SELECT {select}, $2, $3 FROM {table}"
-        f" WHERE {key_column} = $1 AND known_to IS NULL",
+        f"WITH closed AS (UPDATE {table} SET known_to = $3"
+        f"  WHERE {key_column} = $1 AND known_to IS NULL RETURNING *)"
+        f" INSERT INTO {table} ({columns}, version, known_from)"
+        f" SELECT {select}, $2, $3 FROM closed",
         key,
         row.stream_version,
         row.position,
         *values,
-    )
-    await conn.execute(
-        f"UPDATE {table} SET known_to = $2"
-        f" WHERE {key_column} = $1 AND known_to IS NULL AND known_from < $2",
-        key,
-        row.position,
     )
 
 
@@ -117,10 +112,16 @@ async def person_corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent)
 
 
 async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    """The assignment, its first portfolio and its first line, in one statement."""
     await conn.execute(
-        "INSERT INTO chain_assignments (assignment_id, unit_id, person_id, role, title,"
-        " principal_title, reports_to, effective_from, version, known_from)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "WITH assignment AS (INSERT INTO chain_assignments (assignment_id, unit_id, person_id,"
+        "  role, title, principal_title, reports_to, effective_from, version, known_from)"
+        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)),"
+        " portfolio AS (INSERT INTO chain_portfolios"
+        "  (assignment_id, effective_from, portfolio, known_from)"
+        "  VALUES ($1, '-infinity', $11, $10))"
+        " INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
+        " VALUES ($1, '-infinity', $7, $10)",
         e.originator_id,
         e.unit_id,
         e.person_id,
@@ -131,10 +132,8 @@ async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
         e.effective_from,
         row.stream_version,
         row.position,
+        [c.value for c in e.portfolio],
     )
-    portfolio = [c.value for c in e.portfolio]
-    await _from(conn, "chain_portfolios", e.originator_id, None, portfolio, row, first=True)
-    await _from(conn, "chain_lines", e.originator_id, None, e.reports_to, row, first=True)
 
 
 async def _from(
@@ -144,22 +143,14 @@ async def _from(
     since: date | None,
     value: Any,
     row: RecordedEvent,
-    *,
-    first: bool = False,
 ) -> None:
     """Record the value (portfolio or line) in effect from ``since`` (None: from the start),
-    superseding what was known for that day unless it is the ``first``."""
+    superseding what was known for that day."""
     column = _HISTORIES[table]
-    if not first:
-        await conn.execute(
-            f"UPDATE {table} SET known_to = $3 WHERE assignment_id = $1"
-            " AND effective_from = coalesce($2, '-infinity'::date) AND known_to IS NULL",
-            assignment_id,
-            since,
-            row.position,
-        )
     await conn.execute(
-        f"INSERT INTO {table} (assignment_id, effective_from, {column}, known_from)"
+        f"WITH closed AS (UPDATE {table} SET known_to = $4 WHERE assignment_id = $1"
+        " AND effective_from = coalesce($2, '-infinity'::date) AND known_to IS NULL)"
+        f" INSERT INTO {table} (assignment_id, effective_from, {column}, known_from)"
         " VALUES ($1, coalesce($2, '-infinity'::date), $3, $4)",
         assignment_id,
         since,
