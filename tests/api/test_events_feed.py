@@ -51,3 +51,17 @@ async def test_stream_sends_existing_then_live_events_and_resumes(
     response.close()
     assert [s["position"] for s in seen] == [2, 3]
     assert seen[1]["data"]["name"] == "人员0"
+
+
+async def test_stream_ends_quietly_when_the_client_leaves(
+    client: TestClient[Any, Any], headers: dict[str, str]
+) -> None:
+    await _register(client, headers, 1)
+    response = await client.get("/v1/events/stream", headers={"Last-Event-ID": "²"})
+    first = await asyncio.wait_for(response.content.readline(), timeout=10)
+    assert first == b"id: 1\n"  # an unreadable Last-Event-ID starts from the beginning
+    response.close()
+    await _register(client, headers, 1)  # the server writes to a closed stream
+    await asyncio.sleep(0.5)
+    health = await client.get("/healthz")
+    assert health.status == 200

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import re
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +15,7 @@ from ledger.api.http import json_response, query_int, to_json
 from ledger.api.keys import EVENTS, MAPPER
 from ledger.api.routing import LIMIT, Param, route
 from ledger.api.schemas import FeedPage
-from ledger.infra.eventstore import RecordedEvent
+from ledger.infra.eventstore import EventStore, RecordedEvent
 
 TAG = "events"
 POLL_SECONDS = 0.25
@@ -79,9 +81,8 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
     resumes with ``Last-Event-ID``. Idle connections get a comment every 15 s."""
     after = query_int(request, "after", 0, 0, 2**62)
     last_id = request.headers.get("Last-Event-ID", "")
-    if last_id.isdigit():
+    if re.fullmatch(r"[0-9]{1,18}", last_id):
         after = int(last_id)
-    store, mapper = request.app[EVENTS], request.app[MAPPER]
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -89,6 +90,14 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
+    with contextlib.suppress(ConnectionResetError):  # the client went away: the stream ends
+        await _follow(response, request.app[EVENTS], request.app[MAPPER], after)
+    return response
+
+
+async def _follow(
+    response: web.StreamResponse, store: EventStore, mapper: Mapper[Any], after: int
+) -> None:
     idle = 0.0
     while True:
         rows = await store.read_log(after, 500)
