@@ -13,7 +13,7 @@ from ledger.application.errors import (
     IdempotencyKeyReused,
     PreconditionFailed,
 )
-from ledger.domain.errors import DomainError, InvalidInput, InvariantViolation, NotFound
+from ledger.domain.errors import DomainError, InvalidInput, NotFound
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -88,9 +88,7 @@ def from_exception(error: Exception) -> ApiError | None:
             return ApiError(404, "Not found", error.message, errors=errors)
         if isinstance(error, InvalidInput):
             return ApiError(422, "Invalid input", error.message, errors=errors)
-        if isinstance(error, InvariantViolation):
-            return ApiError(409, "Conflict", error.message, errors=errors)
-        return ApiError(409, "Conflict", error.message, errors=errors)
+        return ApiError(409, "Conflict", error.message, errors=errors)  # InvariantViolation
     if isinstance(error, PreconditionFailed):
         return ApiError(
             412,
