@@ -113,6 +113,10 @@ async def rebuild(
     return total
 
 
+_WORKER_LOCK = "SELECT pg_try_advisory_lock(hashtext('ledger-projections'))"
+_WORKER_UNLOCK = "SELECT pg_advisory_unlock(hashtext('ledger-projections'))"
+
+
 async def run_worker(
     pool: asyncpg.Pool,
     mapper: Mapper[Any],
@@ -124,22 +128,41 @@ async def run_worker(
 ) -> None:
     """Keep every projection caught up until ``stop`` is set.
 
-    One worker is active per database: the others wait on the advisory lock (standby).
-    NOTIFY wakes the worker at once; polling backs it up.
+    One worker is active per database: the others wait on the advisory lock (standby)
+    and take over when it stops. NOTIFY wakes the worker at once; polling backs it up.
+    A lost connection (a database restart) is retried, not fatal.
     """
+    while not stop.is_set():
+        try:
+            await _work(pool, mapper, projections, stop, batch_size, poll_interval)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.error("projection_worker_lost_database", error=str(error))
+            await _pause(stop, poll_interval)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _work(
+    pool: asyncpg.Pool,
+    mapper: Mapper[Any],
+    projections: list[Projection],
+    stop: asyncio.Event,
+    batch_size: int,
+    poll_interval: float,
+) -> None:
     wake = asyncio.Event()
 
     def on_notify(*_: object) -> None:
         wake.set()
 
     async with pool.acquire() as conn:
-        while not stop.is_set():
-            if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('ledger-projections'))"):
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), poll_interval)
-        if stop.is_set():
-            return
+        while not await conn.fetchval(_WORKER_LOCK):
+            await _pause(stop, poll_interval)
+            if stop.is_set():
+                return
         log.info("projection_worker_active", projections=[p.name for p in projections])
         await conn.add_listener("ledger_events", on_notify)
         try:
@@ -149,6 +172,8 @@ async def run_worker(
                 for projection in projections:
                     try:
                         applied = await catch_up_batch(pool, mapper, projection, batch_size)
+                    except (OSError, asyncpg.InterfaceError):
+                        raise
                     except Exception as error:  # one bad batch must not stop the others
                         log.error("projection_failed", projection=projection.name, error=str(error))
                         applied = 0
@@ -163,5 +188,6 @@ async def run_worker(
                 waiter.cancel()
                 stopper.cancel()
         finally:
-            await conn.remove_listener("ledger_events", on_notify)
-            await conn.execute("SELECT pg_advisory_unlock(hashtext('ledger-projections'))")
+            if not conn.is_closed():
+                await conn.remove_listener("ledger_events", on_notify)
+                await conn.execute(_WORKER_UNLOCK)

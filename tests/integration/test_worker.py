@@ -1,0 +1,73 @@
+"""The projection worker: one active per database, a standby takes over, NOTIFY wakes it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+
+from ledger.application import Context, Ledger
+from ledger.infra.codec import make_mapper
+from ledger.projections.chain import NAME
+from ledger.projections.registry import PROJECTIONS
+from ledger.projections.runner import run_worker, tracked_position
+
+CTX = Context(actor="tester")
+
+
+async def _until(pool: asyncpg.Pool, position: int, seconds: float = 10) -> float:
+    """Wait until the chain read model reaches ``position``; returns the seconds it took."""
+    started = time.monotonic()
+    while await tracked_position(pool, NAME) < position:
+        assert time.monotonic() - started < seconds, "the read model did not catch up"
+        await asyncio.sleep(0.01)
+    return time.monotonic() - started
+
+
+async def _active_workers(pool: asyncpg.Pool) -> int:
+    return int(
+        await pool.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND objid = (hashtext('ledger-projections')::bigint & 4294967295)::oid"
+        )
+    )
+
+
+async def test_one_worker_active_and_a_standby_takes_over(
+    pool: asyncpg.Pool, ledger: Ledger
+) -> None:
+    first_stop, second_stop = asyncio.Event(), asyncio.Event()
+    first = asyncio.create_task(
+        run_worker(pool, make_mapper(), PROJECTIONS, first_stop, poll_interval=0.1)
+    )
+    await asyncio.sleep(0.3)
+    second = asyncio.create_task(
+        run_worker(pool, make_mapper(), PROJECTIONS, second_stop, poll_interval=0.1)
+    )
+    written = await ledger.register_person(CTX, name="甲", person_no=None)
+    await _until(pool, written.position)
+    assert await _active_workers(pool) == 1
+
+    first_stop.set()
+    await asyncio.wait_for(first, timeout=5)
+    written = await ledger.register_person(CTX, name="乙", person_no=None)
+    await _until(pool, written.position)  # only the former standby can have applied it
+    assert await _active_workers(pool) == 1
+    second_stop.set()
+    await asyncio.wait_for(second, timeout=5)
+    assert await _active_workers(pool) == 0
+    rows = await pool.fetchval("SELECT count(*) FROM chain_persons")
+    assert rows == 2  # each event applied once
+
+
+async def test_notify_wakes_the_worker_before_its_poll(pool: asyncpg.Pool, ledger: Ledger) -> None:
+    stop = asyncio.Event()
+    worker = asyncio.create_task(
+        run_worker(pool, make_mapper(), PROJECTIONS, stop, poll_interval=30)
+    )
+    await asyncio.sleep(0.3)  # the worker is idle, waiting up to 30 s
+    written = await ledger.register_person(CTX, name="丙", person_no=None)
+    assert await _until(pool, written.position, seconds=5) < 5
+    stop.set()
+    await asyncio.wait_for(worker, timeout=5)
