@@ -199,14 +199,17 @@ class EventStore:
         """Whole streams of which any event carries one of ``tags``, and the head they
         were read at. Whole streams, because a tag may be on only some of a stream's
         events (a number held only since a correction)."""
-        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-            head = await conn.fetchval("SELECT position FROM ledger_head")
-            rows = await conn.fetch(
-                _SELECT + " WHERE e.stream_id IN (SELECT stream_id FROM ledger_events"
-                " WHERE tags && $1::text[]) ORDER BY e.position",
-                list(tags),
-            )
-        return _recorded(rows), int(head)
+        # One statement, one snapshot: the head comes with the rows (alone if none match).
+        rows = await self.pool.fetch(
+            "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
+            + _SELECT
+            + " WHERE e.stream_id IN (SELECT stream_id FROM ledger_events"
+            " WHERE tags && $1::text[])) t ON true ORDER BY t.position",
+            list(tags),
+        )
+        head = int(rows[0]["head"])
+        found = [r for r in rows if r["position"] is not None]
+        return [RecordedEvent(**{k: v for k, v in r.items() if k != "head"}) for r in found], head
 
     async def read_log(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         rows = await self.pool.fetch(
