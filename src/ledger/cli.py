@@ -21,7 +21,7 @@ def _settings() -> Settings:
 
 @click.group()
 def main() -> None:
-    """ledger: the accountability ledger (events, responsibility chains, proofs)."""
+    """ledger: the accountability ledger (sealed events, responsibility chains)."""
 
 
 @main.command()
