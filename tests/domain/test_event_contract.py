@@ -44,9 +44,11 @@ def test_golden_streams_replay_into_aggregates() -> None:
     for item in GOLDEN:
         event: Any = mapper.to_domain_event(_stored(item))
         aggregates[item["originator_id"]] = event.mutate(aggregates.get(item["originator_id"]))
-    unit, person, assignment = aggregates.values()
+    unit, person, assignment, staff = aggregates.values()
     assert (unit.name, unit.dissolved) == ("南京市政府", True)
     assert person.name == "王明明"
     assert str(assignment.effective_from) == "2021-02-01"
     assert str(assignment.effective_to) == "2023-05-01"
     assert [c.value for c in assignment.portfolio] == ["law_enforcement", "legal_publicity"]
+    assert staff.reports_to == UUID(int=10)
+    assert [line for _, line in staff.lines] == [UUID(int=9), UUID(int=10)]
