@@ -121,9 +121,14 @@ def project(pool: asyncpg.Pool) -> Callable[[], Awaitable[int]]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The app's settings: the test database, and a data folder of its own (signing key)."""
     return Settings(
-        database_url=database_url, projection_poll_interval=0.2, min_position_timeout=3.0
+        database_url=database_url,
+        data_dir=tmp_path,
+        projection_poll_interval=0.2,
+        min_position_timeout=3.0,
+        checkpoint_interval=0.5,
     )
 
 

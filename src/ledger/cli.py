@@ -6,11 +6,16 @@ import asyncio
 import json
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ledger.infra.logging import configure_logging
 from ledger.infra.settings import Settings
+
+if TYPE_CHECKING:
+    from ledger.infra.checkpoints import Signer
+    from ledger.infra.verify import Report
 
 
 def _settings() -> Settings:
@@ -49,13 +54,15 @@ def serve(host: str | None, port: int | None, no_projections: bool) -> None:
 
 @main.command()
 def project() -> None:
-    """Run the projection worker alone (one active per database, others stand by)."""
+    """Run the projection worker and the sealer alone (one active per database)."""
     from ledger.bootstrap import connect
     from ledger.infra.codec import make_mapper
+    from ledger.infra.sealer import run_sealer
     from ledger.projections.registry import PROJECTIONS
     from ledger.projections.runner import run_worker
 
     settings = _settings()
+    signer = _signer(settings)
 
     async def run() -> None:
         pool, _server = await connect(settings)
@@ -64,18 +71,98 @@ def project() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await run_worker(
-                pool,
-                make_mapper(),
-                PROJECTIONS,
-                stop,
-                batch_size=settings.projection_batch_size,
-                poll_interval=settings.projection_poll_interval,
+            await asyncio.gather(
+                run_worker(
+                    pool,
+                    make_mapper(),
+                    PROJECTIONS,
+                    stop,
+                    batch_size=settings.projection_batch_size,
+                    poll_interval=settings.projection_poll_interval,
+                ),
+                run_sealer(
+                    pool,
+                    signer,
+                    stop,
+                    interval=settings.checkpoint_interval,
+                    poll_interval=settings.projection_poll_interval,
+                ),
             )
         finally:
             await pool.close()
 
     asyncio.run(run())
+
+
+def _signer(settings: Settings) -> Signer:
+    from ledger.infra.checkpoints import load_signer
+
+    return load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
+
+
+@main.command()
+def checkpoint() -> None:
+    """Extend the Merkle tree to the head of the log, sign a checkpoint and print it."""
+    from ledger.bootstrap import connect
+    from ledger.infra.checkpoints import make_checkpoint
+
+    settings = _settings()
+    signer = _signer(settings)
+
+    async def run() -> str:
+        pool, _server = await connect(settings)
+        try:
+            return await make_checkpoint(pool, signer)
+        finally:
+            await pool.close()
+
+    click.echo(asyncio.run(run()), nl=False)
+
+
+@main.command()
+@click.option(
+    "--key",
+    "key",
+    default=None,
+    help="Verifier key (or a file holding it) the checkpoints must be signed by; "
+    "default: the service's own key.",
+)
+def verify(key: str | None) -> None:
+    """Recompute every leaf, the chain and the tree; check them and every checkpoint.
+
+    Exits 1 naming the first bad position and what is wrong.
+    """
+    from pathlib import Path
+
+    from ledger.bootstrap import connect
+    from ledger.infra.verify import verify_ledger
+
+    settings = _settings()
+    verifier = _signer(settings).verifier_key if key is None else key
+    if key is not None and Path(key).is_file():
+        verifier = Path(key).read_text().strip()
+
+    async def run() -> Report:
+        pool, _server = await connect(settings)
+        try:
+            return await verify_ledger(
+                pool, verifier, progress=lambda n: click.echo(f"… {n:,} events verified", err=True)
+            )
+        finally:
+            await pool.close()
+
+    report = asyncio.run(run())
+    summary = (
+        f"{report.events:,} events, {report.checkpoints} checkpoints in {report.seconds:.1f} s"
+        f" ({report.rate:,.0f} events/s)"
+    )
+    if report.ok:
+        click.echo(f"ledger verified: {summary}")
+        return
+    for finding in report.findings:
+        click.echo(f"INVALID {finding}")
+    click.echo(f"checked: {summary}", err=True)
+    sys.exit(1)
 
 
 @main.command()

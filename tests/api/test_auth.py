@@ -14,9 +14,9 @@ from ledger.infra.settings import Settings
 
 @pytest.fixture
 async def secured(
-    database_url: str, aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]]
+    settings: Settings, aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]]
 ) -> TestClient[Any, Any]:
-    settings = Settings(database_url=database_url, api_tokens={"s3cret": "inspector-7"})
+    settings = settings.model_copy(update={"api_tokens": {"s3cret": "inspector-7"}})
     return await aiohttp_client(create_app(settings))
 
 

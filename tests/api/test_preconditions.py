@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -20,10 +21,13 @@ ASSIGNED = "ledger.domain.assignment:Assignment.Assigned"
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     """A short ``min_position`` wait, so the 503 answer comes quickly."""
     return Settings(
-        database_url=database_url, min_position_timeout=0.3, projection_poll_interval=0.2
+        database_url=database_url,
+        data_dir=tmp_path,
+        min_position_timeout=0.3,
+        projection_poll_interval=0.2,
     )
 
 

@@ -9,14 +9,16 @@ from collections.abc import AsyncIterator
 import structlog
 from aiohttp import web
 
-from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS
+from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS, SIGNER
 from ledger.api.middleware import observe
 from ledger.api.routing import setup_routes
 from ledger.application import Ledger
 from ledger.bootstrap import connect
+from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
+from ledger.infra.sealer import run_sealer
 from ledger.infra.settings import Settings
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import run_worker
@@ -29,6 +31,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(_database)
+    app[SIGNER] = load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
     if settings.project_in_process:
         app.cleanup_ctx.append(_projection_worker)
     setup_routes(app)
@@ -50,8 +53,18 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
+    """The read models and the sealer (Merkle tree, checkpoints), until shutdown."""
     stop = asyncio.Event()
     settings = app[SETTINGS]
+    sealer = asyncio.create_task(
+        run_sealer(
+            app[POOL],
+            app[SIGNER],
+            stop,
+            interval=settings.checkpoint_interval,
+            poll_interval=settings.projection_poll_interval,
+        )
+    )
     task = asyncio.create_task(
         run_worker(
             app[POOL],
@@ -65,4 +78,4 @@ async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
     yield
     stop.set()
     with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(task, timeout=10)
+        await asyncio.wait_for(asyncio.gather(task, sealer), timeout=10)

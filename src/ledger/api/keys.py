@@ -7,6 +7,7 @@ from aiohttp import web
 from eventsourcing.persistence import Mapper
 
 from ledger.application import Ledger
+from ledger.infra.checkpoints import Signer
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.settings import Settings
@@ -18,6 +19,7 @@ LEDGER = web.AppKey("ledger", Ledger)
 MAPPER = web.AppKey("mapper", Mapper)
 EMBEDDED = web.AppKey("embedded", object)
 METRICS = web.AppKey("metrics", Metrics)
+SIGNER = web.AppKey("signer", Signer)
 
 # Request-scoped values set by the middleware and the handlers.
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -44,7 +44,7 @@ def _problem_ref(description: str) -> dict[str, Any]:
 
 
 def build_openapi() -> dict[str, Any]:
-    from ledger.api.routes import assignments, events, ops, persons, units  # noqa: F401
+    from ledger.api.routes import assignments, events, ops, persons, proofs, units  # noqa: F401
 
     answers = {r.response for r in ROUTES if r.response is not None}
     models = {r.body for r in ROUTES if r.body is not None} | answers | {Created}

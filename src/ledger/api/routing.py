@@ -85,7 +85,7 @@ def route(
 
 
 def setup_routes(app: web.Application) -> None:
-    from ledger.api.routes import assignments, events, ops, persons, units  # noqa: F401
+    from ledger.api.routes import assignments, events, ops, persons, proofs, units  # noqa: F401
 
     for r in ROUTES:
         app.router.add_route(r.method, r.path, r.handler)

@@ -37,3 +37,17 @@ class Settings(BaseSettings):
         description='Bearer tokens and the actor each stands for, as JSON {"token": "actor"}. '
         "Empty: open mode, the actor is taken from X-Actor.",
     )
+    origin: str = Field(
+        default="ledger.local/ledger",
+        min_length=1,
+        pattern=r"^[^\s+\u2014]+$",
+        description="The log's name: first line of every checkpoint and the signing key's name.",
+    )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM, PKCS#8); unset: <data_dir>/signing-key.pem, "
+        "created on first start.",
+    )
+    checkpoint_interval: float = Field(
+        default=60.0, gt=0, description="Seconds between signed checkpoints while the log grows."
+    )

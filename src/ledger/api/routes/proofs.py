@@ -1,0 +1,139 @@
+"""Verifiability: the public key, signed checkpoints, inclusion and consistency proofs.
+
+Proof answers are the files the offline verifier (`ledger-verify`) reads as they are.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ledger.api.errors import ApiError, invalid
+from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int
+from ledger.api.keys import POOL, SIGNER
+from ledger.api.routing import CURSOR, LIMIT, Param, route
+from ledger.infra.checkpoints import latest_checkpoint
+from ledger.infra.merkle import TreeError, consistency_record, proof_record
+
+TAG = "verifiability"
+MAX = 2**62
+
+
+@route("GET", "/v1/ledger/public-key", "The checkpoint verifier key (signed-note format)", tag=TAG)
+async def public_key(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[SIGNER].verifier_key + "\n", content_type="text/plain")
+
+
+@route("GET", "/v1/ledger/checkpoint", "The latest signed checkpoint (C2SP format)", tag=TAG)
+async def checkpoint(request: web.Request) -> web.Response:
+    latest = await latest_checkpoint(request.app[POOL], request.app[SIGNER].key_id)
+    if latest is None:
+        raise ApiError(404, "Not found", "no checkpoint has been signed yet")
+    return web.Response(text=latest[1], content_type="text/plain")
+
+
+@route(
+    "GET",
+    "/v1/ledger/checkpoints",
+    "Every signed checkpoint, newest first",
+    tag=TAG,
+    query=(LIMIT, CURSOR),
+)
+async def checkpoints(request: web.Request) -> web.Response:
+    limit = query_int(request, "limit", 50, 1, 500)
+    cursor = decode_cursor(request)
+    before = MAX
+    if cursor is not None:
+        if len(cursor) != 1 or not isinstance(cursor[0], int):
+            raise invalid("cursor", "cursor", "cursor is not one this service issued")
+        before = cursor[0]
+    rows = await request.app[POOL].fetch(
+        "SELECT size, created_at, note FROM ledger_checkpoints"
+        " WHERE key_id = $1 AND size < $2 ORDER BY size DESC LIMIT $3",
+        request.app[SIGNER].key_id,
+        before,
+        limit + 1,
+    )
+    items = [dict(r) for r in rows[:limit]]
+    next_cursor = encode_cursor([items[-1]["size"]]) if len(rows) > limit else None
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+async def _signed(request: web.Request, size: int) -> str | None:
+    note = await request.app[POOL].fetchval(
+        "SELECT note FROM ledger_checkpoints WHERE size = $1 AND key_id = $2",
+        size,
+        request.app[SIGNER].key_id,
+    )
+    return str(note) if note is not None else None
+
+
+async def _size(request: web.Request, name: str) -> int:
+    """The tree size asked for, or the latest checkpoint's."""
+    if name in request.query:
+        return query_int(request, name, 0, 1, MAX)
+    latest = await latest_checkpoint(request.app[POOL], request.app[SIGNER].key_id)
+    if latest is None or latest[0] == 0:
+        raise ApiError(404, "Not found", "no checkpoint with events has been signed yet")
+    return latest[0]
+
+
+@route(
+    "GET",
+    "/v1/ledger/proof/inclusion",
+    "Inclusion proof of the event at a position in the tree of a size (default: the latest "
+    "checkpoint's), with its leaf bytes and the signed checkpoint",
+    tag=TAG,
+    query=(
+        Param(
+            "position",
+            "The event's ledger position.",
+            {"type": "integer", "minimum": 1},
+            required=True,
+        ),
+        Param(
+            "size", "Tree size (default: the latest checkpoint).", {"type": "integer", "minimum": 1}
+        ),
+    ),
+)
+async def inclusion(request: web.Request) -> web.Response:
+    if "position" not in request.query:
+        raise invalid("position", "missing", "position is required")
+    position = query_int(request, "position", 1, 1, MAX)
+    size = await _size(request, "size")
+    if position > size:
+        raise invalid("position", "range", f"position {position} is beyond tree size {size}")
+    try:
+        record = await proof_record(
+            request.app[POOL], [position], size, await _signed(request, size)
+        )
+    except TreeError as error:
+        raise ApiError(404, "Not found", str(error)) from None
+    return json_response(record)
+
+
+@route(
+    "GET",
+    "/v1/ledger/proof/consistency",
+    "Consistency proof between two tree sizes (default `to`: the latest checkpoint's)",
+    tag=TAG,
+    query=(
+        Param("from", "The earlier tree size.", {"type": "integer", "minimum": 0}, required=True),
+        Param("to", "The later tree size.", {"type": "integer", "minimum": 1}),
+    ),
+)
+async def consistency(request: web.Request) -> web.Response:
+    if "from" not in request.query:
+        raise invalid("from", "missing", "from is required")
+    first = query_int(request, "from", 0, 0, MAX)
+    second = await _size(request, "to")
+    if first > second:
+        raise invalid("from", "range", f"from ({first}) must not exceed to ({second})")
+    try:
+        record = await consistency_record(request.app[POOL], first, second)
+    except TreeError as error:
+        raise ApiError(404, "Not found", str(error)) from None
+    record["checkpoints"] = {
+        "from": await _signed(request, first),
+        "to": await _signed(request, second),
+    }
+    return json_response(record)

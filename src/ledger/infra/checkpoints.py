@@ -1,0 +1,112 @@
+"""Signed checkpoints (C2SP signed-note format) of the Merkle tree, and the signing key."""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import structlog
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ledger.infra.merkle import Tree, extend_all
+from ledger.offline import Checkpoint, key_id, sign_note, verifier_key
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The key that signs checkpoints, under the log's origin name."""
+
+    name: str
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_key(self) -> bytes:
+        return self.private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id(self.name, self.public_key)
+
+    @property
+    def verifier_key(self) -> str:
+        return verifier_key(self.name, self.public_key)
+
+
+def load_signer(name: str, key_file: Path | None, data_dir: Path) -> Signer:
+    """Read the Ed25519 key (PEM, PKCS#8), or create one in the data directory."""
+    path = key_file or data_dir / "signing-key.pem"
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path} does not hold an Ed25519 private key")
+        return Signer(name, key)
+    if key_file is not None:
+        raise FileNotFoundError(f"LEDGER_SIGNING_KEY_FILE names {path}, which does not exist")
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+    signer = Signer(name, key)
+    log.warning("signing_key_generated", path=str(path), verifier_key=signer.verifier_key)
+    return signer
+
+
+async def make_checkpoint(pool: asyncpg.Pool, signer: Signer) -> str:
+    """Extend the tree to the head of the log and sign its head; returns the note."""
+    await extend_all(pool)
+    tree = Tree(pool)
+    size = await tree.size()
+    root = await tree.root(size)
+    seal = await pool.fetchrow(
+        "SELECT chain_hash, recorded_at FROM ledger_seal WHERE position = $1", size
+    )
+    chain = bytes(seal["chain_hash"]) if seal else bytes(32)
+    when = seal["recorded_at"] if seal else datetime.fromtimestamp(0, UTC)
+    checkpoint = Checkpoint(
+        origin=signer.name,
+        size=size,
+        root=root,
+        extensions=(
+            f"chain {base64.b64encode(chain).decode()}",
+            f"time {when.astimezone(UTC).isoformat().replace('+00:00', 'Z')}",
+        ),
+    )
+    note = sign_note(checkpoint.body(), signer.name, signer.private_key)
+    await pool.execute(
+        "INSERT INTO ledger_checkpoints (size, key_id, root, chain_hash, note)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        size,
+        signer.key_id,
+        root,
+        chain,
+        note,
+    )
+    stored = await pool.fetchval(
+        "SELECT note FROM ledger_checkpoints WHERE size = $1 AND key_id = $2",
+        size,
+        signer.key_id,
+    )
+    return str(stored)
+
+
+async def latest_checkpoint(pool: asyncpg.Pool, key: bytes) -> tuple[int, str] | None:
+    row = await pool.fetchrow(
+        "SELECT size, note FROM ledger_checkpoints WHERE key_id = $1 ORDER BY size DESC LIMIT 1",
+        key,
+    )
+    return (int(row["size"]), str(row["note"])) if row else None
