@@ -1,0 +1,94 @@
+"""The real commands an operator and an auditor run: ledger checkpoint, ledger verify,
+and the standalone offline verifier script on what the service exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+BIN = Path(sys.executable).parent
+OFFLINE = Path(__file__).resolve().parents[2] / "src" / "ledger" / "offline.py"
+
+
+def _run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [str(BIN / "ledger"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode == 0) == ok, done.stdout + done.stderr
+    return done
+
+
+def _audit(folder: Path) -> subprocess.CompletedProcess[str]:
+    """The auditor's run of the copied script on the files in ``folder``."""
+    script = [sys.executable, "-I", "verify.py", "record", "--key", "key.txt", "record.json"]
+    return subprocess.run(script, cwd=folder, capture_output=True, text=True, check=False)
+
+
+async def test_checkpoint_verify_and_offline_script(database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(LEDGER_DATABASE_URL=database_url, LEDGER_DATA_DIR=str(tmp_path / "data"))
+    _run(env, "demo")
+    note = _run(env, "checkpoint").stdout
+    lines = note.splitlines()
+    assert lines[0] == "ledger.local/ledger" and int(lines[1]) > 300
+    assert lines[3].startswith("chain ") and lines[4].startswith("time ")
+    assert lines[5] == "" and lines[6].startswith("— ledger.local/ledger ")
+
+    verified = _run(env, "verify")
+    assert "ledger verified" in verified.stdout and "events/s" in verified.stdout
+
+    # The auditor: the public key, a checkpoint and an exported record, with the script
+    # alone (standard library + cryptography), outside the project.
+    from ledger.infra.checkpoints import load_signer
+    from ledger.infra.database import create_pool
+    from ledger.infra.merkle import proof_record
+
+    key = load_signer("ledger.local/ledger", None, tmp_path / "data").verifier_key
+    pool = await create_pool(database_url, 1, 2)
+    try:
+        record = await proof_record(pool, [1, 42, int(lines[1])], int(lines[1]), note)
+    finally:
+        await pool.close()
+    auditor = tmp_path / "auditor"
+    auditor.mkdir()
+    shutil.copy(OFFLINE, auditor / "verify.py")
+    (auditor / "key.txt").write_text(key)
+    (auditor / "record.json").write_text(json.dumps(record))
+    valid = _audit(auditor)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+
+    # Tampering with a row is named by `ledger verify` and fails the auditor's check.
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute(
+                "UPDATE ledger_events SET state = overlay(state placing '\\x20'::bytea"
+                " from 3 for 1) WHERE position = 42"
+            )
+    finally:
+        await conn.close()
+    caught = _run(env, "verify", ok=False)
+    assert "INVALID changed row: position 42" in caught.stdout
+    pool = await create_pool(database_url, 1, 2)
+    try:
+        record = await proof_record(pool, [42], int(lines[1]), note)
+    finally:
+        await pool.close()
+    (auditor / "record.json").write_text(json.dumps(record))
+    invalid = _audit(auditor)
+    assert invalid.returncode == 1 and "INVALID" in invalid.stdout
