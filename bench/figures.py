@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +11,13 @@ from statistics import median
 
 @dataclass
 class Figure:
-    """One line of the table: a rate per repetition, or the reason it could not be measured."""
+    """One line of the table: a rate per repetition, or the reason it could not be measured.
+
+    A ``latency`` figure holds times (one per sample, in its unit) instead of rates: the
+    table shows their median (p50) and p99 and no ratio to the baselines; nor does it for
+    a figure that is not a rate (``ratios`` false, e.g. a size). ``ref`` names another
+    figure; the table shows this one's median over that one's.
+    """
 
     key: str
     label: str
@@ -18,6 +25,9 @@ class Figure:
     rates: list[float] = field(default_factory=list)
     note: str = ""
     error: str | None = None
+    latency: bool = False
+    ratios: bool = True
+    ref: str | None = None
 
     @property
     def rate(self) -> float | None:
@@ -39,8 +49,18 @@ async def timed(work: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - start
 
 
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank ``p``-th percentile (0 < p <= 100)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
 def _rate(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}" if value >= 1 else f"{value:.3f}"
 
 
 def _ratio(rate: float | None, base: float | None) -> str:
@@ -59,18 +79,24 @@ def table(figures: Sequence[Figure], base_a: str, base_b: str) -> str:
     uw = max(len(f.unit) for f in figures)
     header = (
         f"{'':{kw}}  {'scenario':<{lw}}  {'median':>9} {'unit':<{uw}}  "
-        f"{'min–max (reps)':<22} {'vs A':>6} {'vs B':>6}"
+        f"{'min–max (reps)':<22} {'vs A':>6} {'vs B':>6}  vs ref"
     )
     lines = [header, "-" * len(header)]
     for f in figures:
         if f.rate is None:
             lines.append(f"{f.key:<{kw}}  {f.label:<{lw}}  {'not run':>9}  ({f.error})")
             continue
-        spread = f"{_rate(min(f.rates))}–{_rate(max(f.rates))} ({len(f.rates)})"
+        if f.latency:
+            spread = f"p99 {_rate(percentile(f.rates, 99))} ({len(f.rates)})"
+            vs_a = vs_b = "—"
+        else:
+            spread = f"{_rate(min(f.rates))}–{_rate(max(f.rates))} ({len(f.rates)})"
+            vs_a, vs_b = (_ratio(f.rate, a), _ratio(f.rate, b)) if f.ratios else ("—", "—")
+        ref = by_key.get(f.ref) if f.ref else None
+        vs_ref = f"{_ratio(f.rate, ref.rate)} {ref.key}" if ref and ref.rate else ""
         lines.append(
             f"{f.key:<{kw}}  {f.label:<{lw}}  {_rate(f.rate):>9} {f.unit:<{uw}}  "
-            f"{spread:<22} {_ratio(f.rate, a):>6} {_ratio(f.rate, b):>6}"
+            f"{spread:<22} {vs_a:>6} {vs_b:>6}  {vs_ref}".rstrip()
         )
-        if f.note:
-            lines.append(f"{'':{kw}}    {f.note}")
+        lines += [f"{'':{kw}}    {line}" for line in f.note.splitlines()]
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""`make bench`: the ledger's write and catch-up rates against baselines measured in the same run.
+"""`make bench`: the ledger's writes, catch-up and verification against baselines of the same run.
 
 Starts its own embedded PostgreSQL in a temporary directory (or uses
 LEDGER_BENCH_DATABASE_URL, a URL of a database on a server where the user may create
@@ -28,6 +28,8 @@ from catchup import projection
 from commands import assign_into_full_unit, register_persons
 from databases import Databases
 from figures import Figure, table
+from seal import UnsealedStore, create_unsealed
+from verifiable import verifiable
 from writes import append_events, raw_insert
 
 from ledger.infra.database import create_pool, embedded_url, start_embedded
@@ -81,7 +83,8 @@ def _installed(package: str) -> bool:
 
 
 async def compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
-    """The baselines, the appends and the commands, their repetitions interleaved.
+    """The baselines, the appends (seal on and off) and the commands, their repetitions
+    interleaved.
 
     Every scenario is set up first, each in its own fresh database; then each round runs
     one repetition of every scenario in turn, so a burst of outside load on the machine
@@ -114,11 +117,25 @@ async def compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
         for per_save, saves, threads in ((1, n(400), 1), (1, n(480), 8), (100, n(24), 1)):
             env = postgres_env(dbs.params(await empty_db()))
             ready.append(await application_save(stack, env, per_save, saves, threads))
-        progress("setting up: EventStore.append and Ledger commands")
+        progress("setting up: EventStore.append (seal on, and off) and Ledger commands")
+
+        async def unsealed_pool() -> asyncpg.Pool:
+            pool = await ledger_pool()
+            await create_unsealed(pool)
+            return pool
+
+        off = ("-off", ", seal off (bench copy)")
+        e1 = await append_events(await ledger_pool(), 1, n(600), 1)
+        e1_off = await append_events(await unsealed_pool(), 1, n(600), 1, off, UnsealedStore)
+        e100 = await append_events(await ledger_pool(), 100, n(60), 1)
+        e100_off = await append_events(await unsealed_pool(), 100, n(60), 1, off, UnsealedStore)
+        e1.figure.ref, e100.figure.ref = e1_off.figure.key, e100_off.figure.key  # seal on/off
         ready += [
-            await append_events(await ledger_pool(), 1, n(600), 1),
+            e1,
+            e1_off,
             await append_events(await ledger_pool(), 1, n(960), 8),
-            await append_events(await ledger_pool(), 100, n(60), 1),
+            e100,
+            e100_off,
             await register_persons(await ledger_pool(), n(250)),
         ]
         for existing, commands, settled in (
@@ -152,6 +169,17 @@ async def caught_up(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
             await pool.close()
 
 
+async def verified(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """Fill, tree, checkpoint, ``ledger verify`` and proofs on a log of a million events
+    (times ``--scale``), each measured once (the proofs over many samples)."""
+    async with dbs.fresh(ledger=True) as url:
+        pool = await create_pool(url, 2, 10)
+        try:
+            return await verifiable(pool, max(10_000, round(1_000_000 * args.scale)), progress)
+        finally:
+            await pool.close()
+
+
 def progress(text: str) -> None:
     print(f"  … {text}", file=sys.stderr, flush=True)
 
@@ -163,6 +191,7 @@ async def run(
     await dbs.make_template()
     try:
         figures = await compared(dbs, args) + await caught_up(dbs, args)
+        figures += await verified(dbs, args)
         return figures, await server_facts(admin_url, embedded)
     finally:
         await dbs.drop_template()

@@ -86,9 +86,13 @@ async def append_events(
     calls: int,
     clients: int,
     variant: tuple[str, str] = ("", ""),
+    store_type: type[EventStore] = EventStore,
 ) -> Measured:
-    """``EventStore.append`` of ``events_per_call`` new one-event streams per call."""
-    store = EventStore(pool)
+    """``EventStore.append`` of ``events_per_call`` new one-event streams per call.
+
+    ``variant``: a suffix of the key and of the label; ``store_type``: the store to append
+    through (``seal.UnsealedStore`` for the seal-off rows)."""
+    store = store_type(pool)
     key = f"E{events_per_call}" + (f"x{clients}" if clients > 1 else "") + variant[0]
     label = f"EventStore.append, {events_per_call} event{'s' * (events_per_call > 1)}/call"
     figure = Figure(key, f"{label}, {_clients(clients)}{variant[1]}", "events/s")
