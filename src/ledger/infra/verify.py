@@ -17,7 +17,7 @@ from ledger.offline import NoteError, leaf_hash, node_hash, verify_checkpoint
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WINDOW = 16  # how far to look for a moved row when a leaf no longer matches
 
-_ROWS = (
+VERIFY_ROWS = (
     "SELECT coalesce(e.position, s.position) AS position, e.position IS NOT NULL AS has_event,"
     " s.position IS NOT NULL AS has_seal, e.stream_id, e.stream_version, e.topic, e.state,"
     " e.tags, s.recorded_at, s.chain_hash, m.hash AS tree_leaf"
@@ -117,7 +117,7 @@ async def verify_ledger(
         _check_signatures(checkpoints, verifier, report)
         chain, expected, frontier, last_good = bytes(32), 1, _Frontier(), 0
         tree_size = int(await conn.fetchval("SELECT size FROM merkle_head"))
-        async for row in conn.cursor(_ROWS, prefetch=5000):
+        async for row in conn.cursor(VERIFY_ROWS, prefetch=5000):
             position = int(row["position"])
             if position != expected or not row["has_event"]:
                 report.findings.append(
