@@ -34,8 +34,7 @@ from ledger.infra.checkpoints import Signer, make_checkpoint
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore, NewEvent
 from ledger.infra.merkle import Tree, extend_all, proof_record
-from ledger.infra.verify import VERIFY_ROWS as VERIFY_ROWS
-from ledger.infra.verify import verify_ledger
+from ledger.infra.verify import VERIFY_ROWS, verify_ledger
 from ledger.offline import leaf_hash, verify_consistency, verify_inclusion
 
 PER_CALL = 1_000
