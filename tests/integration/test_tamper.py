@@ -213,3 +213,16 @@ async def test_stored_tree_node_altered(sealed: Sealed) -> None:
     )
     kind, position = finding(await sealed.verify())
     assert (kind, position) == ("tree node altered", 5)
+
+
+async def test_last_event_deleted_and_heads_rewound(sealed: Sealed) -> None:
+    """Even with the head and the tree rewound, the signed checkpoint remembers the size."""
+    await sealed.tamper(
+        f"DELETE FROM ledger_seal WHERE position = {EVENTS}",
+        f"DELETE FROM ledger_events WHERE position = {EVENTS}",
+        f"DELETE FROM merkle_nodes WHERE idx >= ({EVENTS} - 1) >> level",
+        f"UPDATE merkle_head SET size = {EVENTS - 1}",
+        "UPDATE ledger_head SET (position, recorded_at, chain_hash) = (SELECT position,"
+        f" recorded_at, chain_hash FROM ledger_seal WHERE position = {EVENTS - 1})",
+    )
+    assert finding(await sealed.verify()) == ("checkpoint beyond the log", EVENTS)
