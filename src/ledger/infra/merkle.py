@@ -76,6 +76,22 @@ def consistency_ranges(m: int, a: int, b: int, whole: bool = True) -> list[tuple
     return [*consistency_ranges(m - k, a + k, b, False), (a, a + k)]
 
 
+async def fetch_nodes(
+    db: asyncpg.Pool | asyncpg.Connection, wanted: Iterable[Node]
+) -> dict[Node, bytes]:
+    """The stored hashes of the ``wanted`` nodes (those the tree holds), in one query."""
+    keys = sorted(set(wanted))
+    if not keys:
+        return {}
+    rows = await db.fetch(
+        "SELECT n.level, n.idx, n.hash FROM merkle_nodes n"
+        " JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    return {(r["level"], r["idx"]): bytes(r["hash"]) for r in rows}
+
+
 @dataclass(frozen=True)
 class Tree:
     """Reads of the stored tree."""
@@ -86,14 +102,8 @@ class Tree:
         return int(await self.pool.fetchval("SELECT size FROM merkle_head"))
 
     async def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
-        keys = sorted(set(wanted))
-        rows = await self.pool.fetch(
-            "SELECT n.level, n.idx, n.hash FROM merkle_nodes n"
-            " JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-        )
-        found = {(r["level"], r["idx"]): bytes(r["hash"]) for r in rows}
+        keys = set(wanted)
+        found = await fetch_nodes(self.pool, keys)
         if len(found) != len(keys):
             raise TreeError("the tree does not hold every node this answer needs")
         return found
@@ -154,15 +164,7 @@ async def extend(pool: asyncpg.Pool, batch_size: int = 10_000) -> int:
         if not rows:
             return 0
         frontier = [(k, (size >> k) - 1) for k in range(size.bit_length()) if size >> k & 1]
-        known: dict[Node, bytes] = {}
-        if frontier:
-            found = await conn.fetch(
-                "SELECT n.level, n.idx, n.hash FROM merkle_nodes n JOIN"
-                " unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)",
-                [f[0] for f in frontier],
-                [f[1] for f in frontier],
-            )
-            known = {(r["level"], r["idx"]): bytes(r["hash"]) for r in found}
+        known = await fetch_nodes(conn, frontier)
         new: list[tuple[int, int, bytes]] = []
         index = size
         for row in rows:

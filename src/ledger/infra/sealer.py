@@ -38,5 +38,7 @@ async def run_sealer(
                 next_checkpoint = time.monotonic() + interval
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.error("sealer_lost_database", error=str(error))
+        except Exception as error:  # e.g. a gap in the log: keep running, say it loudly
+            log.error("sealer_failed", error=repr(error), hint="run `ledger verify`")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), poll_interval)
