@@ -110,6 +110,14 @@ class Assignment(Aggregate):
         if self.ended:
             raise AlreadyEnded(f"assignment {self.id} ended on {self.effective_to}")
 
+    def check_change_date(self, effective_on: date, what: str) -> None:
+        """Raised when a change to an ended assignment, or from before it began, is asked."""
+        self.check_not_ended()
+        if effective_on < self.effective_from:
+            raise PeriodError(
+                f"{what} cannot take effect before the assignment does", field="effective_on"
+            )
+
     def change_portfolio(
         self,
         portfolio: list[Category],
@@ -120,12 +128,7 @@ class Assignment(Aggregate):
         reason: str | None,
         basis: str | None,
     ) -> None:
-        self.check_not_ended()
-        if effective_on < self.effective_from:
-            raise PeriodError(
-                "a portfolio change cannot take effect before the assignment does",
-                field="effective_on",
-            )
+        self.check_change_date(effective_on, "a portfolio change")
         portfolio = _unique(portfolio)
         if portfolio == _on(self.portfolios, effective_on):
             raise InvalidInput("the portfolio is already this on that day", field="portfolio")
@@ -155,12 +158,7 @@ class Assignment(Aggregate):
         basis: str | None,
     ) -> None:
         """Report to another assignment from ``effective_on`` (e.g. a successor's)."""
-        self.check_not_ended()
-        if effective_on < self.effective_from:
-            raise PeriodError(
-                "a reporting line cannot change before the assignment takes effect",
-                field="effective_on",
-            )
+        self.check_change_date(effective_on, "a change of reporting line")
         if reports_to == self.id:
             raise CycleError("an assignment cannot report to itself", field="reports_to")
         if reports_to == _on(self.lines, effective_on):
