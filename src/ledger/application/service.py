@@ -54,9 +54,16 @@ class CommandResult:
     version: int
     position: int
     replayed: bool = False
+    detail: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": str(self.id), "version": self.version, "position": self.position}
+        """The answer; ``detail`` carries ids the command created inside the aggregate."""
+        return {
+            "id": str(self.id),
+            "version": self.version,
+            "position": self.position,
+            **self.detail,
+        }
 
 
 @dataclass
@@ -67,6 +74,7 @@ class Decision:
     subject: Aggregate
     guard_tags: list[str] = field(default_factory=list)
     read_at: int = 0
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 Decide = Callable[[], Awaitable[Decision]]
@@ -93,7 +101,7 @@ class CommandService:
             decision = await decide()
             subject = decision.subject
             rows = self.store.new_events(decision.changed)
-            result = CommandResult(subject.id, subject.version, 0)
+            result = CommandResult(subject.id, subject.version, 0, detail=decision.detail)
             idempotency = None
             if ctx.idempotency_key is not None:
                 idempotency = Idempotency(
@@ -111,7 +119,9 @@ class CommandService:
             if appended.duplicate:
                 assert appended.request_hash is not None and appended.result is not None
                 return _replay(ctx, appended.request_hash, appended.result)
-            return CommandResult(subject.id, subject.version, appended.last_position)
+            return CommandResult(
+                subject.id, subject.version, appended.last_position, detail=decision.detail
+            )
         raise ConcurrencyConflict("concurrent changes kept conflicting with this command")
 
     async def _execute_guarded(self, ctx: Context, decide: Decide) -> CommandResult:
@@ -130,6 +140,23 @@ class CommandService:
         if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
             raise PreconditionFailed(ctx.expected_version, aggregate.version)
         return aggregate
+
+    async def _act(
+        self,
+        ctx: Context,
+        cls: type[Any],
+        aggregate_id: UUID,
+        act: Callable[[Any], None],
+        detail: dict[str, Any] | None = None,
+    ) -> CommandResult:
+        """A command that needs nothing but the aggregate itself: load, act, append."""
+
+        async def decide() -> Decision:
+            aggregate = await self._get_for_update(ctx, cls, aggregate_id)
+            act(aggregate)
+            return Decision([aggregate], aggregate, detail=detail or {})
+
+        return await self._execute(ctx, decide)
 
     async def _check_unique(self, attribute: str, value: str, message: str) -> str:
         """Raised when another unit or person currently holds ``value`` (a code or number).
@@ -168,6 +195,11 @@ def _replay(ctx: Context, request_hash: bytes, result: dict[str, Any]) -> Comman
         raise IdempotencyKeyReused(
             f"idempotency key {ctx.idempotency_key!r} was used for a different request"
         )
+    detail = {k: v for k, v in result.items() if k not in ("id", "version", "position")}
     return CommandResult(
-        UUID(result["id"]), int(result["version"]), int(result["position"]), replayed=True
+        UUID(result["id"]),
+        int(result["version"]),
+        int(result["position"]),
+        replayed=True,
+        detail=detail,
     )

@@ -10,15 +10,32 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
 
+from ledger.domain.accountability import AccountabilityCase
+from ledger.domain.assessment import Assessment, IndicatorSet
 from ledger.domain.assignment import Assignment
+from ledger.domain.bulletin import Bulletin
+from ledger.domain.clue import Clue
 from ledger.domain.errors import NotFound
+from ledger.domain.finding import Finding
+from ledger.domain.inspection import Inspection
 from ledger.domain.person import Person
 from ledger.domain.unit import Unit
 from ledger.infra.eventstore import EventStore, NewEvent, RecordedEvent
 
 A = TypeVar("A", bound=Aggregate)
 
-_LABELS = {Unit: "unit", Person: "person", Assignment: "assignment"}
+_LABELS = {
+    Unit: "unit",
+    Person: "person",
+    Assignment: "assignment",
+    Inspection: "inspection",
+    Finding: "finding",
+    AccountabilityCase: "accountability case",
+    Clue: "clue",
+    Bulletin: "bulletin",
+    IndicatorSet: "indicator set",
+    Assessment: "assessment",
+}
 
 
 def tags_for(aggregate: Aggregate) -> list[str]:
@@ -35,6 +52,16 @@ def tags_for(aggregate: Aggregate) -> list[str]:
         return tags
     if isinstance(aggregate, Assignment):
         return [f"unit:{aggregate.unit_id}", f"person:{aggregate.person_id}"]
+    # Loop aggregates carry their own unit tags ("finding-of:"), so reading a unit's
+    # assignments by "unit:" never replays its findings.
+    if isinstance(aggregate, Finding):
+        return [f"finding-of:{aggregate.unit_id}", *(f"person:{p}" for p in aggregate.persons)]
+    if isinstance(aggregate, AccountabilityCase):
+        return [f"person:{aggregate.person_id}"]
+    if isinstance(aggregate, Inspection):
+        return [f"inspected:{u}" for u in aggregate.target_unit_ids] + [
+            f"person:{p}" for p in aggregate.team
+        ]
     return []
 
 

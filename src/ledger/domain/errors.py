@@ -46,3 +46,19 @@ class CycleError(InvariantViolation):
 
 class AlreadyEnded(InvariantViolation):
     """Raised when an ended assignment is ended again or its portfolio changed."""
+
+
+class IllegalTransition(InvariantViolation):
+    """Raised when a step is asked of a finding, inspection or case in the wrong stage."""
+
+    def __init__(self, message: str, *, stage: str, allowed: list[str], field: str | None = None):
+        super().__init__(
+            f"{message}: the stage is {stage}; allowed next: {', '.join(allowed) or 'none'}",
+            field=field,
+        )
+        self.stage = stage
+        self.allowed = allowed
+
+
+class NotAttributable(InvariantViolation):
+    """Raised when a finding is attributed to a person with no assignment there then."""

@@ -72,6 +72,97 @@ class CorrectableField(Enum):
     EFFECTIVE_TO = "effective_to"
 
 
+class Severity(Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Liability(Enum):
+    """责任认定: principal (主体), leadership (领导) or direct (直接) liability."""
+
+    PRINCIPAL = "principal"
+    LEADERSHIP = "leadership"
+    DIRECT = "direct"
+
+
+class EvidenceMethod(Enum):
+    INTERVIEW = "interview"
+    DOCUMENT_REVIEW = "document_review"
+    SITE_VISIT = "site_visit"
+    OTHER = "other"
+
+
+class InspectionStage(Enum):
+    PLANNED = "planned"
+    STARTED = "started"
+    FED_BACK = "fed_back"
+    CLOSED = "closed"
+
+
+class FindingStage(Enum):
+    """Where a finding is in the loop; ``verified`` sits between verification and closing."""
+
+    RAISED = "raised"
+    RECTIFYING = "rectifying"
+    AWAITING_VERIFICATION = "awaiting_verification"
+    VERIFIED = "verified"
+    REFERRED = "referred"
+    CLOSED = "closed"
+
+
+class Outcome(Enum):
+    RECTIFIED = "rectified"
+    REFERRED = "referred"
+    DISMISSED = "dismissed"
+
+
+class SanctionKind(Enum):
+    ADMONISHMENT_TALK = "admonishment_talk"
+    CIRCULATED_CRITICISM = "circulated_criticism"
+    WRITTEN_SELF_CRITICISM = "written_self_criticism"
+    ORGANIZATIONAL_ADJUSTMENT = "organizational_adjustment"
+    PARTY_DISCIPLINE = "party_discipline"
+    GOVERNMENT_SANCTION = "government_sanction"
+
+
+class SanctionState(Enum):
+    IMPOSED = "imposed"
+    APPEALED = "appealed"
+    UPHELD = "upheld"
+    MODIFIED = "modified"
+    REVOKED = "revoked"
+
+
+class ClueSource(Enum):
+    LITIGATION = "litigation"
+    RECONSIDERATION = "reconsideration"
+    PETITION = "petition"
+    HOTLINE_12345 = "hotline_12345"
+    PROPOSAL = "proposal"
+    OTHER = "other"
+
+
+class TriageOutcome(Enum):
+    FINDING = "finding"
+    DISMISSED = "dismissed"
+
+
+class BulletinKind(Enum):
+    BRIEF = "brief"
+    SPECIAL_REPORT = "special_report"
+
+
+class Grade(Enum):
+    """考核等次: excellent (优秀), good (良好), pass (合格), fail (不合格)."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    PASS = "pass"
+    FAIL = "fail"
+
+
 ALL: tuple[type[Enum], ...] = (
     UnitKind,
     UnitLevel,
@@ -80,4 +171,16 @@ ALL: tuple[type[Enum], ...] = (
     Category,
     EndReason,
     CorrectableField,
+    Severity,
+    Liability,
+    EvidenceMethod,
+    InspectionStage,
+    FindingStage,
+    Outcome,
+    SanctionKind,
+    SanctionState,
+    ClueSource,
+    TriageOutcome,
+    BulletinKind,
+    Grade,
 )

@@ -83,8 +83,10 @@ class RecordedEvent:
     chain_hash: bytes
 
     def to_stored(self) -> StoredEvent:
+        # asyncpg's UUID subclass would leak into aggregates, and from there into the
+        # state of new events, which the transcoder only knows as uuid.UUID.
         return StoredEvent(
-            originator_id=self.stream_id,
+            originator_id=UUID(bytes=self.stream_id.bytes),
             originator_version=self.stream_version,
             topic=self.topic,
             state=self.state,

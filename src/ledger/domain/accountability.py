@@ -1,0 +1,220 @@
+"""Accountability case (问责): proceedings against a person, resting on named findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.errors import IllegalTransition, InvalidInput, NotFound
+from ledger.domain.vocab import SanctionKind, SanctionState
+
+State = SanctionState
+
+# What can happen to a sanction in each state (as the API names the steps).
+SANCTION_STEPS: dict[SanctionState, list[str]] = {
+    State.IMPOSED: ["appeal", "modify", "revoke"],
+    State.APPEALED: ["uphold", "modify", "revoke"],
+    State.UPHELD: ["modify", "revoke"],
+    State.MODIFIED: ["appeal", "modify", "revoke"],
+    State.REVOKED: [],
+}
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """处理/处分: its kind as it stands now, and what became of it."""
+
+    id: UUID
+    kind: SanctionKind
+    decided_on: date
+    state: SanctionState
+    original_kind: SanctionKind
+
+
+class AccountabilityCase(Aggregate):
+    """Opened → sanctions imposed, appealed, upheld, modified or revoked → closed."""
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        person_id: UUID,
+        finding_ids: list[UUID],
+        handling_unit_id: UUID,
+        opened_on: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> AccountabilityCase:
+        finding_ids = list(dict.fromkeys(finding_ids))
+        if not finding_ids:
+            raise InvalidInput("a case rests on at least one finding", field="finding_ids")
+        return cls(
+            person_id, finding_ids, handling_unit_id, opened_on, actor, source, reason, basis
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        person_id: UUID,
+        finding_ids: list[UUID],
+        handling_unit_id: UUID,
+        opened_on: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> None:
+        self.person_id = person_id
+        self.finding_ids = list(finding_ids)
+        self.handling_unit_id = handling_unit_id
+        self.opened_on = opened_on
+        self.sanctions: dict[UUID, Sanction] = {}
+        self.closed_on: date | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on is not None
+
+    def check_open(self, step: str) -> None:
+        """Raised when the case is closed."""
+        if self.closed:
+            raise IllegalTransition(f"{step} is not allowed", stage="closed", allowed=[])
+
+    def check_day(self, day: date, field: str) -> None:
+        """Raised when a decision is dated before the case was opened."""
+        if day < self.opened_on:
+            raise InvalidInput(
+                f"{field} must not be before opened_on ({self.opened_on})", field=field
+            )
+
+    def sanction(self, sanction_id: UUID, step: str) -> Sanction:
+        """The sanction, if ``step`` is allowed for it now."""
+        self.check_open(step)
+        found = self.sanctions.get(sanction_id)
+        if found is None:
+            raise NotFound(f"no sanction {sanction_id} in case {self.id}", field="sanction_id")
+        if step not in SANCTION_STEPS[found.state]:
+            raise IllegalTransition(
+                f"{step} is not allowed for sanction {sanction_id}",
+                stage=found.state.value,
+                allowed=SANCTION_STEPS[found.state],
+            )
+        return found
+
+    def impose(self, sanction_id: UUID, kind: SanctionKind, decided_on: date, **meta: Any) -> None:
+        self.check_open("sanctions")
+        self.check_day(decided_on, "decided_on")
+        self._sanction_imposed(sanction_id, kind, decided_on, **meta)
+
+    @event("SanctionImposed")
+    def _sanction_imposed(
+        self,
+        sanction_id: UUID,
+        kind: SanctionKind,
+        decided_on: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> None:
+        self.sanctions[sanction_id] = Sanction(sanction_id, kind, decided_on, State.IMPOSED, kind)
+
+    def appeal(self, sanction_id: UUID, appealed_on: date, **meta: Any) -> None:
+        found = self.sanction(sanction_id, "appeal")
+        if appealed_on < found.decided_on:
+            raise InvalidInput("appealed_on must not be before the decision", field="appealed_on")
+        self._appealed(sanction_id, appealed_on, **meta)
+
+    @event("Appealed")
+    def _appealed(
+        self,
+        sanction_id: UUID,
+        appealed_on: date,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
+    ) -> None:
+        self._set(sanction_id, state=State.APPEALED)
+
+    def uphold(self, sanction_id: UUID, decided_on: date, **meta: Any) -> None:
+        self.sanction(sanction_id, "uphold")
+        self.check_day(decided_on, "decided_on")
+        self._upheld(sanction_id, decided_on, **meta)
+
+    @event("SanctionUpheld")
+    def _upheld(
+        self,
+        sanction_id: UUID,
+        decided_on: date,
+        actor: str,
+        source: str,
+        reason: str | None,
+        basis: str | None,
+    ) -> None:
+        self._set(sanction_id, state=State.UPHELD)
+
+    def modify(self, sanction_id: UUID, kind: SanctionKind, decided_on: date, **meta: Any) -> None:
+        found = self.sanction(sanction_id, "modify")
+        if kind is found.kind:
+            raise InvalidInput(f"the sanction is already {kind.value}", field="kind")
+        self.check_day(decided_on, "decided_on")
+        self._modified(sanction_id, found.kind, kind, decided_on, **meta)
+
+    @event("SanctionModified")
+    def _modified(
+        self,
+        sanction_id: UUID,
+        previous_kind: SanctionKind,
+        kind: SanctionKind,
+        decided_on: date,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
+    ) -> None:
+        self._set(sanction_id, state=State.MODIFIED, kind=kind, decided_on=decided_on)
+
+    def revoke(self, sanction_id: UUID, decided_on: date, **meta: Any) -> None:
+        self.sanction(sanction_id, "revoke")
+        self.check_day(decided_on, "decided_on")
+        self._revoked(sanction_id, decided_on, **meta)
+
+    @event("SanctionRevoked")
+    def _revoked(
+        self,
+        sanction_id: UUID,
+        decided_on: date,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
+    ) -> None:
+        self._set(sanction_id, state=State.REVOKED)
+
+    def close(self, closed_on: date, **meta: Any) -> None:
+        self.check_open("close")
+        self.check_day(closed_on, "closed_on")
+        pending = [s.id for s in self.sanctions.values() if s.state is State.APPEALED]
+        if pending:
+            raise IllegalTransition(
+                f"an appeal is pending (sanction {pending[0]})",
+                stage="appealed",
+                allowed=["uphold", "modify", "revoke"],
+            )
+        self._closed(closed_on, **meta)
+
+    @event("Closed")
+    def _closed(
+        self, closed_on: date, actor: str, source: str, reason: str | None, basis: str | None
+    ) -> None:
+        self.closed_on = closed_on
+
+    def _set(self, sanction_id: UUID, **changes: Any) -> None:
+        self.sanctions[sanction_id] = replace(self.sanctions[sanction_id], **changes)
