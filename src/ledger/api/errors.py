@@ -13,7 +13,7 @@ from ledger.application.errors import (
     IdempotencyKeyReused,
     PreconditionFailed,
 )
-from ledger.domain.errors import DomainError, InvalidInput, NotFound
+from ledger.domain.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -88,6 +88,14 @@ def from_exception(error: Exception) -> ApiError | None:
             return ApiError(404, "Not found", error.message, errors=errors)
         if isinstance(error, InvalidInput):
             return ApiError(422, "Invalid input", error.message, errors=errors)
+        if isinstance(error, IllegalTransition):
+            return ApiError(
+                409,
+                "Illegal transition",
+                error.message,
+                errors=errors,
+                extra={"stage": error.stage, "allowed": error.allowed},
+            )
         return ApiError(409, "Conflict", error.message, errors=errors)  # InvariantViolation
     if isinstance(error, PreconditionFailed):
         return ApiError(

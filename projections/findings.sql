@@ -1,0 +1,72 @@
+-- Read model: the loop status of every finding (问题整改闭环), version 1.
+--
+-- Ledger time as in chain.sql: a finding's row is never changed in its facts; each
+-- event closes the current row (known_to = position) and inserts its successor, so
+-- "the status as known at position P" reads rows with known_from <= P < known_to.
+-- Overdue is not stored: it depends on the day asked (valid_at) and is computed as
+-- deadline < day AND stage <> 'closed'.
+-- Tracking: projection_tracking.name = 'findings_v1'.
+
+CREATE TABLE IF NOT EXISTS loop_findings (
+    finding_id           uuid    NOT NULL,
+    unit_id              uuid    NOT NULL,
+    inspection_id        uuid,
+    clue_id              uuid,
+    category             text    NOT NULL,
+    severity             text    NOT NULL,
+    description          text    NOT NULL,
+    found_on             date    NOT NULL,
+    original_deadline    date    NOT NULL,
+    deadline             date    NOT NULL,  -- current, after extensions
+    stage                text    NOT NULL,
+    outcome              text,
+    measures             text,
+    owner_person_id      uuid,
+    owner_assignment_id  uuid,
+    plan_due_on          date,
+    planned_on           date,
+    progress_reports     integer NOT NULL DEFAULT 0,
+    last_reported_on     date,
+    rejections           integer NOT NULL DEFAULT 0,
+    extensions           integer NOT NULL DEFAULT 0,
+    verified_on          date,
+    referred_to          uuid,
+    referred_on          date,
+    closed_on            date,
+    raised_at            timestamptz NOT NULL,  -- recorded time of Raised
+    version              integer NOT NULL,
+    known_from           bigint  NOT NULL,
+    known_to             bigint,
+    PRIMARY KEY (finding_id, known_from)
+);
+CREATE INDEX IF NOT EXISTS loop_findings_current_unit
+    ON loop_findings (unit_id, found_on) WHERE known_to IS NULL;
+CREATE INDEX IF NOT EXISTS loop_findings_current_open
+    ON loop_findings (deadline) WHERE known_to IS NULL AND stage <> 'closed';
+
+-- 责任认定: one row per attribution; a withdrawal closes it (known_to).
+CREATE TABLE IF NOT EXISTS loop_attributions (
+    finding_id     uuid    NOT NULL,
+    person_id      uuid    NOT NULL,
+    assignment_id  uuid    NOT NULL,
+    liability      text    NOT NULL,
+    automatic      boolean NOT NULL,
+    reason         text,
+    known_from     bigint  NOT NULL,
+    known_to       bigint,
+    PRIMARY KEY (finding_id, person_id, known_from)
+);
+CREATE INDEX IF NOT EXISTS loop_attributions_person ON loop_attributions (person_id);
+
+-- Every deadline a finding has had: the original (extension 0) and each extension.
+CREATE TABLE IF NOT EXISTS loop_deadlines (
+    finding_id          uuid    NOT NULL,
+    extension           integer NOT NULL,
+    deadline            date    NOT NULL,
+    previous_deadline   date,
+    approver_person_id  uuid,
+    reason              text,
+    extended_on         date,
+    known_from          bigint  NOT NULL,
+    PRIMARY KEY (finding_id, extension)
+);
