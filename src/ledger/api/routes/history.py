@@ -1,0 +1,226 @@
+"""The audit trail of a unit, person or assignment, read from the log itself.
+
+No read model stands between the auditor and the sealed events: the answer is the
+rows of ``ledger_events`` with their seal, and on request each one's inclusion proof
+against the latest signed checkpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from eventsourcing.persistence import Mapper
+
+from ledger.api.errors import ApiError, invalid
+from ledger.api.http import (
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    path_uuid,
+    query_int,
+    query_position,
+)
+from ledger.api.keys import MAPPER, POOL, SIGNER
+from ledger.api.routes.events import feed_item
+from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, route
+from ledger.api.schemas_history import HistoryPage
+from ledger.infra.checkpoints import latest_checkpoint
+from ledger.infra.eventstore import RecordedEvent
+from ledger.infra.merkle import proof_record
+
+TAG = "history"
+MAX = 2**62
+SCOPES = ("stream", "related")
+
+# Event fields that name when an event holds in the world; an event's valid time is the
+# first of them it carries, so a new event's date field is added here to be shown.
+VALID_TIME_FIELDS = (
+    "effective_on",
+    "effective_from",
+    "effective_to",
+    "found_on",
+    "planned_on",
+    "reported_on",
+    "verified_on",
+    "decided_on",
+    "appealed_on",
+    "received_at",
+    "issued_on",
+    "started_on",
+    "collected_on",
+    "fed_back_on",
+    "rejected_on",
+    "extended_on",
+    "referred_on",
+    "opened_on",
+    "closed_on",
+    "assessed_on",
+    "starts_on",
+)
+
+# Kinds whose id other streams carry as a tag `<kind>:<id>`, so `related` means something.
+TAGGED_KINDS = ("unit", "person")
+# Kinds whose history is, by default, everything concerning them rather than their stream.
+RELATED_BY_DEFAULT = ("person",)
+
+_SELECT = (
+    "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
+    " s.recorded_at, s.chain_hash"
+    " FROM ledger_events e JOIN ledger_seal s USING (position)"
+)
+_PAGE = " AND e.position > $2 AND e.position <= $3 ORDER BY e.position LIMIT $4"
+# `@>` on a one-element array is what the GIN index ledger_events_tags answers.
+_BY_TAG = _SELECT + " WHERE e.tags @> ARRAY[$1::text]" + _PAGE
+_BY_STREAM = _SELECT + " WHERE e.stream_id = $1" + _PAGE
+
+
+def event_kind(topic: str) -> str:
+    """The aggregate class of an event topic, lowercased: ``…person:Person.Registered``
+    → ``person``."""
+    return topic.partition(":")[2].split(".", 1)[0].lower()
+
+
+def history_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
+    """A feed item with the short type, the valid time and who acted, on what basis."""
+    item = feed_item(mapper, row)
+    data: dict[str, Any] = item["data"]
+    return {
+        "position": item["position"],
+        "stream_id": item["stream_id"],
+        "stream_version": item["stream_version"],
+        "type": row.topic.partition(":")[2],
+        "topic": row.topic,
+        "valid_time": next(
+            (data[name] for name in VALID_TIME_FIELDS if data.get(name) is not None), None
+        ),
+        "recorded_at": item["recorded_at"],
+        "actor": data.get("actor"),
+        "source": data.get("source"),
+        "reason": data.get("reason"),
+        "basis": data.get("basis"),
+        "chain_hash": item["chain_hash"],
+        "data": data,
+    }
+
+
+def _scope(request: web.Request) -> str | None:
+    raw = request.query.get("scope")
+    if raw is None:
+        return None
+    if raw not in SCOPES:
+        raise invalid("scope", "enum", "scope must be stream or related")
+    return raw
+
+
+def _proofs(request: web.Request) -> bool:
+    raw = request.query.get("proofs")
+    if raw is None:
+        return False
+    if raw not in ("true", "false"):
+        raise invalid("proofs", "boolean", "proofs must be true or false")
+    return raw == "true"
+
+
+def _after(request: web.Request) -> int:
+    cursor = decode_cursor(request)
+    if cursor is None:
+        return 0
+    if (
+        len(cursor) != 1
+        or not isinstance(cursor[0], int)
+        or isinstance(cursor[0], bool)
+        or not 0 <= cursor[0] <= MAX
+    ):
+        raise invalid("cursor", "cursor", "cursor is not one this service issued")
+    return cursor[0]
+
+
+async def _prove(request: web.Request, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Attach each item's inclusion proof in the latest checkpoint (null beyond it)."""
+    latest = await latest_checkpoint(request.app[POOL], request.app[SIGNER].key_id)
+    size, note = latest if latest is not None else (0, None)
+    proved = [item["position"] for item in items if item["position"] <= size]
+    proofs: dict[int, dict[str, Any]] = {}
+    if proved:
+        record = await proof_record(request.app[POOL], proved, size, note)
+        proofs = {
+            event["position"]: {
+                "leaf": event["leaf"],
+                "leaf_hash": event["leaf_hash"],
+                "inclusion_proof": event["inclusion_proof"],
+            }
+            for event in record["events"]
+        }
+    for item in items:
+        item["proof"] = proofs.get(item["position"])
+    return {"checkpoint": note, "proved_through": size}
+
+
+@route(
+    "GET",
+    "/v1/history/{id}",
+    "The audit trail of a unit, person or assignment: its sealed events in ledger order",
+    tag=TAG,
+    query=(
+        Param(
+            "scope",
+            "stream: the subject's own events; related: every event tagged with a unit or"
+            " person (its stream, assignments, …). Default: related for a person, else stream.",
+            {"type": "string", "enum": list(SCOPES)},
+        ),
+        KNOWN_AT,
+        Param(
+            "proofs",
+            "true: each event's inclusion proof against the latest signed checkpoint.",
+            {"type": "boolean"},
+        ),
+        LIMIT,
+        CURSOR,
+    ),
+    response=HistoryPage,
+)
+async def history(request: web.Request) -> web.Response:
+    subject_id = path_uuid(request)
+    asked = _scope(request)
+    with_proofs = _proofs(request)
+    limit = query_int(request, "limit", 50, 1, 500)
+    after = _after(request)
+    position, known_at = await query_position(request)
+    pool = request.app[POOL]
+    topic = await pool.fetchval(
+        "SELECT topic FROM ledger_events WHERE stream_id = $1 AND position <= $2"
+        " ORDER BY stream_version LIMIT 1",
+        subject_id,
+        position,
+    )
+    if topic is None:
+        raise ApiError(
+            404,
+            "Not found",
+            f"no stream with id {subject_id}"
+            + (f" known at {known_at.isoformat()}" if known_at else ""),
+        )
+    kind = event_kind(topic)
+    scope = asked or ("related" if kind in RELATED_BY_DEFAULT else "stream")
+    if scope == "related" and kind not in TAGGED_KINDS:
+        kinds = " and ".join(TAGGED_KINDS)
+        raise invalid("scope", "scope", f"a {kind} has only its own stream; related is for {kinds}")
+    rows = await pool.fetch(
+        _BY_TAG if scope == "related" else _BY_STREAM,
+        f"{kind}:{subject_id}" if scope == "related" else subject_id,
+        after,
+        position,
+        limit + 1,
+    )
+    mapper = request.app[MAPPER]
+    items = [history_item(mapper, RecordedEvent(**dict(r))) for r in rows[:limit]]
+    answer: dict[str, Any] = {
+        "subject": {"id": subject_id, "kind": kind, "scope": scope},
+        "known_at": known_at,
+        "items": items,
+        "next_cursor": encode_cursor([items[-1]["position"]]) if len(rows) > limit else None,
+    }
+    if with_proofs:
+        answer |= await _prove(request, items)
+    return json_response(answer)
