@@ -184,7 +184,8 @@ async def test_a_clue_is_one_clue_and_triage_raises_its_finding(ledger: Ledger) 
         received_at=datetime(2024, 4, 2, 9, 31, tzinfo=UTC),
         unit_id=None,
     )
-    assert (again.id, again.position, again.replayed) == (first.id, first.position, True)
+    assert (again.id, again.position) == (first.id, first.position)
+    assert again.detail == {"already_received": True}
     raised = await ledger.triage_into_finding(
         CTX,
         first.id,

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ledger import __version__
-from ledger.api.routing import ROUTES, setup_routes  # noqa: F401
+from ledger.api.routing import ROUTES, load_routes
 from ledger.api.schemas import Created
 
 _PROBLEM = {
@@ -44,8 +44,7 @@ def _problem_ref(description: str) -> dict[str, Any]:
 
 
 def build_openapi() -> dict[str, Any]:
-    from ledger.api.routes import assignments, events, ops, persons, proofs, units  # noqa: F401
-
+    load_routes()
     answers = {r.response for r in ROUTES if r.response is not None}
     models = {r.body for r in ROUTES if r.body is not None} | answers | {Created}
     keyed, components = models_json_schema(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,8 +86,16 @@ def route(
     return register
 
 
-def setup_routes(app: web.Application) -> None:
-    from ledger.api.routes import assignments, events, ops, persons, proofs, units  # noqa: F401
+def load_routes() -> list[Route]:
+    """Import every module of ``ledger.api.routes`` (each registers its handlers once), so
+    the app and the OpenAPI document are built from the same table."""
+    from ledger.api import routes
 
-    for r in ROUTES:
+    for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
+        importlib.import_module(f"{routes.__name__}.{module}")
+    return ROUTES
+
+
+def setup_routes(app: web.Application) -> None:
+    for r in load_routes():
         app.router.add_route(r.method, r.path, r.handler)

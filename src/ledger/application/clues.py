@@ -54,8 +54,12 @@ class ClueCommands(FindingCommands):
         try:
             return await self._execute(ctx, decide)
         except _Known as known:
+            # Not an idempotent replay: the answer says the clue was already held.
             return CommandResult(
-                known_id, known.last.stream_version, known.last.position, replayed=True
+                known_id,
+                known.last.stream_version,
+                known.last.position,
+                detail={"already_received": True},
             )
 
     async def dismiss_clue(

@@ -54,7 +54,8 @@ class FindingCommands(CommandService):
                 inspection = await self.store.get(Inspection, inspection_id, field="inspection_id")
                 inspection.check_accepts_findings(unit_id)
             if clue_id is not None:
-                clue = await self.store.get(Clue, clue_id, field="clue_id")
+                # The clue is the existing resource this changes, so If-Match names its version.
+                clue = await self._get_for_update(ctx, Clue, clue_id, field="clue_id")
                 clue.triage(TriageOutcome.FINDING, finding.id, **meta)
                 changed.append(clue)
             responsible = responsible_on(

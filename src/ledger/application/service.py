@@ -135,8 +135,10 @@ class CommandService:
 
         return await self._execute(ctx, guarded)
 
-    async def _get_for_update(self, ctx: Context, cls: type[Any], aggregate_id: UUID) -> Any:
-        aggregate = await self.store.get(cls, aggregate_id)
+    async def _get_for_update(
+        self, ctx: Context, cls: type[Any], aggregate_id: UUID, *, field: str = "id"
+    ) -> Any:
+        aggregate = await self.store.get(cls, aggregate_id, field=field)
         if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
             raise PreconditionFailed(ctx.expected_version, aggregate.version)
         return aggregate

@@ -1,0 +1,86 @@
+"""Clues (督察线索) from other systems: receive once per (source, external_id), triage."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aiohttp import web
+
+from ledger.api import schemas_loop as schemas
+from ledger.api.errors import invalid
+from ledger.api.http import command_answer, context, path_uuid, read_body
+from ledger.api.keys import LEDGER
+from ledger.api.routing import route
+from ledger.domain.errors import NotFound
+from ledger.domain.vocab import TriageOutcome
+
+TAG = "clues"
+
+
+@route(
+    "POST",
+    "/v1/clues",
+    "Receive a clue; a repeated delivery answers 200 with the clue already held",
+    tag=TAG,
+    body=schemas.ReceiveClue,
+    status=201,
+)
+async def receive_clue(request: web.Request) -> web.Response:
+    body = await read_body(request, schemas.ReceiveClue)
+    result = await request.app[LEDGER].receive_clue(
+        context(request, body),
+        origin=body.source,
+        external_id=body.external_id,
+        summary=body.summary,
+        received_at=body.received_at,
+        unit_id=body.unit_id,
+        basis=body.basis,
+    )
+    # Other systems deliver at least once: a repeat is no error, and creates nothing.
+    return command_answer(request, result, 200 if result.detail.get("already_received") else 201)
+
+
+@route(
+    "POST",
+    "/v1/clues/{id}/triage",
+    "Triage a clue: into a finding (201, the finding's id) or dismissed (200)",
+    tag=TAG,
+    body=schemas.TriageClue,
+    status=201,
+)
+async def triage_clue(request: web.Request) -> web.Response:
+    clue_id = path_uuid(request)
+    body = await read_body(request, schemas.TriageClue)
+    ledger = request.app[LEDGER]
+    if body.outcome is TriageOutcome.DISMISSED:
+        if body.finding is not None:
+            raise invalid("finding", "extra_forbidden", "a dismissed clue raises no finding")
+        if body.reason is None:
+            raise invalid("reason", "missing", "dismissing a clue needs a reason")
+        dismissed = await ledger.dismiss_clue(
+            context(request, body), clue_id, reason=body.reason, basis=body.basis
+        )
+        return command_answer(request, dismissed)
+    if body.finding is None:
+        raise invalid("finding", "missing", "outcome finding needs the finding to raise")
+    found = body.finding
+    try:
+        raised = await ledger.triage_into_finding(
+            context(request, body),
+            clue_id,
+            unit_id=found.unit_id,
+            category=found.category,
+            severity=found.severity,
+            description=found.description,
+            found_on=found.found_on,
+            deadline=found.deadline,
+            reason=body.reason,
+            basis=body.basis,
+        )
+    except NotFound as missing:
+        # The finding's command names the clue `clue_id`; here the clue is the path's id.
+        if missing.field == "clue_id":
+            missing.field = "id"
+        raise
+    raised = replace(raised, detail={**raised.detail, "clue_id": str(clue_id)})
+    return command_answer(request, raised, 201)
