@@ -43,6 +43,9 @@ CREATE INDEX IF NOT EXISTS loop_findings_current_unit
     ON loop_findings (unit_id, found_on) WHERE known_to IS NULL;
 CREATE INDEX IF NOT EXISTS loop_findings_current_open
     ON loop_findings (deadline) WHERE known_to IS NULL AND stage <> 'closed';
+-- The search pages newest found first: (found_on desc, finding_id) is its keyset.
+CREATE INDEX IF NOT EXISTS loop_findings_current_found
+    ON loop_findings (found_on DESC, finding_id) WHERE known_to IS NULL;
 
 -- 责任认定: one row per attribution; a withdrawal closes it (known_to).
 CREATE TABLE IF NOT EXISTS loop_attributions (

@@ -14,6 +14,8 @@ from ledger.domain.person import Person
 from ledger.domain.unit import Unit
 from ledger.domain.vocab import CorrectableField
 from ledger.infra.eventstore import RecordedEvent
+from ledger.projections.common import event_class as _event
+from ledger.projections.common import supersede
 from ledger.projections.runner import Projection
 
 NAME = "chain_v1"
@@ -38,27 +40,7 @@ _KEYS = {
 async def _supersede(
     conn: asyncpg.Connection, table: str, key: UUID, row: RecordedEvent, changes: dict[str, Any]
 ) -> None:
-    """Close the current row and insert its successor with ``changes``, in one statement."""
-    columns = _COLUMNS[table]
-    key_column = _KEYS[table]
-    selected, values = [], []
-    for column in (c.strip() for c in columns.split(",")):
-        if column in changes:
-            values.append(changes[column])
-            selected.append(f"${len(values) + 3}")
-        else:
-            selected.append(column)
-    select = ", ".join(selected)
-    await conn.execute(
-        f"WITH closed AS (UPDATE {table} SET known_to = $3"
-        f"  WHERE {key_column} = $1 AND known_to IS NULL RETURNING *)"
-        f" INSERT INTO {table} ({columns}, version, known_from)"
-        f" SELECT {select}, $2, $3 FROM closed",
-        key,
-        row.stream_version,
-        row.position,
-        *values,
-    )
+    await supersede(conn, table, _KEYS[table], _COLUMNS[table], key, row, changes)
 
 
 def _value(value: Any) -> Any:
@@ -192,13 +174,6 @@ async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> Non
         since = None if latest == date.min else latest
         await _from(conn, "chain_lines", e.originator_id, since, e.new, row)
     await _supersede(conn, "chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
-
-
-def _event(aggregate: type, name: str) -> type:
-    """The event class an ``@event("Name")`` decorator defined on ``aggregate``."""
-    found = getattr(aggregate, name)
-    assert isinstance(found, type)
-    return found
 
 
 PROJECTION = Projection(
