@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ MAX_KEY_LENGTH = 200
 # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
 _INTEGER = re.compile(r"-?[0-9]+")
 _VERSION = re.compile(r"[0-9]{1,18}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def to_json(value: Any) -> Any:
@@ -144,6 +146,55 @@ def query_int(request: web.Request, name: str, default: int, low: int, high: int
     return value
 
 
+def query_bool(request: web.Request, name: str) -> bool | None:
+    """``true`` or ``false``; None when absent."""
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise invalid(name, "boolean", f"{name} must be true or false")
+    return raw == "true"
+
+
+def query_choice(request: web.Request, name: str, choices: Sequence[str]) -> str | None:
+    """One of ``choices`` (codes of a vocabulary); None when absent."""
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    if raw not in choices:
+        raise invalid(name, "enum", f"{name} must be one of: " + ", ".join(choices))
+    return raw
+
+
+def query_date(request: web.Request, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` date between 1900 and 2199; None when absent."""
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    # fromisoformat alone would also take 20240101 and 2024-W01-1.
+    try:
+        day = date.fromisoformat(raw) if _DATE.fullmatch(raw) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise invalid(name, "date", f"{name} must be a date, YYYY-MM-DD")
+    if not date(1900, 1, 1) <= day <= date(2199, 12, 31):
+        raise invalid(name, "range", f"{name} must be between 1900-01-01 and 2199-12-31")
+    return day
+
+
+def query_period(request: web.Request) -> tuple[date, date]:
+    """The required ``from`` and ``to`` dates (both days included), from not after to."""
+    start, end = query_date(request, "from"), query_date(request, "to")
+    for name, day in (("from", start), ("to", end)):
+        if day is None:
+            raise invalid(name, "missing", f"{name} is required (YYYY-MM-DD)")
+    assert start is not None and end is not None
+    if start > end:
+        raise invalid("from", "range", "from must not be after to")
+    return start, end
+
+
 def query_valid_at(request: web.Request) -> date:
     """``valid_at`` as a date (a datetime counts by its own calendar day); today by default."""
     raw = request.query.get("valid_at")
@@ -196,6 +247,15 @@ async def wait_for_position(request: web.Request, projection: str = CHAIN) -> in
         headers={"Retry-After": "1"},
         extra={"position": reached},
     )
+
+
+async def read_position(request: web.Request, *projections: str) -> tuple[int, datetime | None]:
+    """Honour ``min_position`` on each read model an answer draws on, and the position to
+    read them all at — the least they have reached, or known_at's if earlier — so the
+    answer is one state of the ledger; with the known_at asked for."""
+    reached = [await wait_for_position(request, projection=p) for p in projections]
+    position, known_at = await query_position(request)
+    return min(position, *reached), known_at
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from ledger.projections import chain
+from ledger.projections import chain, findings, records
 from ledger.projections.runner import Projection
 
-PROJECTIONS: list[Projection] = [chain.PROJECTION]
-TABLES: dict[str, list[str]] = {chain.NAME: chain.TABLES}
+# The chain first: the worker serves them in this order, and the findings' queries read
+# the chain's units, persons and assignments.
+PROJECTIONS: list[Projection] = [chain.PROJECTION, findings.PROJECTION, records.PROJECTION]
+TABLES: dict[str, list[str]] = {
+    chain.NAME: chain.TABLES,
+    findings.NAME: findings.TABLES,
+    records.NAME: records.TABLES,
+}

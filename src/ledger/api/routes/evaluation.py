@@ -1,0 +1,249 @@
+"""Evaluation references (考核评价参考) for personnel departments: JSON, or one flat CSV
+table for a spreadsheet (Accept: text/csv)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+
+from ledger.api.errors import ApiError
+from ledger.api.http import (
+    json_response,
+    path_uuid,
+    query_bool,
+    query_period,
+    read_position,
+    to_json,
+)
+from ledger.api.keys import POOL
+from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, route
+from ledger.api.schemas_evaluation import PersonReference, UnitReference
+from ledger.projections import evaluation
+from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.findings import NAME as FINDINGS
+from ledger.projections.records import NAME as RECORDS
+
+TAG = "evaluation"
+DATE = {"type": "string", "format": "date"}
+PERIOD = (
+    Param("from", "First day of the period, YYYY-MM-DD.", DATE, required=True),
+    Param("to", "Last day of the period (included), YYYY-MM-DD.", DATE, required=True),
+)
+FORMATS = (
+    " Served as JSON, or with `Accept: text/csv` as one table (UTF-8 with BOM; a `section`"
+    " column: role, finding, rectification, sanction, assessment); the ledger position is"
+    " also in the `Ledger-Position` header."
+)
+COLUMNS = [
+    "section",
+    "id",
+    "unit_id",
+    "unit_name",
+    "person_id",
+    "person_name",
+    "role",
+    "title",
+    "principal_title",
+    "effective_from",
+    "effective_to",
+    "liability",
+    "category",
+    "severity",
+    "stage",
+    "outcome",
+    "found_on",
+    "original_deadline",
+    "deadline",
+    "verified_on",
+    "timing",
+    "overdue",
+    "days_overdue",
+    "case_id",
+    "kind",
+    "original_kind",
+    "state",
+    "in_force",
+    "decided_on",
+    "steps",
+    "year",
+    "indicator_set_name",
+    "total",
+    "grade",
+]
+
+
+@route(
+    "GET",
+    "/v1/persons/{id}/evaluation-reference",
+    "Evaluation reference of a person for a period: roles, findings by liability,"
+    " rectification, accountability, assessments of the units led." + FORMATS,
+    tag=TAG,
+    query=(*PERIOD, KNOWN_AT, MIN_POSITION),
+    response=PersonReference,
+)
+async def person_reference(request: web.Request) -> web.StreamResponse:
+    person_id = path_uuid(request)
+    start, end = query_period(request)
+    position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
+    as_of = _as_of(end, known_at)
+    found = await evaluation.person_reference(
+        request.app[POOL], person_id, start, end, position, as_of
+    )
+    if found is None:
+        raise ApiError(404, "Not found", f"no person with id {person_id}")
+    answer = _head(start, end, position, known_at, as_of) | found
+    name = f"evaluation-reference-person-{person_id}-{start}-{end}.csv"
+    return _respond(request, answer, _person_rows(answer), name)
+
+
+@route(
+    "GET",
+    "/v1/units/{id}/evaluation-reference",
+    "Evaluation reference of a unit (or its jurisdiction) for a period: principals, findings"
+    " and rectification rates, accountability, assessments." + FORMATS,
+    tag=TAG,
+    query=(
+        *PERIOD,
+        Param(
+            "include_subunits",
+            "Cover the unit's jurisdiction: every unit below it (default false).",
+            {"type": "boolean"},
+        ),
+        KNOWN_AT,
+        MIN_POSITION,
+    ),
+    response=UnitReference,
+)
+async def unit_reference(request: web.Request) -> web.StreamResponse:
+    unit_id = path_uuid(request)
+    start, end = query_period(request)
+    subunits = bool(query_bool(request, "include_subunits"))
+    position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
+    as_of = _as_of(end, known_at)
+    found = await evaluation.unit_reference(
+        request.app[POOL], unit_id, start, end, position, as_of, subunits
+    )
+    if found is None:
+        raise ApiError(404, "Not found", f"no unit with id {unit_id}")
+    answer = _head(start, end, position, known_at, as_of) | {"include_subunits": subunits} | found
+    name = f"evaluation-reference-unit-{unit_id}-{start}-{end}.csv"
+    return _respond(request, answer, _unit_rows(answer), name)
+
+
+def _as_of(end: date, known_at: datetime | None) -> date:
+    """Nothing is overdue on a day not yet come: the period's end, or the day asked about."""
+    today = known_at.date() if known_at is not None else date.today()
+    return min(end, today)
+
+
+def _head(
+    start: date, end: date, position: int, known_at: datetime | None, as_of: date
+) -> dict[str, Any]:
+    return {
+        "period": {"from": start, "to": end},
+        "position": position,
+        "known_at": known_at,
+        "as_of": as_of,
+    }
+
+
+def _respond(
+    request: web.Request, answer: dict[str, Any], rows: Iterable[dict[str, Any]], filename: str
+) -> web.Response:
+    headers = {"Ledger-Position": str(answer["position"])}
+    if not _wants_csv(request):
+        return json_response(answer, headers=headers)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([_cell(row.get(c)) for c in COLUMNS] for row in rows)
+    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The BOM is what makes Excel read the file as UTF-8 (Chinese names intact).
+    return web.Response(
+        body=("\ufeff" + out.getvalue()).encode(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers=headers,
+    )
+
+
+def _wants_csv(request: web.Request) -> bool:
+    """Content negotiation: CSV when text/csv is accepted at least as much as JSON."""
+    weights: dict[str, float] = {}
+    for part in request.headers.get("Accept", "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        weight = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[media.lower()] = weight
+    wanted = weights.get("text/csv", 0.0)
+    return wanted > 0 and wanted >= weights.get("application/json", 0.0)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return value
+    return to_json(value)
+
+
+def _roles(section: str, roles: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for role in roles:
+        yield {"section": section, "id": role["assignment_id"], **role}
+
+
+def _sanctions(cases: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """One row per sanction (a case with none: one row for the case), its steps as text."""
+    for case in cases:
+        head = {
+            "section": "sanction",
+            "case_id": case["id"],
+            "person_id": case["person_id"],
+            "person_name": case["person_name"],
+            "unit_id": case["handling_unit_id"],
+            "unit_name": case["handling_unit_name"],
+        }
+        if not case["sanctions"]:
+            yield head
+        for sanction in case["sanctions"]:
+            steps = "; ".join(
+                f"{s['step']} {s['step_on'].isoformat()} {s['kind']}" for s in sanction["steps"]
+            )
+            yield head | {k: v for k, v in sanction.items() if k != "steps"} | {"steps": steps}
+
+
+def _assessments(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield {"section": "assessment", **{k: v for k, v in item.items() if k != "earlier"}}
+
+
+def _person_rows(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from _roles("role", answer["roles"])
+    for liability, items in answer["findings"].items():
+        for item in items:
+            yield {"section": "finding", "liability": liability, **item}
+    for item in answer["rectification"]["items"]:
+        yield {"section": "rectification", **item}
+    yield from _sanctions(answer["accountability"])
+    yield from _assessments(answer["assessments"])
+
+
+def _unit_rows(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from _roles("role", answer["principals"])
+    for item in answer["findings"]["items"]:
+        yield {"section": "finding", **item}
+    yield from _sanctions(answer["accountability"])
+    yield from _assessments(answer["assessments"])

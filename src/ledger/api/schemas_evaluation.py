@@ -1,0 +1,166 @@
+"""Answers of the evaluation references (考核评价参考) of a person and of a unit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import ConfigDict, Field
+
+from ledger.api.schemas import View
+from ledger.api.schemas_records import KNOWN_AT, Assessment, Case, Named
+from ledger.domain.vocab import (
+    Category,
+    EndReason,
+    FindingStage,
+    Outcome,
+    PrincipalTitle,
+    Role,
+    Severity,
+    UnitKind,
+    UnitLevel,
+)
+
+Timing = Literal["on_time", "on_time_after_extension", "late", "open", "closed_unverified"]
+
+
+class Period(View):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+
+
+class Reference(View):
+    period: Period
+    position: int = Field(
+        description="The ledger position the reference was computed at (also the"
+        " Ledger-Position header): the read models' common position, or known_at's."
+    )
+    known_at: datetime | None = KNOWN_AT
+    as_of: date = Field(
+        description="The day overdue is counted on: the period's end, or today (or the day"
+        " of known_at) if that is earlier."
+    )
+
+
+class RoleHeld(View):
+    assignment_id: UUID
+    unit_id: UUID
+    unit_name: str | None
+    person_id: UUID
+    person_name: str | None
+    role: Role
+    title: str
+    principal_title: PrincipalTitle | None
+    effective_from: date
+    effective_to: date | None = Field(description="First day no longer held (exclusive).")
+    end_reason: EndReason | None
+
+
+class ReferenceFinding(View):
+    id: UUID
+    unit_id: UUID
+    unit_name: str | None
+    category: Category
+    severity: Severity
+    description: str
+    found_on: date
+    original_deadline: date
+    deadline: date = Field(description="The current deadline, after extensions.")
+    stage: FindingStage
+    outcome: Outcome | None
+    verified_on: date | None
+    closed_on: date | None
+    timing: Timing = Field(
+        description="on_time: verified by the original deadline; on_time_after_extension:"
+        " by the extended one; late: after it; open: neither verified nor closed;"
+        " closed_unverified: referred or dismissed."
+    )
+    overdue: bool = Field(description="Open and past its deadline on as_of.")
+    days_overdue: int
+
+
+class AttributedFinding(ReferenceFinding):
+    automatic: bool = Field(description="Attributed by the chain on found_on.")
+    assignment_id: UUID = Field(description="The post the liability is borne through.")
+
+
+class FindingsByLiability(View):
+    principal: list[AttributedFinding] = Field(description="主体责任")
+    leadership: list[AttributedFinding] = Field(description="领导责任")
+    direct: list[AttributedFinding] = Field(description="直接责任")
+
+
+class RectificationCounts(View):
+    total: int
+    on_time: int
+    on_time_after_extension: int
+    late: int
+    open: int
+    closed_unverified: int
+    overdue: int = Field(description="Of the open ones, past their deadline on as_of.")
+
+
+class PersonRectification(View):
+    counts: RectificationCounts
+    items: list[ReferenceFinding]
+
+
+class LedAssessment(Assessment):
+    assignment_id: UUID = Field(description="The principal post held in the unit.")
+
+
+class PersonReference(Reference):
+    person: Named
+    roles: list[RoleHeld] = Field(description="Assignments held on some day of the period.")
+    findings: FindingsByLiability = Field(
+        description="Findings found in the period and attributed to the person."
+    )
+    rectification: PersonRectification = Field(
+        description="Findings found in the period whose rectification the person owned."
+    )
+    accountability: list[Case] = Field(
+        description="Cases against the person opened, or with a sanction decided, in the period."
+    )
+    assessments: list[LedAssessment] = Field(
+        description="Assessments of the units led as principal, for the years of that tenure"
+        " within the period."
+    )
+
+
+class ReferenceUnit(View):
+    id: UUID
+    name: str
+    kind: UnitKind
+    level: UnitLevel
+
+
+class UnitFindings(View):
+    total: int
+    by_category: dict[str, int]
+    by_stage: dict[str, int]
+    items: list[ReferenceFinding]
+
+
+class Rates(View):
+    on_time: float | None = Field(description="Verified by the (possibly extended) deadline.")
+    late: float | None
+    open: float | None
+
+
+class UnitRectification(View):
+    counts: RectificationCounts
+    rates: Rates = Field(description="Shares of the findings of the period; null if none.")
+
+
+class UnitReference(Reference):
+    unit: ReferenceUnit
+    include_subunits: bool
+    units: list[Named] = Field(description="The units covered: the unit, or its jurisdiction.")
+    principals: list[RoleHeld] = Field(description="Principals on some day of the period.")
+    findings: UnitFindings = Field(description="Findings found in the period.")
+    rectification: UnitRectification
+    accountability: list[Case] = Field(description="Cases resting on those findings.")
+    assessments: list[Assessment] = Field(description="For the years of the period.")

@@ -1,0 +1,273 @@
+"""Read model: inspections and evidence, accountability cases and sanctions, clues,
+bulletins, indicator sets and assessments — the records of the loop, with their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from ledger.domain.accountability import AccountabilityCase
+from ledger.domain.assessment import Assessment, IndicatorSet
+from ledger.domain.bulletin import Bulletin
+from ledger.domain.clue import Clue
+from ledger.domain.inspection import Inspection
+from ledger.infra.eventstore import RecordedEvent
+from ledger.projections import records_cases as cases
+from ledger.projections.common import event_class
+from ledger.projections.records_rows import as_json, only, successor
+from ledger.projections.runner import Projection
+
+NAME = "records_v1"
+TABLES = [
+    "rec_inspections",
+    "rec_evidence",
+    "rec_cases",
+    "rec_sanctions",
+    "rec_sanction_steps",
+    "rec_clues",
+    "rec_bulletins",
+    "rec_bulletin_recipients",
+    "rec_indicator_sets",
+    "rec_assessments",
+]
+
+# Inspections (督察)
+
+
+async def planned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "INSERT INTO rec_inspections (inspection_id, title, year, organizer_unit_id,"
+        " target_unit_ids, team, topics, starts_on, ends_on, stage, version, known_from)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'planned', $10, $11)",
+        e.originator_id,
+        e.title,
+        e.year,
+        e.organizer_unit_id,
+        e.target_unit_ids,
+        e.team,
+        [t.value for t in e.topics],
+        e.starts_on,
+        e.ends_on,
+        row.stream_version,
+        row.position,
+    )
+
+
+async def started(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    changes = {"version": "$2", "stage": "'started'", "started_on": "$4::date"}
+    await conn.execute(
+        only("rec_inspections", changes),
+        e.originator_id,
+        row.stream_version,
+        row.position,
+        e.started_on,
+    )
+
+
+async def evidence_recorded(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    """The evidence row, and the inspection's next version."""
+    await conn.execute(
+        f"WITH {successor('rec_inspections', '$1', '$3', {'version': '$2'})}"
+        " INSERT INTO rec_evidence (inspection_id, version, method, summary, document, sha256,"
+        "  unit_id, collected_on, actor, basis, recorded_at, known_from)"
+        " VALUES ($1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3)",
+        e.originator_id,
+        row.stream_version,
+        row.position,
+        e.method.value,
+        e.summary,
+        e.document,
+        e.sha256,
+        e.unit_id,
+        e.collected_on,
+        e.actor,
+        e.basis,
+        row.recorded_at,
+    )
+
+
+async def fed_back(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    changes = {
+        "version": "$2",
+        "stage": "'fed_back'",
+        "fed_back_on": "$4::date",
+        "feedback_summary": "$5::text",
+    }
+    await conn.execute(
+        only("rec_inspections", changes),
+        e.originator_id,
+        row.stream_version,
+        row.position,
+        e.fed_back_on,
+        e.summary,
+    )
+
+
+async def inspection_closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    changes = {"version": "$2", "stage": "'closed'", "closed_on": "$4::date"}
+    await conn.execute(
+        only("rec_inspections", changes),
+        e.originator_id,
+        row.stream_version,
+        row.position,
+        e.closed_on,
+    )
+
+
+# Clues (线索)
+
+
+async def clue_received(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "INSERT INTO rec_clues (clue_id, origin, external_id, summary, received_at, unit_id,"
+        " recorded_at, version, known_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        e.originator_id,
+        e.origin.value,
+        e.external_id,
+        e.summary,
+        e.received_at,
+        e.unit_id,
+        row.recorded_at,
+        row.stream_version,
+        row.position,
+    )
+
+
+async def clue_triaged(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    changes = {
+        "version": "$2",
+        "outcome": "$4::text",
+        "finding_id": "$5::uuid",
+        "triage_reason": "$6::text",
+        "triaged_at": "$7::timestamptz",
+    }
+    await conn.execute(
+        only("rec_clues", changes),
+        e.originator_id,
+        row.stream_version,
+        row.position,
+        e.outcome.value,
+        e.finding_id,
+        e.reason,
+        row.recorded_at,
+    )
+
+
+# Bulletins (通报)
+
+
+async def bulletin_issued(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    """The bulletin and its recipients, in the order named."""
+    await conn.execute(
+        "WITH bulletin AS (INSERT INTO rec_bulletins (bulletin_id, kind, title, inspection_id,"
+        "  finding_ids, issued_on, summary, basis, recorded_at, version, known_from)"
+        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))"
+        " INSERT INTO rec_bulletin_recipients (bulletin_id, ordinal, unit_id, known_from)"
+        " SELECT $1, r.ordinal, r.unit_id, $11"
+        " FROM unnest($12::uuid[]) WITH ORDINALITY AS r(unit_id, ordinal)",
+        e.originator_id,
+        e.kind.value,
+        e.title,
+        e.inspection_id,
+        e.finding_ids,
+        e.issued_on,
+        e.summary,
+        e.basis,
+        row.recorded_at,
+        row.stream_version,
+        row.position,
+        e.recipient_unit_ids,
+    )
+
+
+# Assessments (考核)
+
+
+async def indicator_set_defined(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        "INSERT INTO rec_indicator_sets (indicator_set_id, year, name, indicators, basis,"
+        " version, known_from) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
+        e.originator_id,
+        e.year,
+        e.name,
+        as_json(e.indicators),
+        e.basis,
+        row.stream_version,
+        row.position,
+    )
+
+
+_ASSESSMENT_COLUMNS = (
+    "assessment_id, version, indicator_set_id, unit_id, year, scores, total, grade,"
+    " assessed_on, reason, basis, actor, recorded_at, known_from"
+)
+
+
+async def unit_assessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await conn.execute(
+        f"INSERT INTO rec_assessments ({_ASSESSMENT_COLUMNS})"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14)",
+        e.originator_id,
+        row.stream_version,
+        e.indicator_set_id,
+        e.unit_id,
+        e.year,
+        as_json(e.scores),
+        e.total,
+        e.grade.value,
+        e.assessed_on,
+        e.reason,
+        e.basis,
+        e.actor,
+        row.recorded_at,
+        row.position,
+    )
+
+
+async def reassessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    """A new row for the reassessment; the one before it is closed, never erased."""
+    await conn.execute(
+        "WITH closed AS (UPDATE rec_assessments SET known_to = $11"
+        "  WHERE assessment_id = $1 AND known_to IS NULL RETURNING *)"
+        f" INSERT INTO rec_assessments ({_ASSESSMENT_COLUMNS})"
+        " SELECT $1, $2, indicator_set_id, unit_id, year, $3::jsonb, $4, $5, $6, $7, $8, $9,"
+        " $10, $11 FROM closed",
+        e.originator_id,
+        row.stream_version,
+        as_json(e.scores),
+        e.total,
+        e.grade.value,
+        e.assessed_on,
+        e.reason,
+        e.basis,
+        e.actor,
+        row.recorded_at,
+        row.position,
+    )
+
+
+PROJECTION = Projection(
+    NAME,
+    "records",
+    {
+        event_class(Inspection, "Planned"): planned,
+        event_class(Inspection, "Started"): started,
+        event_class(Inspection, "EvidenceRecorded"): evidence_recorded,
+        event_class(Inspection, "ResultsFedBack"): fed_back,
+        event_class(Inspection, "Closed"): inspection_closed,
+        event_class(AccountabilityCase, "Opened"): cases.case_opened,
+        event_class(AccountabilityCase, "SanctionImposed"): cases.sanction_imposed,
+        event_class(AccountabilityCase, "Appealed"): cases.appealed,
+        event_class(AccountabilityCase, "SanctionUpheld"): cases.upheld,
+        event_class(AccountabilityCase, "SanctionModified"): cases.modified,
+        event_class(AccountabilityCase, "SanctionRevoked"): cases.revoked,
+        event_class(AccountabilityCase, "Closed"): cases.case_closed,
+        event_class(Clue, "Received"): clue_received,
+        event_class(Clue, "Triaged"): clue_triaged,
+        event_class(Bulletin, "Issued"): bulletin_issued,
+        event_class(IndicatorSet, "Defined"): indicator_set_defined,
+        event_class(Assessment, "UnitAssessed"): unit_assessed,
+        event_class(Assessment, "Reassessed"): reassessed,
+    },
+)
