@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -137,3 +138,40 @@ def test_serve_register_assign_chain_and_restart(tmp_path: Path) -> None:
         assert status == 200 and again["name"] == "苏州市人民政府"
     finally:
         _stop(process)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "api" / "examples"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the published examples use curl")
+def test_the_published_examples_run_against_the_service(tmp_path: Path) -> None:
+    """`api/examples/*.sh` are the documentation an integrator copies: they must work."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start(tmp_path, port)
+    outputs = {}
+    try:
+        _wait_ready(base, process)
+        for script in ("chain.sh", "loop.sh"):
+            done = subprocess.run(
+                ["bash", str(EXAMPLES / script)],
+                env={**os.environ, "LEDGER_URL": base},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr
+            outputs[script] = [json.loads(line) for line in done.stdout.splitlines() if line]
+    finally:
+        _stop(process)
+    assert outputs["chain.sh"][-1]["chain"][0]["person_name"] == "李华"
+    finding, report, reference = outputs["loop.sh"][-3:]
+    assert (finding["stage"], finding["outcome"]) == ("closed", "rectified")
+    assert {r["liability"] for r in finding["responsible_then"]} == {"principal", "leadership"}
+    assert report["totals"]["closed"] == 2
+    [sanction] = reference["accountability"][0]["sanctions"]
+    assert (sanction["original_kind"], sanction["kind"], sanction["state"]) == (
+        "government_sanction",
+        "admonishment_talk",
+        "modified",
+    )
