@@ -1,4 +1,5 @@
-"""Load the demo data set (``demo_data``) through the command service, idempotently.
+"""Load the demo data set (``demo_data``) through the command service, idempotently, then
+the year of inspection and accountability built on its chains (``demo_loop``).
 
 Every command carries a stable idempotency key and request hash, so a second run replays
 the first run's results (and ids) without writing anything. Editing a row that was already
@@ -18,6 +19,7 @@ import asyncpg
 
 from ledger.application import CommandResult, Context, Ledger
 from ledger.demo_data import ENDINGS, REDIVISIONS, TEAMS, TOPICS, UNITS, Ending, Redivision, Team
+from ledger.demo_loop import load_cycle
 from ledger.domain.vocab import Category, PrincipalTitle, Role, UnitKind, UnitLevel
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
@@ -154,10 +156,14 @@ async def load_demo(pool: asyncpg.Pool) -> dict[str, int]:
     await loader.register_units()
     await loader.register_persons()
     await loader.replay_history()
+    # The loop's findings are attributed from the chains, so it comes after them.
+    units = {key: unit[0] for key, unit in loader.units.items()}
+    cycle = await load_cycle(ledger, units, loader.persons)
     return {
         "units": len(loader.units),
         "persons": len(loader.persons),
         "assignments": sum(len(team.posts) for team in TEAMS),
-        "events": loader.written,
+        **cycle,
+        "events": loader.written + cycle["events"],
         "head": await ledger.events.head_position(),
     }

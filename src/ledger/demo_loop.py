@@ -1,0 +1,293 @@
+"""Load the demo's closed loop (``demo_loop_data``) through the command service.
+
+Runs after the chains are built: every finding's attribution comes from them. The acts
+run in valid-time order (acts of one day in the order they are scheduled), so the log
+reads like the year it records. Each act carries a stable idempotency key and request
+hash, as in ``demo``: a second run replays the first run's answers (the same finding,
+case and sanction ids) and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from ledger import demo_loop_data as data
+from ledger.application import CommandResult, Context, Ledger
+from ledger.demo_loop_data import BulletinSpec, ClueSpec, Evidence, FindingSpec, Step
+from ledger.domain.clue import clue_id
+from ledger.domain.vocab import Liability, Outcome
+
+ACTOR = "demo"
+
+Act = Callable[[], Awaitable[None]]
+Command = Callable[..., Awaitable[CommandResult]]
+
+
+def _on(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Cycle:
+    def __init__(
+        self, ledger: Ledger, units: Mapping[str, UUID], persons: Mapping[str, UUID]
+    ) -> None:
+        self.ledger = ledger
+        self.units = units
+        self.persons = persons
+        self.ids: dict[str, UUID] = {}  # data keys (findings, clues, …) → ids
+
+    async def run(self, key: str, command: Command, *args: Any, **kw: Any) -> CommandResult:
+        digest = hashlib.sha256(f"{key}|{args!r}|{sorted(kw.items())!r}".encode()).digest()
+        ctx = Context(actor=ACTOR, source="demo", idempotency_key=key, request_hash=digest)
+        return await command(ctx, *args, **kw)
+
+    # The inspection, its evidence and bulletins
+
+    async def inspection(self, act: str) -> None:
+        spec, ledger, key = data.INSPECTION, self.ledger, f"demo:loop:inspection:{act}"
+        if act == "plan":
+            result = await self.run(
+                key,
+                ledger.plan_inspection,
+                title=spec["title"],
+                year=_on(spec["starts_on"]).year,
+                organizer_unit_id=self.units[data.OFFICE],
+                target_unit_ids=[self.units[u] for u in data.TARGETS],
+                team=[self.persons[p] for p in data.TEAM],
+                topics=list(data.TOPICS),
+                starts_on=_on(spec["starts_on"]),
+                ends_on=_on(spec["ends_on"]),
+                reason=spec["reason"],
+                basis=spec["basis"],
+            )
+            self.ids["inspection"] = result.id
+        elif act == "start":
+            day = _on(spec["starts_on"])
+            await self.run(key, ledger.start_inspection, self.ids["inspection"], started_on=day)
+        elif act == "feedback":
+            kw = {"summary": spec["feedback"], "basis": spec["feedback_basis"]}
+            day = _on(spec["fed_back_on"])
+            await self.run(key, ledger.feed_back, self.ids["inspection"], fed_back_on=day, **kw)
+        else:
+            day = _on(spec["closed_on"])
+            await self.run(key, ledger.close_inspection, self.ids["inspection"], closed_on=day)
+
+    async def evidence(self, index: int, spec: Evidence) -> None:
+        kw: dict[str, Any] = {"summary": spec.summary, "document": spec.document}
+        kw |= {"sha256": sha256(spec.text)}
+        kw |= {"unit_id": self.units[spec.unit], "collected_on": _on(spec.on)}
+        key = f"demo:loop:evidence:{index}"
+        await self.run(
+            key, self.ledger.record_evidence, self.ids["inspection"], method=spec.method, **kw
+        )
+
+    async def bulletin(self, spec: BulletinSpec) -> None:
+        await self.run(
+            f"demo:loop:bulletin:{spec.key}",
+            self.ledger.issue_bulletin,
+            kind=spec.kind,
+            title=spec.title,
+            inspection_id=self.ids["inspection"],
+            finding_ids=[self.ids[k] for k in spec.findings],
+            recipient_unit_ids=[self.units[u] for u in spec.recipients],
+            issued_on=_on(spec.on),
+            summary=spec.summary,
+            basis=spec.basis,
+        )
+
+    # Findings and their loops
+
+    async def raise_finding(self, spec: FindingSpec) -> None:
+        kw: dict[str, Any] = {"unit_id": self.units[spec.unit], "category": spec.category}
+        kw |= {"severity": spec.severity, "description": spec.description}
+        kw |= {"found_on": _on(spec.found_on), "deadline": _on(spec.deadline)}
+        key = f"demo:loop:finding:{spec.key}"
+        if spec.clue is None:
+            kw |= {"inspection_id": self.ids["inspection"], "clue_id": None}
+            result = await self.run(key, self.ledger.raise_finding, **kw)
+        else:
+            triage = self.ledger.triage_into_finding
+            result = await self.run(key, triage, self.ids[spec.clue], reason="线索核查属实", **kw)
+        self.ids[spec.key] = result.id
+        if spec.direct is not None:
+            person, reason = spec.direct
+            direct = {"liability": Liability.DIRECT, "reason": reason}
+            attribute = self.ledger.attribute
+            await self.run(
+                f"{key}:direct", attribute, result.id, person_id=self.persons[person], **direct
+            )
+
+    async def step(self, spec: FindingSpec, index: int, step: Step) -> None:
+        """One step of a finding's loop; every step records its document as ``basis``."""
+        ledger, day, text, who = self.ledger, _on(step.on), step.text or "", step.who or ""
+        kw: dict[str, Any] = {"basis": step.doc}
+        command: Command
+        if step.act == "plan":
+            command = ledger.plan_rectification
+            kw |= {"measures": text, "owner_person_id": self.persons[who], "planned_on": day}
+            kw |= {"deadline": _on(step.until) if step.until else None}
+        elif step.act in ("report", "done"):
+            command = ledger.report_progress
+            proof = [{"ref": step.doc, "sha256": sha256(text)}] if step.doc else []
+            kw |= {"reported_on": day, "summary": text, "evidence": proof}
+            kw |= {"complete": step.act == "done"}
+        elif step.act == "verify":
+            command, kw = ledger.verify_rectification, {"verified_on": day, "note": text}
+        elif step.act == "reject":
+            command = ledger.reject_rectification
+            kw |= {"reason": text, "rejected_on": day}
+        elif step.act == "extend":
+            command = ledger.extend_deadline
+            kw |= {"new_deadline": _on(step.until or ""), "approver_person_id": self.persons[who]}
+            kw |= {"reason": text, "extended_on": day}
+        elif step.act == "refer":
+            command = ledger.refer_finding
+            kw |= {"to_unit_id": self.units[who], "reason": text, "referred_on": day}
+        else:
+            command = ledger.close_finding
+            kw |= {"outcome": Outcome(step.act.removeprefix("close:")), "closed_on": day}
+            kw |= {"reason": step.text}
+        key = f"demo:loop:finding:{spec.key}:{index}:{step.act}"
+        await self.run(key, command, self.ids[spec.key], **kw)
+
+    async def case(self, act: str) -> None:
+        spec, ledger, key = data.CASE, self.ledger, f"demo:loop:case:{act}"
+        if act == "open":
+            on, reason, basis = spec.opened
+            result = await self.run(
+                key,
+                ledger.open_case,
+                person_id=self.persons[spec.person],
+                finding_ids=[self.ids[spec.finding]],
+                handling_unit_id=self.units[spec.handler],
+                opened_on=_on(on),
+                reason=reason,
+                basis=basis,
+            )
+            self.ids["case"] = result.id
+            return
+        case, sanction = self.ids["case"], self.ids.get("sanction")
+        if act == "impose":
+            kind, on, reason, basis = spec.imposed
+            kw = {"kind": kind, "decided_on": _on(on), "reason": reason, "basis": basis}
+            result = await self.run(key, ledger.impose_sanction, case, **kw)
+            # A replayed answer carries the sanction id the first run chose.
+            self.ids["sanction"] = UUID(str(result.detail["sanction_id"]))
+        elif act == "appeal":
+            on, reason = spec.appealed
+            kw = {"sanction_id": sanction, "appealed_on": _on(on), "reason": reason}
+            await self.run(key, ledger.appeal_sanction, case, **kw)
+        elif act == "modify":
+            kind, on, reason, basis = spec.modified
+            kw = {"sanction_id": sanction, "kind": kind, "decided_on": _on(on)}
+            await self.run(key, ledger.modify_sanction, case, reason=reason, basis=basis, **kw)
+        else:
+            await self.run(key, ledger.close_case, case, closed_on=_on(spec.closed_on))
+
+    # Clues and the assessment
+
+    async def receive(self, spec: ClueSpec, delivery: int) -> None:
+        kw = {"origin": spec.origin, "external_id": spec.external_id, "summary": spec.summary}
+        kw |= {"received_at": datetime.fromisoformat(spec.received_at)}
+        key = f"demo:loop:clue:{spec.origin.value}:{spec.external_id}:{delivery}"
+        result = await self.run(key, self.ledger.receive_clue, unit_id=self.units[spec.unit], **kw)
+        self.ids[spec.external_id] = result.id
+
+    async def dismiss(self, spec: ClueSpec, reason: str) -> None:
+        key = f"demo:loop:clue:{spec.origin.value}:{spec.external_id}:dismiss"
+        clue = clue_id(spec.origin, spec.external_id)
+        await self.run(key, self.ledger.dismiss_clue, clue, reason=reason)
+
+    async def define_indicators(self) -> None:
+        spec = data.INDICATOR_SET
+        result = await self.run(
+            "demo:loop:indicators",
+            self.ledger.define_indicator_set,
+            year=_on(spec["defined_on"]).year,
+            name=spec["name"],
+            indicators=[{"code": c, "name": n, "weight": w} for c, n, w in data.INDICATORS],
+            basis=spec["basis"],
+        )
+        self.ids["indicators"] = result.id
+
+    async def assess(
+        self, unit: str, scores: tuple[int, ...], on: str, reason: str | None, basis: str | None
+    ) -> None:
+        codes = [code for code, _, _ in data.INDICATORS]
+        await self.run(
+            f"demo:loop:assess:{unit}:{on}",
+            self.ledger.assess_unit,
+            indicator_set_id=self.ids["indicators"],
+            unit_id=self.units[unit],
+            scores={code: Decimal(s) for code, s in zip(codes, scores, strict=True)},
+            grade=None,
+            assessed_on=_on(on),
+            reason=reason,
+            basis=basis,
+        )
+
+    def schedule(self) -> list[tuple[str, Act]]:
+        """Every act with its valid date, sorted stably: one day's acts keep this order."""
+        spec, case = data.INSPECTION, data.CASE
+        acts: list[tuple[str, Act]] = [
+            (data.INDICATOR_SET["defined_on"], self.define_indicators),
+            (spec["planned_on"], partial(self.inspection, "plan")),
+            (spec["starts_on"], partial(self.inspection, "start")),
+            (spec["fed_back_on"], partial(self.inspection, "feedback")),
+            (spec["closed_on"], partial(self.inspection, "close")),
+            (case.opened[0], partial(self.case, "open")),
+            (case.imposed[1], partial(self.case, "impose")),
+            (case.appealed[0], partial(self.case, "appeal")),
+            (case.modified[1], partial(self.case, "modify")),
+            (case.closed_on, partial(self.case, "close")),
+        ]
+        for clue in data.CLUES:
+            received = clue.received_at[:10]
+            acts += [(received, partial(self.receive, clue, n)) for n in range(clue.deliveries)]
+            if clue.dismissed is not None:
+                acts.append((clue.dismissed[0], partial(self.dismiss, clue, clue.dismissed[1])))
+        acts += [(e.on, partial(self.evidence, i, e)) for i, e in enumerate(data.EVIDENCE)]
+        for finding in data.FINDINGS:
+            acts.append((finding.found_on, partial(self.raise_finding, finding)))
+            acts += [(s.on, partial(self.step, finding, i, s)) for i, s in enumerate(finding.steps)]
+        acts += [(b.on, partial(self.bulletin, b)) for b in data.BULLETINS]
+        acts += [
+            (data.ASSESSED_ON, partial(self.assess, unit, scores, data.ASSESSED_ON, None, None))
+            for unit, scores in data.SCORES.items()
+        ]
+        unit, scores, on, reason, basis = data.REASSESSMENT
+        acts.append((on, partial(self.assess, unit, scores, on, reason, basis)))
+        return sorted(acts, key=lambda act: act[0])
+
+
+async def load_cycle(
+    ledger: Ledger, units: Mapping[str, UUID], persons: Mapping[str, UUID]
+) -> dict[str, int]:
+    """Load the loop; returns its size and the events written now."""
+    cycle = _Cycle(ledger, units, persons)
+    head = await ledger.events.head_position()
+    for _, act in cycle.schedule():
+        await act()
+    return {
+        "inspections": 1,
+        "evidence": len(data.EVIDENCE),
+        "findings": len(data.FINDINGS),
+        "cases": 1,
+        "clues": len(data.CLUES),
+        "clue_deliveries": sum(clue.deliveries for clue in data.CLUES),
+        "bulletins": len(data.BULLETINS),
+        "assessments": len(data.SCORES),
+        # A command may append several events (a finding and its attributions), and the
+        # demo is the only writer while it runs: the head's advance is what it wrote.
+        "events": await ledger.events.head_position() - head,
+    }
