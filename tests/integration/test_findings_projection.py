@@ -440,6 +440,7 @@ async def test_open_loop_report_counts_and_order(
     }
     assert (totals["rectified"], totals["referred"], totals["dismissed"]) == (2, 1, 1)
     assert (totals["rectified_on_time"], totals["on_time_rate"]) == (1, 0.5)
+    assert (totals["rectified_after_extension"], totals["rectified_late"]) == (0, 1)
     assert (totals["closed_rate"], totals["overdue_rate"]) == (0.5714, 0.6667)
     assert [(u["unit_name"], u["total"], u["open"], u["overdue"]) for u in report["by_unit"]] == [
         ("无锡市司法局", 5, 2, 2),

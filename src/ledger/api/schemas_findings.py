@@ -124,7 +124,14 @@ class LoopCounts(View):
     rectified: int = Field(description="Closed rectified.")
     referred: int = Field(description="Closed referred.")
     dismissed: int = Field(description="Closed dismissed.")
-    rectified_on_time: int = Field(description="Rectified, verified on or before the deadline.")
+    rectified_on_time: int = Field(
+        description="Rectified, verified on or before the current deadline (extensions count)."
+    )
+    rectified_after_extension: int = Field(
+        description="Of those on time, verified after the original deadline: on time only"
+        " thanks to an extension."
+    )
+    rectified_late: int = Field(description="Rectified, verified after the current deadline.")
     closed_rate: float | None = Field(description="closed / total; null without findings.")
     overdue_rate: float | None = Field(description="overdue / open; null with none open.")
     on_time_rate: float | None = Field(

@@ -207,7 +207,11 @@ _COUNTS = (
     " count(*) FILTER (WHERE outcome = 'referred') AS referred,"
     " count(*) FILTER (WHERE outcome = 'dismissed') AS dismissed,"
     " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on <= deadline)"
-    " AS rectified_on_time"
+    " AS rectified_on_time,"
+    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on <= deadline"
+    "   AND verified_on > original_deadline) AS rectified_after_extension,"
+    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on > deadline)"
+    " AS rectified_late"
 )
 
 
@@ -220,6 +224,8 @@ _COUNT_NAMES = (
     "referred",
     "dismissed",
     "rectified_on_time",
+    "rectified_after_extension",
+    "rectified_late",
 )
 
 
