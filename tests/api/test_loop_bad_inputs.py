@@ -638,6 +638,12 @@ CASES: dict[str, Case] = {
         field="external_id",
         rule="string_pattern_mismatch",
     ),
+    "clue-external-id-nul": Case(
+        "/v1/clues",
+        clue_body(external_id="12345\x001"),
+        field="external_id",
+        rule="string_pattern_mismatch",
+    ),
     "clue-unknown-unit": Case("/v1/clues", clue_body(unit_id=UNKNOWN), 404, "unit_id", "not_found"),
     "clue-origin-not-source": Case(
         "/v1/clues", clue_body(origin="petition"), field="origin", rule="extra_forbidden"
@@ -656,7 +662,20 @@ CASES: dict[str, Case] = {
         rule="extra_forbidden",
     ),
     "triage-finding-without-finding": Case(
-        "/v1/clues/{clue}/triage", Body({"outcome": "finding"}), field="finding", rule="missing"
+        "/v1/clues/{clue}/triage", Body({"outcome": "finding"}), field="finding", rule="one_of"
+    ),
+    "triage-finding-and-finding-id": Case(
+        "/v1/clues/{clue}/triage",
+        triage_body(finding_id=Ref("finding")),
+        field="finding",
+        rule="one_of",
+    ),
+    "triage-onto-unknown-finding": Case(
+        "/v1/clues/{clue}/triage",
+        Body({"outcome": "finding", "finding_id": UNKNOWN}),
+        404,
+        "finding_id",
+        "not_found",
     ),
     "triage-finding-bad-category": Case(
         "/v1/clues/{clue}/triage",

@@ -394,6 +394,28 @@ async def test_a_clue_delivered_twice_is_one_clue_and_triage_raises_its_finding(
     assert dismissed.status == 200, await dismissed.text()
     assert (await dismissed.json())["id"] == other["id"]
 
+    # A lead on something already found is linked to that finding; nothing is raised.
+    third = await post(
+        client,
+        "/v1/clues",
+        clue | {"source": "litigation", "external_id": "（2024）苏02行初1号"},
+        headers,
+    )
+    before = await log_count(pool)
+    linked = await client.post(
+        f"/v1/clues/{third['id']}/triage",
+        json={"outcome": "finding", "finding_id": raised["id"], "reason": "与已发现问题相同"},
+        headers=headers,
+    )
+    assert linked.status == 200, await linked.text()
+    assert await linked.json() == {
+        "id": third["id"],
+        "version": 2,
+        "position": before + 1,
+        "finding_id": raised["id"],
+    }
+    assert await topics(pool, third["id"]) == ["Received", "Triaged"]
+
 
 async def test_a_finding_may_be_raised_from_a_clue_directly(
     client: TestClient[Any, Any], pool: asyncpg.Pool, headers: dict[str, str], loop: Loop

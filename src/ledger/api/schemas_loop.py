@@ -24,9 +24,13 @@ from ledger.domain.vocab import (
 )
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+# Other systems' ids take many shapes (a court case number is （2024）苏02行初1号): any
+# printable characters but spaces and control characters.
 ExternalId = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[\w.\-/:]+$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f\x7f]+$"
+    ),
 ]
 Year = Annotated[int, Field(ge=1900, le=2199)]
 # Floats, not decimals, so that a number sent as a string is refused; the routes hand the
@@ -232,7 +236,13 @@ class FindingFromClue(Part):
 class TriageClue(Command):
     outcome: TriageOutcome
     finding: FindingFromClue | None = Field(
-        default=None, description="Required for outcome finding, refused otherwise."
+        default=None,
+        description="For outcome finding: the finding to raise (or give finding_id).",
+    )
+    finding_id: UUID | None = Field(
+        default=None,
+        description="For outcome finding: an existing finding the clue is about (a lead on"
+        " something already found); the clue is linked, no finding is raised.",
     )
     reason: Text | None = Field(default=None, description="Required for outcome dismissed.")
 

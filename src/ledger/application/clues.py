@@ -8,6 +8,7 @@ from uuid import UUID
 from ledger.application.findings import FindingCommands
 from ledger.application.service import CommandResult, Context, Decision
 from ledger.domain.clue import Clue, clue_id
+from ledger.domain.finding import Finding
 from ledger.domain.unit import Unit
 from ledger.domain.vocab import Category, ClueSource, Severity, TriageOutcome
 from ledger.infra.eventstore import RecordedEvent
@@ -69,6 +70,25 @@ class ClueCommands(FindingCommands):
         return await self._act(
             ctx, Clue, clue_id_, lambda c: c.triage(TriageOutcome.DISMISSED, None, **meta)
         )
+
+    async def link_clue(
+        self,
+        ctx: Context,
+        clue_id_: UUID,
+        *,
+        finding_id: UUID,
+        reason: str | None = None,
+        basis: str | None = None,
+    ) -> CommandResult:
+        """The clue is about a finding already raised: it is triaged onto that finding."""
+
+        async def decide() -> Decision:
+            clue = await self._get_for_update(ctx, Clue, clue_id_)
+            await self.store.get(Finding, finding_id, field="finding_id")
+            clue.triage(TriageOutcome.FINDING, finding_id, **ctx.meta(reason, basis))
+            return Decision([clue], clue, detail={"finding_id": str(finding_id)})
+
+        return await self._execute(ctx, decide)
 
     async def triage_into_finding(
         self,

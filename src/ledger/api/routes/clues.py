@@ -43,7 +43,8 @@ async def receive_clue(request: web.Request) -> web.Response:
 @route(
     "POST",
     "/v1/clues/{id}/triage",
-    "Triage a clue: into a finding (201, the finding's id) or dismissed (200)",
+    "Triage a clue: into a new finding (201, the finding's id), onto an existing finding"
+    " (200, the clue), or dismissed (200)",
     tag=TAG,
     body=schemas.TriageClue,
     status=201,
@@ -53,17 +54,32 @@ async def triage_clue(request: web.Request) -> web.Response:
     body = await read_body(request, schemas.TriageClue)
     ledger = request.app[LEDGER]
     if body.outcome is TriageOutcome.DISMISSED:
-        if body.finding is not None:
-            raise invalid("finding", "extra_forbidden", "a dismissed clue raises no finding")
+        for given in ("finding", "finding_id"):
+            if getattr(body, given) is not None:
+                raise invalid(given, "extra_forbidden", "a dismissed clue names no finding")
         if body.reason is None:
             raise invalid("reason", "missing", "dismissing a clue needs a reason")
         dismissed = await ledger.dismiss_clue(
             context(request, body), clue_id, reason=body.reason, basis=body.basis
         )
         return command_answer(request, dismissed)
-    if body.finding is None:
-        raise invalid("finding", "missing", "outcome finding needs the finding to raise")
+    if (body.finding is None) == (body.finding_id is None):
+        raise invalid(
+            "finding",
+            "one_of",
+            "outcome finding needs either the finding to raise or the finding_id it is about",
+        )
+    if body.finding_id is not None:
+        linked = await ledger.link_clue(
+            context(request, body),
+            clue_id,
+            finding_id=body.finding_id,
+            reason=body.reason,
+            basis=body.basis,
+        )
+        return command_answer(request, linked)
     found = body.finding
+    assert found is not None
     try:
         raised = await ledger.triage_into_finding(
             context(request, body),
