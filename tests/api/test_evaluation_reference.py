@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -18,6 +21,8 @@ from ledger.api.routes.evaluation import COLUMNS
 from ledger.api.schemas_evaluation import PersonReference, UnitReference
 from ledger.application import Ledger
 from ledger.domain.vocab import Category, EndReason, Liability, SanctionKind
+from ledger.offline import main as offline_main
+from ledger.offline import parse_leaf
 from tests.api.test_record_views import conforms, head
 from tests.world import CTX, FOUND_ON, World, build_world, raised_finding, started_inspection
 
@@ -380,3 +385,66 @@ async def test_period_of_a_single_day(client: Client, told: Story) -> None:
     assert body["findings"]["total"] == 4
     assert body["as_of"] == day
     assert body["rectification"]["counts"]["overdue"] == 0
+
+
+async def test_proofs_let_the_reference_be_verified_offline(
+    client: Client, told: Story, tmp_path: Path
+) -> None:
+    """Every event the reference states comes with its inclusion proof; the record the
+    answer carries is what `ledger-verify record` checks, with no access to the service."""
+    w = told.world
+    url = f"/v1/persons/{w.head}/evaluation-reference?{YEAR_2024}&proofs=true"
+    body = await reference(client, url)
+    conforms(body, "/v1/persons/{id}/evaluation-reference", PersonReference)
+    record = body["proofs"]
+    assert record["format"] == "ledger-proof-v1" and record["unproved"] == []
+    assert record["tree_size"] >= body["position"]  # a checkpoint covering it was signed
+    leaves = [parse_leaf(base64.b64decode(e["leaf"])) for e in record["events"]]
+    streams = {UUID(leaf["stream_id"]) for leaf in leaves}
+    assert {w.head, w.head_post, told.late, told.on_time, told.open, told.case} <= streams
+    assert w.deputy_post not in streams  # nothing the reference does not state
+    topics = [
+        leaf["topic"].rsplit(":", 1)[1] for leaf in leaves if leaf["stream_id"] == str(told.case)
+    ]
+    assert topics == [
+        "AccountabilityCase.Opened",
+        "AccountabilityCase.SanctionImposed",
+        "AccountabilityCase.Appealed",
+        "AccountabilityCase.SanctionModified",
+    ]
+    assert [e["position"] for e in record["events"]] == sorted(
+        e["position"] for e in record["events"]
+    )
+
+    key = (await (await client.get("/v1/ledger/public-key")).text()).strip()
+    (tmp_path / "key").write_text(key)
+    (tmp_path / "record.json").write_text(json.dumps(record, ensure_ascii=False))
+    verify = ["record", "--key", str(tmp_path / "key"), str(tmp_path / "record.json")]
+    assert offline_main(verify) == 0
+    record["events"][0]["leaf"] = record["events"][1]["leaf"]  # a statement swapped
+    (tmp_path / "record.json").write_text(json.dumps(record, ensure_ascii=False))
+    assert offline_main(verify) == 1
+
+    unit = await reference(
+        client, f"/v1/units/{w.bureau}/evaluation-reference?{YEAR_2024}&proofs=true"
+    )
+    conforms(unit, "/v1/units/{id}/evaluation-reference", UnitReference)
+    unit_streams = {
+        UUID(parse_leaf(base64.b64decode(e["leaf"]))["stream_id"]) for e in unit["proofs"]["events"]
+    }
+    assert {w.bureau, w.head_post, told.late, told.extended, told.case} <= unit_streams
+    plain = await reference(client, f"/v1/persons/{w.head}/evaluation-reference?{YEAR_2024}")
+    assert "proofs" not in plain
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [("proofs=yes", "application/json"), ("proofs=true", "text/csv")],
+)
+async def test_proofs_is_true_or_false_and_comes_with_json(
+    client: Client, query: str, accept: str
+) -> None:
+    url = f"/v1/persons/{uuid4()}/evaluation-reference?{YEAR_2024}&{query}"
+    response = await client.get(url, headers={"Accept": accept})
+    assert response.status == 422, await response.text()
+    assert (await response.json())["errors"][0]["field"] == "proofs"

@@ -32,6 +32,31 @@ class Period(View):
     to: date
 
 
+class ProvedEvent(View):
+    position: int
+    leaf: str = Field(
+        description="The event's leaf bytes, base64 (encoding v1): its stream,"
+        " version, topic and stored state, as sealed."
+    )
+    leaf_hash: str = Field(description="RFC 6962 leaf hash, base64.")
+    inclusion_proof: list[str] = Field(description="Audit path, leaf to root, base64.")
+
+
+class ProofRecord(View):
+    """A `ledger-proof-v1` record: `ledger-verify record` checks it offline."""
+
+    format: Literal["ledger-proof-v1"]
+    tree_size: int
+    root: str | None = Field(default=None, description="Root of the tree of tree_size, base64.")
+    checkpoint: str | None = Field(description="The signed checkpoint (C2SP note) proved against.")
+    events: list[ProvedEvent] = Field(
+        description="Every event of the streams the reference rests on, up to its position."
+    )
+    unproved: list[int] = Field(
+        description="Positions beyond the checkpoint (the tree lagging behind); ask again."
+    )
+
+
 class Reference(View):
     period: Period
     position: int = Field(
@@ -43,6 +68,7 @@ class Reference(View):
         description="The day overdue is counted on: the period's end, or today (or the day"
         " of known_at) if that is earlier."
     )
+    proofs: ProofRecord | None = Field(default=None, description="With proofs=true.")
 
 
 class RoleHeld(View):

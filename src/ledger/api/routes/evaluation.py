@@ -8,10 +8,11 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from aiohttp import web
 
-from ledger.api.errors import ApiError
+from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     json_response,
     path_uuid,
@@ -21,6 +22,7 @@ from ledger.api.http import (
     to_json,
 )
 from ledger.api.keys import POOL
+from ledger.api.proving import PROOFS, prove_streams, query_proofs
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, route
 from ledger.api.schemas_evaluation import PersonReference, UnitReference
 from ledger.projections import evaluation
@@ -83,12 +85,13 @@ COLUMNS = [
     "Evaluation reference of a person for a period: roles, findings by liability,"
     " rectification, accountability, assessments of the units led." + FORMATS,
     tag=TAG,
-    query=(*PERIOD, KNOWN_AT, MIN_POSITION),
+    query=(*PERIOD, KNOWN_AT, MIN_POSITION, PROOFS),
     response=PersonReference,
 )
 async def person_reference(request: web.Request) -> web.StreamResponse:
     person_id = path_uuid(request)
     start, end = query_period(request)
+    with_proofs = _proofs_wanted(request)
     position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
     as_of = _as_of(end, known_at)
     found = await evaluation.person_reference(
@@ -97,6 +100,8 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
     if found is None:
         raise ApiError(404, "Not found", f"no person with id {person_id}")
     answer = _head(start, end, position, known_at, as_of) | found
+    if with_proofs:
+        answer["proofs"] = await prove_streams(request, _rests_on(answer), position)
     name = f"evaluation-reference-person-{person_id}-{start}-{end}.csv"
     return _respond(request, answer, _person_rows(answer), name)
 
@@ -116,12 +121,14 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
         ),
         KNOWN_AT,
         MIN_POSITION,
+        PROOFS,
     ),
     response=UnitReference,
 )
 async def unit_reference(request: web.Request) -> web.StreamResponse:
     unit_id = path_uuid(request)
     start, end = query_period(request)
+    with_proofs = _proofs_wanted(request)
     subunits = bool(query_bool(request, "include_subunits"))
     position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
     as_of = _as_of(end, known_at)
@@ -131,8 +138,38 @@ async def unit_reference(request: web.Request) -> web.StreamResponse:
     if found is None:
         raise ApiError(404, "Not found", f"no unit with id {unit_id}")
     answer = _head(start, end, position, known_at, as_of) | {"include_subunits": subunits} | found
+    if with_proofs:
+        answer["proofs"] = await prove_streams(request, _rests_on(answer), position)
     name = f"evaluation-reference-unit-{unit_id}-{start}-{end}.csv"
     return _respond(request, answer, _unit_rows(answer), name)
+
+
+def _proofs_wanted(request: web.Request) -> bool:
+    wanted = query_proofs(request)
+    if wanted and _wants_csv(request):
+        raise invalid("proofs", "format", "proofs come with the JSON answer, not with CSV")
+    return wanted
+
+
+def _rests_on(answer: dict[str, Any]) -> set[UUID]:
+    """The streams whose events the reference states: the person or units, the roles,
+    findings, cases (with their sanctions), assessments and their indicator sets."""
+    ids: set[UUID] = set()
+    if "person" in answer:
+        ids.add(answer["person"]["id"])
+        findings = [f for items in answer["findings"].values() for f in items]
+        findings += answer["rectification"]["items"]
+        roles = answer["roles"]
+    else:
+        ids.update(unit["id"] for unit in answer["units"])
+        findings = answer["findings"]["items"]
+        roles = answer["principals"]
+    ids.update(role["assignment_id"] for role in roles)
+    ids.update(finding["id"] for finding in findings)
+    ids.update(case["id"] for case in answer["accountability"])
+    for assessment in answer["assessments"]:
+        ids.update((assessment["id"], assessment["indicator_set_id"]))
+    return ids
 
 
 def _as_of(end: date, known_at: datetime | None) -> date:

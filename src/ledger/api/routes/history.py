@@ -22,6 +22,7 @@ from ledger.api.http import (
     query_position,
 )
 from ledger.api.keys import MAPPER, POOL, SIGNER
+from ledger.api.proving import query_proofs
 from ledger.api.routes.events import feed_item
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, route
 from ledger.api.schemas_history import HistoryPage
@@ -113,15 +114,6 @@ def _scope(request: web.Request) -> str | None:
     return raw
 
 
-def _proofs(request: web.Request) -> bool:
-    raw = request.query.get("proofs")
-    if raw is None:
-        return False
-    if raw not in ("true", "false"):
-        raise invalid("proofs", "boolean", "proofs must be true or false")
-    return raw == "true"
-
-
 def _after(request: web.Request) -> int:
     cursor = decode_cursor(request)
     if cursor is None:
@@ -183,7 +175,7 @@ async def _prove(request: web.Request, items: list[dict[str, Any]]) -> dict[str,
 async def history(request: web.Request) -> web.Response:
     subject_id = path_uuid(request)
     asked = _scope(request)
-    with_proofs = _proofs(request)
+    with_proofs = query_proofs(request)
     limit = query_int(request, "limit", 50, 1, 500)
     after = _after(request)
     position, known_at = await query_position(request)

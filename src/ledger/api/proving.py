@@ -1,0 +1,79 @@
+"""Proofs handed out with an answer: the events it rests on, each with its leaf bytes and
+inclusion proof against a signed checkpoint — the record `ledger-verify record` reads, so
+whoever receives the answer can check it later, offline, without trusting the service."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+
+from ledger.api.errors import invalid
+from ledger.api.keys import POOL, SETTINGS, SIGNER
+from ledger.api.routing import Param
+from ledger.infra.checkpoints import latest_checkpoint, make_checkpoint
+from ledger.infra.merkle import proof_record
+
+PROOFS = Param(
+    "proofs",
+    "true: the events the answer rests on, with inclusion proofs against a signed checkpoint.",
+    {"type": "boolean"},
+)
+
+
+def query_proofs(request: web.Request) -> bool:
+    raw = request.query.get("proofs")
+    if raw is None:
+        return False
+    if raw not in ("true", "false"):
+        raise invalid("proofs", "boolean", "proofs must be true or false")
+    return raw == "true"
+
+
+async def covering_checkpoint(request: web.Request, position: int) -> tuple[int, str] | None:
+    """The latest signed checkpoint; one is signed now if none covers ``position`` yet, so
+    that everything the answer rests on can be proved.
+
+    While the sealer is extending the tree it holds the extender's lock, and a checkpoint
+    signed then stops short: it is tried again, for a bounded time.
+    """
+    pool, signer = request.app[POOL], request.app[SIGNER]
+    deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
+    latest = await latest_checkpoint(pool, signer.key_id)
+    while (latest is None or latest[0] < position) and time.monotonic() < deadline:
+        await make_checkpoint(pool, signer)
+        latest = await latest_checkpoint(pool, signer.key_id)
+        if latest is None or latest[0] < position:
+            await asyncio.sleep(0.02)
+    return latest
+
+
+async def prove_streams(
+    request: web.Request, stream_ids: Iterable[UUID], position: int
+) -> dict[str, Any]:
+    """Every event of ``stream_ids`` up to ``position``, proved (format ``ledger-proof-v1``).
+
+    Events the checkpoint does not reach (the tree lagging behind a busy log) are listed
+    under ``unproved``; asking again a moment later proves them.
+    """
+    pool = request.app[POOL]
+    rows = await pool.fetch(
+        "SELECT position FROM ledger_events WHERE stream_id = ANY($1::uuid[]) AND position <= $2"
+        " ORDER BY position",
+        list(stream_ids),
+        position,
+    )
+    positions = [int(r["position"]) for r in rows]
+    latest = await covering_checkpoint(request, position)
+    size, note = latest if latest is not None else (0, None)
+    proved = [p for p in positions if p <= size]
+    if proved:
+        record = await proof_record(pool, proved, size, note)
+    else:
+        record = {"format": "ledger-proof-v1", "tree_size": size, "checkpoint": note, "events": []}
+    record["unproved"] = [p for p in positions if p > size]
+    return record
