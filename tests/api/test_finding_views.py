@@ -262,6 +262,10 @@ async def test_open_loop_report(client: Client, world: World) -> None:
     assert (totals["closed"], totals["closed_rate"], totals["on_time_rate"]) == (1, 0.5, None)
     assert [(u["unit_name"], u["total"]) for u in body["by_unit"]] == [("无锡市司法局", 2)]
     assert {c["category"] for c in body["by_category"]} == {"law_enforcement", "major_decision"}
+    # Before the city was recorded, the ledger knew no such jurisdiction.
+    before = await client.get(url + "&known_at=2000-01-01T00:00:00Z")
+    assert before.status == 404
+    assert "known at 2000-01-01" in (await before.json())["detail"]
 
 
 async def assert_problem(
@@ -343,6 +347,14 @@ BAD: dict[str, tuple[str, dict[str, str], int, str | None, str | None]] = {
     "report-without-unit": ("/v1/reports/open-loop", {}, 422, "unit_id", "required"),
     "report-unit-not-uuid": ("/v1/reports/open-loop", {"unit_id": "1"}, 422, "unit_id", "uuid"),
     "report-unknown-unit": ("/v1/reports/open-loop", {"unit_id": "{unknown}"}, 404, None, None),
+    "report-known-at-naive": (
+        "/v1/reports/open-loop",
+        {"unit_id": "{city}", "known_at": "2024-06-01T00:00:00"},
+        422,
+        "known_at",
+        "datetime",
+    ),
+    "search-known-at": ("/v1/findings", {"known_at": "yesterday"}, 422, "known_at", "datetime"),
     "report-valid-at": (
         "/v1/reports/open-loop",
         {"unit_id": "{city}", "valid_at": "2024-13-01"},

@@ -496,3 +496,41 @@ async def test_rebuild_gives_the_rows_of_catch_up(
     assert await dump(pool) == before
     assert await status(pool, ids["due"], date(2024, 9, 30)) == answer
     assert await project() == 0
+
+
+async def test_the_report_and_the_search_as_the_ledger_knew_them(
+    ledger: Ledger, pool: asyncpg.Pool, project: Project
+) -> None:
+    """An auditor asks what the open-loop report said before a finding was dismissed."""
+    w = await build_world(ledger)
+    ids = await jurisdiction(ledger, w)
+    before = await ledger.events.head_position()
+    await ledger.close_finding(
+        CTX, ids["due"], outcome=Outcome.DISMISSED, reason="不属实", closed_on=date(2024, 9, 1)
+    )
+    await ledger.rename_unit(CTX, w.bureau, name="无锡市司法局（更名）", effective_on=None)
+    await project()
+    day = date(2024, 9, 30)
+    then = await findings_query.open_loop_report(pool, w.city, day, before)
+    now = await findings_query.open_loop_report(pool, w.city, day)
+    assert then is not None and now is not None
+    assert ids["due"] in [f["id"] for f in then["open"]]
+    assert ids["due"] not in [f["id"] for f in now["open"]]
+    assert (then["totals"]["open"], now["totals"]["open"]) == (3, 2)
+    assert then["totals"]["dismissed"] + 1 == now["totals"]["dismissed"]
+    names = {u["unit_name"] for u in then["by_unit"]} | {f["unit_name"] for f in then["open"]}
+    assert "无锡市司法局" in names and "无锡市司法局（更名）" not in names
+    searched = await findings_query.search_findings(
+        pool,
+        as_of=day,
+        limit=50,
+        unit_id=w.city,
+        include_subunits=True,
+        status="open",
+        position=before,
+    )
+    assert ids["due"] in [f["id"] for f in searched]
+    current = await findings_query.search_findings(
+        pool, as_of=day, limit=50, unit_id=w.city, include_subunits=True, status="open"
+    )
+    assert ids["due"] not in [f["id"] for f in current]

@@ -112,6 +112,7 @@ class FindingView(FindingSummary):
 
 class FindingPage(View):
     valid_at: date
+    known_at: datetime | None = Field(description="Findings as the ledger knew them then.")
     items: list[FindingSummary] = Field(description="Newest found first (found_on, then id).")
     next_cursor: str | None
 
@@ -156,6 +157,7 @@ class ReportUnit(View):
 class OpenLoopReport(View):
     unit: ReportUnit
     valid_at: date
+    known_at: datetime | None = Field(description="The report as the ledger knew it then.")
     position: int = Field(description="The ledger position the answer reflects.")
     totals: LoopCounts = Field(description="The whole jurisdiction: the unit and all below it.")
     by_unit: list[UnitLoopCounts] = Field(description="Units with findings, most overdue first.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -74,6 +75,23 @@ _ATTRIBUTIONS = (
     + " ORDER BY array_position(ARRAY['principal', 'leadership', 'direct'], t.liability),"
     " t.known_from, t.person_id"
 )
+
+
+_CURRENT = re.compile(r"\b(\w+)\.known_to IS NULL")
+
+
+def _as_known(sql: str, position_param: int | None) -> str:
+    """The statement reading rows as known at ``$position_param`` instead of the current
+    ones (``known_at``); unchanged when None, so the current-row indexes still serve."""
+    if position_param is None:
+        return sql
+    p = f"${position_param}"
+    return _CURRENT.sub(
+        lambda m: (
+            f"({m[1]}.known_from <= {p} AND ({m[1]}.known_to IS NULL OR {m[1]}.known_to > {p}))"
+        ),
+        sql,
+    )
 
 
 def _numbered(sql: str, **params: int) -> str:
@@ -157,8 +175,10 @@ async def search_findings(
     overdue: bool | None = None,
     year: int | None = None,
     after: tuple[date, UUID] | None = None,
+    position: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Current findings, newest found first (found_on desc, then id), after ``after``."""
+    """Findings (as known at ``position``, else now), newest found first (found_on desc,
+    then id), after ``after``."""
     args: list[Any] = [as_of]
     where = ["f.known_to IS NULL"]
 
@@ -184,17 +204,17 @@ async def search_findings(
     if after is not None:
         day, last = param(after[0]), param(after[1])
         where.append(f"(f.found_on < {day} OR (f.found_on = {day} AND f.finding_id > {last}))")
-    rows = await pool.fetch(
-        _numbered(
-            "SELECT " + _SUMMARY + " FROM loop_findings f"
-            " LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND u.known_to IS NULL"
-            " WHERE "
-            + " AND ".join(where)
-            + f" ORDER BY f.found_on DESC, f.finding_id LIMIT {param(limit)}",
-            A=1,
-        ),
-        *args,
+    sql = _numbered(
+        "SELECT " + _SUMMARY + " FROM loop_findings f"
+        " LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND u.known_to IS NULL"
+        " WHERE " + " AND ".join(where) + f" ORDER BY f.found_on DESC, f.finding_id"
+        f" LIMIT {param(limit)}",
+        A=1,
     )
+    if position is not None:
+        param(position)
+        sql = _as_known(sql, len(args))
+    rows = await pool.fetch(sql, *args)
     return [_summary(r) for r in rows]
 
 
@@ -241,12 +261,26 @@ def _rates(counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def open_loop_report(pool: asyncpg.Pool, unit_id: UUID, as_of: date) -> dict[str, Any] | None:
+async def open_loop_report(
+    pool: asyncpg.Pool, unit_id: UUID, as_of: date, position: int | None = None
+) -> dict[str, Any] | None:
     """The jurisdiction of ``unit_id`` on ``as_of``: its findings not closed (overdue first,
-    most days first, then by deadline) and counts and rates in all, by unit, by category."""
+    most days first, then by deadline) and counts and rates in all, by unit, by category;
+    as known at ``position`` (known_at), else now."""
+    known_args = [] if position is None else [position]
+    at = None if position is None else 3
+
+    def fetch(sql: str) -> Any:
+        return pool.fetch(_as_known(sql, at), unit_id, as_of, *known_args)
+
     unit = await pool.fetchrow(
-        "SELECT unit_id AS id, name FROM chain_units WHERE unit_id = $1 AND known_to IS NULL",
+        _as_known(
+            "SELECT unit_id AS id, name FROM chain_units u WHERE unit_id = $1"
+            " AND u.known_to IS NULL",
+            None if position is None else 2,
+        ),
         unit_id,
+        *known_args,
     )
     if unit is None:
         return None
@@ -259,15 +293,13 @@ async def open_loop_report(pool: asyncpg.Pool, unit_id: UUID, as_of: date) -> di
         A=2,
         J=1,
     )
-    groups = await pool.fetch(
+    groups = await fetch(
         "SELECT g.*, u.name AS unit_name FROM (SELECT unit_id, category,"
         " grouping(unit_id, category) AS level, "
         + _COUNTS
         + f" FROM ({findings}) f GROUP BY GROUPING SETS ((), (unit_id), (category))) g"
         " LEFT JOIN chain_units u ON u.unit_id = g.unit_id AND u.known_to IS NULL"
-        " ORDER BY g.overdue DESC, g.open DESC, u.name, g.unit_id, g.category",
-        unit_id,
-        as_of,
+        " ORDER BY g.overdue DESC, g.open DESC, u.name, g.unit_id, g.category"
     )
     totals: dict[str, Any] = {}
     by_unit, by_category = [], []
@@ -281,7 +313,7 @@ async def open_loop_report(pool: asyncpg.Pool, unit_id: UUID, as_of: date) -> di
             by_unit.append({"unit_id": group["unit_id"], "unit_name": group["unit_name"], **counts})
         else:
             by_category.append({"category": group["category"], **counts})
-    rows = await pool.fetch(
+    rows = await fetch(
         _numbered(
             "SELECT " + _SUMMARY + " FROM loop_findings f"
             " LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND u.known_to IS NULL"
@@ -290,9 +322,7 @@ async def open_loop_report(pool: asyncpg.Pool, unit_id: UUID, as_of: date) -> di
             + ") ORDER BY days_overdue DESC, f.deadline, f.found_on, f.finding_id",
             A=2,
             J=1,
-        ),
-        unit_id,
-        as_of,
+        )
     )
     return {
         "unit": dict(unit),

@@ -102,6 +102,7 @@ async def get_finding(request: web.Request) -> web.Response:
             {"type": "integer", "minimum": 1900, "maximum": 2199},
         ),
         OVERDUE_VALID_AT,
+        KNOWN_AT,
         LIMIT,
         CURSOR,
         MIN_POSITION,
@@ -121,6 +122,7 @@ async def search_findings(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", 50, 1, 500)
     after = _after(decode_cursor(request))
     await _caught_up(request)
+    position, known_at = await query_position(request)
     items = await findings_query.search_findings(
         request.app[POOL],
         as_of=valid_at,
@@ -132,12 +134,14 @@ async def search_findings(request: web.Request) -> web.Response:
         overdue=overdue,
         year=year,
         after=after,
+        position=position if known_at is not None else None,
     )
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         next_cursor = encode_cursor([items[-1]["found_on"], items[-1]["id"]])
-    return json_response({"valid_at": valid_at, "items": items, "next_cursor": next_cursor})
+    answer = {"valid_at": valid_at, "known_at": known_at, "items": items}
+    return json_response(answer | {"next_cursor": next_cursor})
 
 
 def _after(cursor: list[Any] | None) -> tuple[date, UUID] | None:
@@ -164,6 +168,7 @@ def _after(cursor: list[Any] | None) -> tuple[date, UUID] | None:
             required=True,
         ),
         OVERDUE_VALID_AT,
+        KNOWN_AT,
         MIN_POSITION,
     ),
     response=OpenLoopReport,
@@ -174,7 +179,11 @@ async def open_loop_report(request: web.Request) -> web.Response:
         raise invalid("unit_id", "required", "unit_id is required")
     valid_at = query_valid_at(request)
     reached = await _caught_up(request)
-    report = await findings_query.open_loop_report(request.app[POOL], unit_id, valid_at)
+    position, known_at = await query_position(request)
+    as_known = position if known_at is not None else None
+    report = await findings_query.open_loop_report(request.app[POOL], unit_id, valid_at, as_known)
     if report is None:
-        raise ApiError(404, "Not found", f"no unit with id {unit_id}")
-    return json_response({"valid_at": valid_at, "position": reached, **report})
+        when = f" known at {known_at.isoformat()}" if known_at is not None else ""
+        raise ApiError(404, "Not found", f"no unit with id {unit_id}{when}")
+    answer = {"valid_at": valid_at, "known_at": known_at, "position": min(position, reached)}
+    return json_response(answer | report)
