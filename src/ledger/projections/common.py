@@ -17,6 +17,28 @@ class Expr(str):
     plain value would need the current row read first: a second round trip."""
 
 
+def successor_sql(
+    table: str,
+    key_column: str,
+    columns: str,
+    key: str,
+    position: str,
+    changes: dict[str, str],
+    *,
+    suffix: str = "",
+) -> str:
+    """Two CTEs, ``closed{suffix}`` and ``successor{suffix}``: close the current row of
+    ``key`` at ``position`` and insert its successor, a copy with ``changes`` (column →
+    SQL expression over the closed row), so a handler stays one statement."""
+    selected = ", ".join(changes.get(c, c) for c in (c.strip() for c in columns.split(",")))
+    return (
+        f"closed{suffix} AS (UPDATE {table} SET known_to = {position}"
+        f"  WHERE {key_column} = {key} AND known_to IS NULL RETURNING *),"
+        f" successor{suffix} AS (INSERT INTO {table} ({columns}, known_from)"
+        f"  SELECT {selected}, {position} FROM closed{suffix} RETURNING *)"
+    )
+
+
 async def supersede(
     conn: asyncpg.Connection,
     table: str,
@@ -37,28 +59,15 @@ async def supersede(
     follow from $4.
     """
     values = list(then_args)
-    selected = []
-    for column in (c.strip() for c in columns.split(",")):
-        if column not in changes:
-            selected.append(column)
-        elif isinstance(changes[column], Expr):
-            selected.append(f"({changes[column]})")
+    expressions = {"version": "$2"}
+    for column, change in changes.items():
+        if isinstance(change, Expr):
+            expressions[column] = f"({change})"
         else:
-            values.append(changes[column])
-            selected.append(f"${len(values) + 3}")
-    closed = (
-        f"WITH closed AS (UPDATE {table} SET known_to = $3"
-        f"  WHERE {key_column} = $1 AND known_to IS NULL RETURNING *)"
-    )
-    insert = (
-        f"INSERT INTO {table} ({columns}, version, known_from)"
-        f" SELECT {', '.join(selected)}, $2, $3 FROM closed"
-    )
-    statement = (
-        f"{closed} {insert}"
-        if then is None
-        else f"{closed}, successor AS ({insert} RETURNING *) {then}"
-    )
+            values.append(change)
+            expressions[column] = f"${len(values) + 3}"
+    ctes = successor_sql(table, key_column, f"{columns}, version", "$1", "$3", expressions)
+    statement = f"WITH {ctes} {then if then is not None else 'SELECT 1'}"
     await conn.execute(statement, key, row.stream_version, row.position, *values)
 
 

@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from ledger.projections.common import successor_sql
+
 # Versioned tables: their key and the columns a successor row copies (or changes).
 _VERSIONED: dict[str, tuple[str, str]] = {
     "rec_inspections": (
@@ -33,22 +35,15 @@ _VERSIONED: dict[str, tuple[str, str]] = {
 
 
 def successor(table: str, key: str, position: str, changes: dict[str, str]) -> str:
-    """Two CTEs, ``closed_<table>`` and ``next_<table>``: close the current row of the
-    entity ``key`` at ``position`` and insert its successor with ``changes`` (column →
-    SQL expression), so a handler and its side rows stay one statement."""
+    """The CTEs ``closed_<table>`` and ``successor_<table>`` that supersede the current row
+    of ``key`` (see ``successor_sql``), named per table so one statement can hold several."""
     key_column, columns = _VERSIONED[table]
-    select = ", ".join(changes.get(c, c) for c in (c.strip() for c in columns.split(",")))
-    return (
-        f"closed_{table} AS (UPDATE {table} SET known_to = {position}"
-        f"  WHERE {key_column} = {key} AND known_to IS NULL RETURNING *),"
-        f" next_{table} AS (INSERT INTO {table} ({columns}, known_from)"
-        f"  SELECT {select}, {position} FROM closed_{table} RETURNING 1)"
-    )
+    return successor_sql(table, key_column, columns, key, position, changes, suffix=f"_{table}")
 
 
 def only(table: str, changes: dict[str, str]) -> str:
     """A statement that only supersedes: $1 the key, $2 the version, $3 the position."""
-    return f"WITH {successor(table, '$1', '$3', changes)} SELECT count(*) FROM next_{table}"
+    return f"WITH {successor(table, '$1', '$3', changes)} SELECT count(*) FROM successor_{table}"
 
 
 def _number(value: Any) -> Any:
