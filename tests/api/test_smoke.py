@@ -6,6 +6,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from ledger.projections.registry import PROJECTIONS
+
 
 async def test_register_assign_and_read_chain(
     client: TestClient[Any, Any], headers: dict[str, str]
@@ -58,3 +60,19 @@ async def test_metrics_count_requests_and_show_positions(
     assert 'route="/v1/persons/{id}",status="422"' in text
     assert "ledger_log_head_position 1.0" in text
     assert 'ledger_projection_position{projection="chain_v1"}' in text
+
+
+async def test_readiness_shows_the_head_and_every_read_model(
+    client: TestClient[Any, Any], headers: dict[str, str]
+) -> None:
+    created = await client.post(
+        "/v1/persons", json={"name": "周明"}, headers=headers | {"Content-Type": "application/json"}
+    )
+    position = (await created.json())["position"]
+    await client.get(f"/v1/persons/{(await created.json())['id']}?min_position={position}")
+    response = await client.get("/readyz")
+    assert response.status == 200
+    body = await response.json()
+    assert body["status"] == "ready" and body["head"] >= position
+    assert set(body["projections"]) == {p.name for p in PROJECTIONS}
+    assert all(0 <= reached <= body["head"] for reached in body["projections"].values())

@@ -10,7 +10,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ledger.api.http import json_response
 from ledger.api.keys import EVENTS, METRICS, POOL
 from ledger.api.routing import route
-from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import tracked_position
 
@@ -26,10 +25,10 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     try:
         head = await request.app[EVENTS].head_position()
-        chain = await tracked_position(request.app[POOL], CHAIN)
+        positions = {p.name: await tracked_position(request.app[POOL], p.name) for p in PROJECTIONS}
     except Exception as error:  # any failure to reach the database means not ready
         return json_response({"status": "unavailable", "detail": type(error).__name__}, 503)
-    return json_response({"status": "ready", "head": head, "projections": {CHAIN: chain}})
+    return json_response({"status": "ready", "head": head, "projections": positions})
 
 
 @route("GET", "/openapi.json", "This OpenAPI document", tag=TAG)
