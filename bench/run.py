@@ -1,4 +1,4 @@
-"""`make bench`: the ledger's writes, catch-up and verification against baselines of the same run.
+"""`make bench`: the ledger's writes, catch-up, closed loop and verification against baselines.
 
 Starts its own embedded PostgreSQL in a temporary directory (or uses
 LEDGER_BENCH_DATABASE_URL, a URL of a database on a server where the user may create
@@ -28,6 +28,7 @@ from catchup import projection
 from commands import assign_into_full_unit, register_persons
 from databases import Databases
 from figures import Figure, table
+from loop import closed_loop
 from seal import UnsealedStore, create_unsealed
 from verifiable import verifiable
 from writes import append_events, raw_insert
@@ -169,6 +170,17 @@ async def caught_up(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
             await pool.close()
 
 
+async def looped(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """The closed loop (findings raised and closed, their read models and queries), each
+    against a baseline measured in the same database."""
+    async with dbs.fresh(ledger=True) as url:
+        pool = await create_pool(url, 2, 10)
+        try:
+            return await closed_loop(pool, args.scale, min(args.repeat, 3), progress)
+        finally:
+            await pool.close()
+
+
 async def verified(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """Fill, tree, checkpoint, ``ledger verify`` and proofs on a log of a million events
     (times ``--scale``), each measured once (the proofs over many samples)."""
@@ -191,6 +203,7 @@ async def run(
     await dbs.make_template()
     try:
         figures = await compared(dbs, args) + await caught_up(dbs, args)
+        figures += await looped(dbs, args)
         figures += await verified(dbs, args)
         return figures, await server_facts(admin_url, embedded)
     finally:
