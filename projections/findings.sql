@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS loop_findings (
 );
 CREATE INDEX IF NOT EXISTS loop_findings_current_unit
     ON loop_findings (unit_id, found_on) WHERE known_to IS NULL;
+-- Every version, for reads as known at a position (evaluation references, known_at),
+-- which cannot use the current-row indexes.
+CREATE INDEX IF NOT EXISTS loop_findings_unit ON loop_findings (unit_id, found_on);
+CREATE INDEX IF NOT EXISTS loop_findings_owner
+    ON loop_findings (owner_person_id, found_on) WHERE owner_person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS loop_findings_current_open
     ON loop_findings (deadline) WHERE known_to IS NULL AND stage <> 'closed';
 -- The search pages newest found first: (found_on desc, finding_id) is its keyset.
