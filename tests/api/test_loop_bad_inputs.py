@@ -415,6 +415,33 @@ CASES: dict[str, Case] = {
     "close-unknown-outcome": Case(
         FINDING + "/close", Body({"outcome": "forgotten"}), field="outcome", rule="enum"
     ),
+    "correct-the-category": Case(
+        FINDING + "/correct",
+        Body({"field": "category", "new": "other", "reason": "错"}),
+        field="field",
+        rule="enum",
+    ),
+    "correct-severity-not-a-severity": Case(
+        FINDING + "/correct",
+        Body({"field": "severity", "new": "huge", "reason": "错"}),
+        field="new",
+        rule="enum",
+    ),
+    "correct-description-empty": Case(
+        FINDING + "/correct",
+        Body({"field": "description", "new": "  ", "reason": "错"}),
+        field="new",
+        rule="string_too_short",
+    ),
+    "correct-without-reason": Case(
+        FINDING + "/correct", Body({"field": "severity", "new": "low"}), field="reason"
+    ),
+    "correct-to-the-same-value": Case(
+        FINDING + "/correct",
+        Body({"field": "severity", "new": "high", "reason": "复核"}),
+        field="new",
+        rule="invalid_input",
+    ),
     "plan-beyond-the-deadline": Case(
         FINDING + "/rectification-plan",
         Body({"measures": "整改", "deadline": "2024-09-30", "planned_on": NOW}),

@@ -513,3 +513,20 @@ async def test_a_loop_command_is_idempotent_by_key(
     assert repeat.headers["Idempotent-Replayed"] == "true"
     assert await repeat.json() == first
     assert await log_count(pool) == before
+
+
+async def test_a_finding_is_corrected_not_overwritten(
+    client: TestClient[Any, Any], pool: asyncpg.Pool, headers: dict[str, str], loop: Loop
+) -> None:
+    finding = (await post(client, "/v1/findings", finding_body(loop), headers))["id"]
+    path = f"/v1/findings/{finding}/correct"
+    body = {"field": "severity", "new": "critical", "reason": "复核后定为特别严重"}
+    corrected = await post(client, path, body, headers | {"If-Match": '"3"'})
+    assert corrected["version"] == 4  # Raised and two attributions, then the correction
+    shown = await client.get(f"/v1/findings/{finding}?min_position={corrected['position']}")
+    assert (await shown.json())["severity"] == "critical"
+    assert (await topics(pool, finding))[-1] == "Corrected"
+    stale = await client.post(
+        path, json=body | {"new": "low"}, headers=headers | {"If-Match": '"3"'}
+    )
+    assert stale.status == 412

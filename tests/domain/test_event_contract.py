@@ -72,6 +72,7 @@ def test_golden_loop_streams_replay_into_aggregates() -> None:
         "2024-10-31",
     )
     assert list(rectified.attributions) == [UUID(int=4)]
+    assert rectified.severity.value == "critical"  # corrected after it closed
     assert referred.outcome.value == "referred"
     states = {str(s.id)[-1]: (s.kind.value, s.state.value) for s in case.sanctions.values()}
     assert states == {

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation
 from ledger.domain.finding import NEXT_STEPS, Finding
-from ledger.domain.vocab import Category, FindingStage, Liability, Outcome, Severity
+from ledger.domain.vocab import Category, FindingField, FindingStage, Liability, Outcome, Severity
 
 FOUND = date(2024, 5, 10)
 DEADLINE = date(2024, 8, 31)
@@ -224,3 +224,16 @@ def test_any_sequence_of_steps_keeps_the_loop_honest(steps: list[str]) -> None:
             assert (f.stage, f.version) == before
         if f.outcome is Outcome.RECTIFIED:
             assert verified_seen
+
+
+def test_a_correction_changes_the_record_and_says_why() -> None:
+    f = raised()
+    f.correct(FindingField.SEVERITY, Severity.CRITICAL, reason="复核后定为特别严重", **WHO)
+    f.correct(FindingField.DESCRIPTION, "执法记录缺失三个月", reason="笔误", **WHO)
+    assert (f.severity, f.description) == (Severity.CRITICAL, "执法记录缺失三个月")
+    with pytest.raises(InvalidInput) as same:
+        f.correct(FindingField.SEVERITY, Severity.CRITICAL, reason="again", **WHO)
+    assert same.value.field == "new"
+    with pytest.raises(InvalidInput) as unexplained:
+        f.correct(FindingField.SEVERITY, Severity.LOW, reason=None, **WHO)
+    assert unexplained.value.field == "reason"

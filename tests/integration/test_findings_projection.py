@@ -14,6 +14,7 @@ from ledger.domain.vocab import (
     Category,
     ClueSource,
     EndReason,
+    FindingField,
     Liability,
     Outcome,
     PrincipalTitle,
@@ -534,3 +535,33 @@ async def test_the_report_and_the_search_as_the_ledger_knew_them(
         pool, as_of=day, limit=50, unit_id=w.city, include_subunits=True, status="open"
     )
     assert ids["due"] not in [f["id"] for f in current]
+
+
+async def test_a_correction_supersedes_the_row_and_known_at_shows_the_original(
+    ledger: Ledger, pool: asyncpg.Pool, project: Project
+) -> None:
+    w = await build_world(ledger)
+    inspection = await started_inspection(ledger, w)
+    finding_id = await raised_finding(ledger, w, inspection)
+    before = await ledger.events.head_position()
+    await ledger.correct_finding(
+        CTX, finding_id, field_name=FindingField.SEVERITY, new=Severity.CRITICAL, reason="复核"
+    )
+    corrected = await ledger.correct_finding(
+        CTX, finding_id, field_name=FindingField.DESCRIPTION, new="执法记录缺失", reason="笔误"
+    )
+    await project()
+    day = date(2024, 6, 1)
+    now = await findings_query.get_finding(pool, finding_id, day)
+    then = await findings_query.get_finding(pool, finding_id, day, before)
+    assert now is not None and then is not None
+    assert (now["severity"], now["description"], now["version"]) == (
+        "critical",
+        "执法记录缺失",
+        corrected.version,
+    )
+    assert (then["severity"], then["description"]) == (
+        "high",
+        "行政执法“三项制度”落实不到位，执法记录不全",
+    )
+    assert now["responsible_then"] == then["responsible_then"]

@@ -3,11 +3,22 @@ bulletins, assessments. Field names follow API.md."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
 
 from ledger.api.schemas import Basis, Body, Code, Command, Day, Name, Text
 from ledger.domain.vocab import (
@@ -15,6 +26,7 @@ from ledger.domain.vocab import (
     Category,
     ClueSource,
     EvidenceMethod,
+    FindingField,
     Grade,
     Liability,
     Outcome,
@@ -164,6 +176,26 @@ class ReferFinding(Body):
     to_unit_id: UUID = Field(description="The discipline or other competent body (移送).")
     reason: Text
     referred_on: Day | None = Field(default=None, description="Default today.")
+
+
+_FINDING_CORRECTIONS: dict[FindingField, TypeAdapter[Any]] = {
+    FindingField.DESCRIPTION: TypeAdapter(Text),
+    FindingField.SEVERITY: TypeAdapter(Severity),
+}
+
+
+class CorrectFinding(Body):
+    field: FindingField
+    new: Any = Field(description="The corrected value, typed as the field is.")
+    reason: Text
+
+    @field_validator("new")
+    @classmethod
+    def _typed_as_field(cls, value: Any, info: ValidationInfo) -> Any:
+        corrected = info.data.get("field")
+        if corrected is None:
+            return value
+        return _FINDING_CORRECTIONS[corrected].validate_json(json.dumps(value), strict=True)
 
 
 class CloseFinding(Command):

@@ -14,7 +14,14 @@ from ledger.domain.finding import Finding
 from ledger.domain.inspection import Inspection
 from ledger.domain.person import Person
 from ledger.domain.unit import Unit
-from ledger.domain.vocab import Category, Liability, Outcome, Severity, TriageOutcome
+from ledger.domain.vocab import (
+    Category,
+    FindingField,
+    Liability,
+    Outcome,
+    Severity,
+    TriageOutcome,
+)
 
 
 class FindingCommands(CommandService):
@@ -263,3 +270,18 @@ class FindingCommands(CommandService):
         day = closed_on or date.today()
         meta = ctx.meta(reason, basis)
         return await self._act(ctx, Finding, finding_id, lambda f: f.close(outcome, day, **meta))
+
+    async def correct_finding(
+        self,
+        ctx: Context,
+        finding_id: UUID,
+        *,
+        field_name: FindingField,
+        new: Any,
+        reason: str,
+        basis: str | None = None,
+    ) -> CommandResult:
+        meta = ctx.meta(reason, basis)
+        return await self._act(
+            ctx, Finding, finding_id, lambda f: f.correct(field_name, new, **meta)
+        )

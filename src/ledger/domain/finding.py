@@ -10,7 +10,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation
-from ledger.domain.vocab import Category, FindingStage, Liability, Outcome, Severity
+from ledger.domain.vocab import (
+    Category,
+    FindingField,
+    FindingStage,
+    Liability,
+    Outcome,
+    Severity,
+)
 
 Stage = FindingStage
 
@@ -399,3 +406,28 @@ class Finding(Aggregate):
         self.outcome = outcome
         self.closed_on = closed_on
         self.stage = Stage.CLOSED
+
+    # Corrections: a recorded fact was wrong; the old value stays in the log.
+
+    def correct(self, field: FindingField, new: Any, **meta: Any) -> None:
+        """Correct the description or severity as recorded (a wrong unit, category or
+        date changes who answers for it: dismiss the finding and raise it again)."""
+        old = getattr(self, field.value)
+        if new == old:
+            raise InvalidInput(f"{field.value} already has this value", field="new")
+        if not meta.get("reason"):
+            raise InvalidInput("a correction needs a reason", field="reason")
+        self._corrected(field, old, new, **meta)
+
+    @event("Corrected")
+    def _corrected(
+        self,
+        field: FindingField,
+        old: Any,
+        new: Any,
+        actor: str,
+        source: str,
+        reason: str,
+        basis: str | None,
+    ) -> None:
+        setattr(self, field.value, new)

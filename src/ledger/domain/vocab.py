@@ -112,6 +112,13 @@ class FindingStage(Enum):
     CLOSED = "closed"
 
 
+class FindingField(Enum):
+    """Facts of a finding a correction may change."""
+
+    DESCRIPTION = "description"
+    SEVERITY = "severity"
+
+
 class Outcome(Enum):
     RECTIFIED = "rectified"
     REFERRED = "referred"
@@ -176,6 +183,7 @@ ALL: tuple[type[Enum], ...] = (
     EvidenceMethod,
     InspectionStage,
     FindingStage,
+    FindingField,
     Outcome,
     SanctionKind,
     SanctionState,

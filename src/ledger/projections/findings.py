@@ -186,11 +186,16 @@ async def closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     )
 
 
+async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+    await _supersede(conn, e.originator_id, row, {e.field.value: getattr(e.new, "value", e.new)})
+
+
 PROJECTION = Projection(
     NAME,
     "findings",
     {
         event_class(Finding, "Raised"): raised,
+        event_class(Finding, "Corrected"): corrected,
         event_class(Finding, "Attributed"): attributed,
         event_class(Finding, "AttributionWithdrawn"): attribution_withdrawn,
         event_class(Finding, "RectificationPlanned"): rectification_planned,

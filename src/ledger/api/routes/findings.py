@@ -228,3 +228,24 @@ async def close_finding(request: web.Request) -> web.Response:
         basis=body.basis,
     )
     return command_answer(request, result)
+
+
+@route(
+    "POST",
+    "/v1/findings/{id}/correct",
+    "Correct the description or severity of a finding as recorded (the old value stays)",
+    tag=TAG,
+    body=schemas.CorrectFinding,
+)
+async def correct_finding(request: web.Request) -> web.Response:
+    finding_id = path_uuid(request)
+    body = await read_body(request, schemas.CorrectFinding)
+    result = await request.app[LEDGER].correct_finding(
+        context(request, body),
+        finding_id,
+        field_name=body.field,
+        new=body.new,
+        reason=body.reason,
+        basis=body.basis,
+    )
+    return command_answer(request, result)
