@@ -65,3 +65,41 @@ async def test_stream_ends_quietly_when_the_client_leaves(
     await asyncio.sleep(0.5)
     health = await client.get("/healthz")
     assert health.status == 200
+
+
+async def test_every_event_the_ledger_writes_is_served(client: TestClient[Any, Any]) -> None:
+    """The demo writes every kind of event (scores as decimals, lists of ids, dates): the
+    feed, the live stream and the audit trail serve them all."""
+    from ledger.api.keys import POOL
+    from ledger.demo import load_demo
+
+    head = (await load_demo(client.app[POOL]))["head"]
+    items: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        response = await client.get("/v1/events", params={"after": str(after), "limit": "500"})
+        assert response.status == 200, await response.text()
+        page = await response.json()
+        items += page["items"]
+        if page["next_cursor"] is None:
+            break
+        after = page["next_cursor"]
+    assert [i["position"] for i in items] == list(range(1, head + 1))
+    first_of_kind = {i["type"].split(":")[1].split(".")[0]: i for i in reversed(items)}
+    assert {"Inspection", "Finding", "AccountabilityCase", "Clue", "Bulletin"} <= set(first_of_kind)
+    scored = next(i for i in items if i["type"].endswith("Assessment.UnitAssessed"))
+    assert all(isinstance(v, int | float) for v in scored["data"]["scores"].values())
+    for kind, item in first_of_kind.items():
+        trail = await client.get(f"/v1/history/{item['stream_id']}")
+        assert trail.status == 200, (kind, await trail.text())
+    async with client.get(
+        "/v1/events/stream", params={"after": str(head - 60)}, timeout=5
+    ) as stream:
+        seen = 0
+        async for line in stream.content:
+            if line.startswith(b"data:"):
+                json.loads(line[5:])
+                seen += 1
+                if seen == 60:
+                    break
+    assert seen == 60

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -41,6 +42,8 @@ def to_json(value: Any) -> Any:
         return value.value
     if isinstance(value, bytes):
         return value.hex()
+    if isinstance(value, Decimal):  # scores and weights: a JSON number, as they were sent
+        return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
