@@ -31,6 +31,7 @@ class World:
     finding: str  # law_enforcement, deadline 2024-08-31, open
     referred: str  # major_decision, extended, referred and closed
     position: int
+    inspection: str
 
     def ids(self) -> dict[str, str]:
         return {k: str(v) for k, v in vars(self).items()} | {"unknown": UNKNOWN}
@@ -134,7 +135,16 @@ async def world(client: Client, headers: dict[str, str]) -> World:
     for step, body in steps:
         last = await post(client, f"/v1/findings/{referred}/{step}", body, headers)
     return World(
-        city, bureau, discipline, head, head_post, deputy, open_finding, referred, last["position"]
+        city,
+        bureau,
+        discipline,
+        head,
+        head_post,
+        deputy,
+        open_finding,
+        referred,
+        last["position"],
+        inspection,
     )
 
 
@@ -355,6 +365,20 @@ BAD: dict[str, tuple[str, dict[str, str], int, str | None, str | None]] = {
         "datetime",
     ),
     "search-known-at": ("/v1/findings", {"known_at": "yesterday"}, 422, "known_at", "datetime"),
+    "report-limit": (
+        "/v1/reports/open-loop",
+        {"unit_id": "{city}", "limit": "0"},
+        422,
+        "limit",
+        "range",
+    ),
+    "report-cursor": (
+        "/v1/reports/open-loop",
+        {"unit_id": "{city}", "cursor": cursor([10**7, "2024-01-01", "2024-01-01", "x"])},
+        422,
+        "cursor",
+        "cursor",
+    ),
     "report-valid-at": (
         "/v1/reports/open-loop",
         {"unit_id": "{city}", "valid_at": "2024-13-01"},
@@ -381,3 +405,40 @@ async def test_bad_query_is_refused(
     query = {k: v.format(**ids) for k, v in params.items()}
     response = await client.get(path.format(**ids), params=query)
     await assert_problem(response, status, field, rule)
+
+
+async def test_the_open_findings_of_the_report_come_in_pages(client: Client, world: World) -> None:
+    """Counts cover the whole jurisdiction; the open findings page by the report's order."""
+    ids = [world.finding]
+    for day in ("2024-05-11", "2024-05-12", "2024-05-13"):
+        created = await client.post(
+            "/v1/findings",
+            json={
+                "unit_id": world.bureau,
+                "inspection_id": world.inspection,
+                "category": "legal_publicity",
+                "severity": "low",
+                "description": f"普法责任清单未公开（{day}）",
+                "found_on": day,
+                "deadline": "2024-09-01",
+            },
+            headers={"X-Actor": "tester"},
+        )
+        assert created.status == 201, await created.text()
+        ids.append((await created.json())["id"])
+    head = (await created.json())["position"]
+    url = f"/v1/reports/open-loop?unit_id={world.city}&valid_at=2024-09-30&min_position={head}"
+    whole = await answer(client, url + "&limit=500", OpenLoopReport, "/v1/reports/open-loop")
+    assert whole["open_next_cursor"] is None and len(whole["open"]) == 4
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page_url = url + "&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = await answer(client, page_url, OpenLoopReport, "/v1/reports/open-loop")
+        assert page["totals"] == whole["totals"]
+        seen += [f["id"] for f in page["open"]]
+        cursor = page["open_next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f["id"] for f in whole["open"]]
+    assert set(seen) == set(ids)

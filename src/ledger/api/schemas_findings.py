@@ -163,5 +163,8 @@ class OpenLoopReport(View):
     by_unit: list[UnitLoopCounts] = Field(description="Units with findings, most overdue first.")
     by_category: list[CategoryLoopCounts] = Field(description="Most overdue first.")
     open: list[FindingSummary] = Field(
-        description="Not closed: overdue first (most days first), then by deadline."
+        description="Not closed: overdue first (most days first), then by deadline; a page."
+    )
+    open_next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page of open findings."
     )

@@ -261,17 +261,28 @@ def _rates(counts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The open list's order: most days overdue first, then by deadline; a page continues
+# after the (days overdue, deadline, found_on, id) of the last item of the one before.
+OpenAfter = tuple[int, date, date, UUID]
+
+
 async def open_loop_report(
-    pool: asyncpg.Pool, unit_id: UUID, as_of: date, position: int | None = None
+    pool: asyncpg.Pool,
+    unit_id: UUID,
+    as_of: date,
+    position: int | None = None,
+    *,
+    limit: int = 500,
+    after: OpenAfter | None = None,
 ) -> dict[str, Any] | None:
-    """The jurisdiction of ``unit_id`` on ``as_of``: its findings not closed (overdue first,
-    most days first, then by deadline) and counts and rates in all, by unit, by category;
-    as known at ``position`` (known_at), else now."""
+    """The jurisdiction of ``unit_id`` on ``as_of``: counts and rates in all, by unit, by
+    category, and a page of its findings not closed (up to ``limit`` after ``after``); as
+    known at ``position`` (known_at), else now."""
     known_args = [] if position is None else [position]
     at = None if position is None else 3
 
-    def fetch(sql: str) -> Any:
-        return pool.fetch(_as_known(sql, at), unit_id, as_of, *known_args)
+    def fetch(sql: str, *more: Any) -> Any:
+        return pool.fetch(_as_known(sql, at), unit_id, as_of, *known_args, *more)
 
     unit = await pool.fetchrow(
         _as_known(
@@ -313,16 +324,29 @@ async def open_loop_report(
             by_unit.append({"unit_id": group["unit_id"], "unit_name": group["unit_name"], **counts})
         else:
             by_category.append({"category": group["category"], **counts})
+    more = 3 + len(known_args)  # the page's parameters follow the shared ones
+    keyset = ""
+    page_args: list[Any] = [limit]
+    if after is not None:
+        keyset = (
+            f" WHERE (-o.days_overdue, o.deadline, o.found_on, o.id)"
+            f" > (${more + 1}, ${more + 2}, ${more + 3}, ${more + 4})"
+        )
+        page_args += [-after[0], after[1], after[2], after[3]]
     rows = await fetch(
-        _numbered(
+        "SELECT * FROM ("
+        + _numbered(
             "SELECT " + _SUMMARY + " FROM loop_findings f"
             " LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND u.known_to IS NULL"
             " WHERE f.known_to IS NULL AND f.stage <> 'closed' AND f.unit_id IN ("
             + _JURISDICTION
-            + ") ORDER BY days_overdue DESC, f.deadline, f.found_on, f.finding_id",
+            + ")",
             A=2,
             J=1,
         )
+        + f") o{keyset} ORDER BY o.days_overdue DESC, o.deadline, o.found_on, o.id"
+        f" LIMIT ${more}",
+        *page_args,
     )
     return {
         "unit": dict(unit),

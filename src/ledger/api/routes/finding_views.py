@@ -169,6 +169,12 @@ def _after(cursor: list[Any] | None) -> tuple[date, UUID] | None:
         ),
         OVERDUE_VALID_AT,
         KNOWN_AT,
+        Param(
+            "limit",
+            "Open findings per page (1–500, default 50); the counts cover them all.",
+            {"type": "integer", "minimum": 1, "maximum": 500},
+        ),
+        Param("cursor", "`open_next_cursor` of the previous page: the next open findings."),
         MIN_POSITION,
     ),
     response=OpenLoopReport,
@@ -178,12 +184,36 @@ async def open_loop_report(request: web.Request) -> web.Response:
     if unit_id is None:
         raise invalid("unit_id", "required", "unit_id is required")
     valid_at = query_valid_at(request)
+    limit = query_int(request, "limit", 50, 1, 500)
+    after = _open_after(decode_cursor(request))
     reached = await _caught_up(request)
     position, known_at = await query_position(request)
     as_known = position if known_at is not None else None
-    report = await findings_query.open_loop_report(request.app[POOL], unit_id, valid_at, as_known)
+    report = await findings_query.open_loop_report(
+        request.app[POOL], unit_id, valid_at, as_known, limit=limit + 1, after=after
+    )
     if report is None:
         when = f" known at {known_at.isoformat()}" if known_at is not None else ""
         raise ApiError(404, "Not found", f"no unit with id {unit_id}{when}")
+    next_cursor = None
+    if len(report["open"]) > limit:
+        report["open"] = report["open"][:limit]
+        last = report["open"][-1]
+        next_cursor = encode_cursor(
+            [last["days_overdue"], last["deadline"], last["found_on"], last["id"]]
+        )
     answer = {"valid_at": valid_at, "known_at": known_at, "position": min(position, reached)}
-    return json_response(answer | report)
+    return json_response(answer | report | {"open_next_cursor": next_cursor})
+
+
+def _open_after(cursor: list[Any] | None) -> findings_query.OpenAfter | None:
+    """The (days overdue, deadline, found_on, id) a page of open findings continues after."""
+    if cursor is None:
+        return None
+    try:
+        days, deadline, found_on, last = cursor
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days < 10**6:
+            raise TypeError("days overdue")
+        return days, date.fromisoformat(deadline), date.fromisoformat(found_on), UUID(last)
+    except (ValueError, TypeError, AttributeError):
+        raise invalid("cursor", "cursor", "cursor is not one this service issued") from None
