@@ -46,6 +46,8 @@ CREATE INDEX IF NOT EXISTS loop_findings_current_unit
 CREATE INDEX IF NOT EXISTS loop_findings_unit ON loop_findings (unit_id, found_on);
 CREATE INDEX IF NOT EXISTS loop_findings_owner
     ON loop_findings (owner_person_id, found_on) WHERE owner_person_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS loop_findings_inspection
+    ON loop_findings (inspection_id) WHERE inspection_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS loop_findings_current_open
     ON loop_findings (deadline) WHERE known_to IS NULL AND stage <> 'closed';
 -- The search pages newest found first: (found_on desc, finding_id) is its keyset.

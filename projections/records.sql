@@ -31,6 +31,15 @@ CREATE TABLE IF NOT EXISTS rec_inspections (
 );
 CREATE INDEX IF NOT EXISTS rec_inspections_current_targets
     ON rec_inspections USING gin (target_unit_ids) WHERE known_to IS NULL;
+-- The list (GET /v1/inspections) reads rows as known at a position, superseded ones
+-- too, which the partial index above does not hold: its filters and its order.
+CREATE INDEX IF NOT EXISTS rec_inspections_targets
+    ON rec_inspections USING gin (target_unit_ids);
+CREATE INDEX IF NOT EXISTS rec_inspections_latest
+    ON rec_inspections (starts_on DESC, inspection_id);
+CREATE INDEX IF NOT EXISTS rec_inspections_year ON rec_inspections (year, starts_on);
+CREATE INDEX IF NOT EXISTS rec_inspections_organizer
+    ON rec_inspections (organizer_unit_id, starts_on);
 
 -- 督察材料: stored by reference and hash; one row per EvidenceRecorded (its stream version).
 CREATE TABLE IF NOT EXISTS rec_evidence (
@@ -67,6 +76,9 @@ CREATE TABLE IF NOT EXISTS rec_cases (
 );
 CREATE INDEX IF NOT EXISTS rec_cases_person ON rec_cases (person_id, known_from);
 CREATE INDEX IF NOT EXISTS rec_cases_findings ON rec_cases USING gin (finding_ids);
+-- The list (GET /v1/accountability-cases): by handling unit, and its order.
+CREATE INDEX IF NOT EXISTS rec_cases_handling_unit ON rec_cases (handling_unit_id, opened_on);
+CREATE INDEX IF NOT EXISTS rec_cases_latest ON rec_cases (opened_on DESC, case_id);
 
 -- A sanction as it stands after each step: kind now, the kind first imposed, state.
 -- decided_on is the date of the latest decision (imposed, upheld, modified, revoked).

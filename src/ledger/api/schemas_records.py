@@ -87,6 +87,29 @@ class InspectionView(View):
     findings: list[RaisedFinding] = Field(description="Raised by this inspection.")
 
 
+class InspectionSummary(View):
+    id: UUID
+    version: int
+    title: str
+    year: int
+    organizer: Named
+    targets: list[Named] = Field(description="The units inspected, in the order named.")
+    stage: InspectionStage
+    starts_on: date
+    ends_on: date
+    started_on: date | None
+    fed_back_on: date | None
+    closed_on: date | None
+    findings_raised: int = Field(description="How many findings it raised, as known then.")
+
+
+class InspectionPage(View):
+    known_at: datetime | None = KNOWN_AT
+    position: int = POSITION
+    items: list[InspectionSummary] = Field(description="Latest start first (starts_on, then id).")
+    next_cursor: str | None = Field(description="The next page's cursor; null on the last.")
+
+
 class SanctionStep(View):
     step: Literal["imposed", "appealed", "upheld", "modified", "revoked"]
     step_on: date = Field(description="The day of the decision or of the appeal.")
@@ -130,6 +153,13 @@ class Case(View):
 class CaseView(Case):
     known_at: datetime | None = KNOWN_AT
     position: int = POSITION
+
+
+class CasePage(View):
+    known_at: datetime | None = KNOWN_AT
+    position: int = POSITION
+    items: list[Case] = Field(description="Latest opened first (opened_on, then id).")
+    next_cursor: str | None = Field(description="The next page's cursor; null on the last.")
 
 
 class ClueView(View):

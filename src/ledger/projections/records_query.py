@@ -143,12 +143,24 @@ async def sanctions_of(
 
 
 async def cases_where(
-    pool: asyncpg.Pool, condition: str, args: Sequence[Any], position: int = NOW
+    pool: asyncpg.Pool,
+    condition: str,
+    args: Sequence[Any],
+    position: int = NOW,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Cases as known at ``position`` ($1) meeting ``condition`` on ``c`` (its parameters
-    ``args`` from $2), with their sanctions; by opening date."""
+    ``args`` from $2), with their sanctions; by opening date (then id), the first
+    ``limit``."""
+    order = "c.opened_on DESC, c.case_id" if newest_first else "c.opened_on, c.case_id"
+    tail = f" LIMIT ${len(args) + 2}" if limit is not None else ""
     rows = await pool.fetch(
-        _CASE + f" AND ({condition}) ORDER BY c.opened_on, c.case_id", position, *args
+        _CASE + f" AND ({condition}) ORDER BY {order}{tail}",
+        position,
+        *args,
+        *([limit] if limit is not None else []),
     )
     cases = [dict(r) for r in rows]
     sanctions = await sanctions_of(pool, [c["id"] for c in cases], position)
