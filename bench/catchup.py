@@ -66,7 +66,7 @@ async def projection(pool: asyncpg.Pool, events: int, reps: int, clients: int) -
     rebuilt = Figure("P-rb", f"rebuild of {chain.NAME} (one transaction)", "events/s")
 
     async def run_catch_up() -> None:
-        assert await catch_up(pool, mapper, chain.PROJECTION) == total
+        assert await catch_up(pool, mapper, chain.PROJECTION, tables=chain.TABLES) == total
 
     async def run_rebuild() -> None:
         assert await rebuild(pool, mapper, chain.PROJECTION, chain.TABLES) == total

@@ -200,7 +200,7 @@ async def _catch_up(pool: asyncpg.Pool, reps: int) -> list[Figure]:
             await _reset(pool, model.NAME, new)
 
             async def run(model: Any = model) -> None:
-                assert await catch_up(pool, mapper, model.PROJECTION, 500) == total
+                assert await catch_up(pool, mapper, model.PROJECTION, 500, model.TABLES) == total
 
             figure.rates.append(total / await timed(run))
     for figure, model, new in runs:

@@ -58,7 +58,7 @@ def project() -> None:
     from ledger.bootstrap import connect
     from ledger.infra.codec import make_mapper
     from ledger.infra.sealer import run_sealer
-    from ledger.projections.registry import PROJECTIONS
+    from ledger.projections.registry import PROJECTIONS, TABLES
     from ledger.projections.runner import run_worker
 
     settings = _settings()
@@ -79,6 +79,7 @@ def project() -> None:
                     stop,
                     batch_size=settings.projection_batch_size,
                     poll_interval=settings.projection_poll_interval,
+                    tables=TABLES,
                 ),
                 run_sealer(
                     pool,

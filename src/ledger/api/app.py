@@ -20,7 +20,7 @@ from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.sealer import run_sealer
 from ledger.infra.settings import Settings
-from ledger.projections.registry import PROJECTIONS
+from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import run_worker
 
 log = structlog.get_logger(__name__)
@@ -73,6 +73,7 @@ async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
             stop,
             batch_size=settings.projection_batch_size,
             poll_interval=settings.projection_poll_interval,
+            tables=TABLES,
         )
     )
     yield
