@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from ledger.projections.chain import known
+from ledger.projections.records_rows import number
 
 NOW = 2**62  # a position beyond any: "as known now"
 
@@ -237,10 +237,6 @@ async def get_bulletin(
 # Indicator sets and assessments
 
 
-def _number(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
 async def get_indicator_set(
     pool: asyncpg.Pool, indicator_set_id: UUID, position: int = NOW
 ) -> dict[str, Any] | None:
@@ -283,7 +279,7 @@ async def assessments(
     rows = await pool.fetch(_ASSESSMENTS, list(unit_ids), position, *years)
     found: dict[UUID, dict[str, Any]] = {}
     for row in rows:
-        version = {k: _number(v) for k, v in dict(row).items()}
+        version = {k: number(v) for k, v in dict(row).items()}
         version["scores"] = json.loads(version["scores"])
         assessment_id = version.pop("assessment_id")
         head = {k: version.pop(k) for k in _HEAD}

@@ -46,10 +46,10 @@ def only(table: str, changes: dict[str, str]) -> str:
     return f"WITH {successor(table, '$1', '$3', changes)} SELECT count(*) FROM successor_{table}"
 
 
-def _number(value: Any) -> Any:
+def number(value: Any) -> Any:
     """A Decimal as a JSON number (jsonb keeps its digits)."""
     return float(value) if isinstance(value, Decimal) else value
 
 
 def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_number)
+    return json.dumps(value, ensure_ascii=False, default=number)
