@@ -12,16 +12,9 @@ import asyncpg
 
 from ledger.application import Ledger
 from ledger.demo import load_demo
-from ledger.demo_data import CHANGE_OF_TERM, ENDINGS, REDIVISIONS
-from ledger.demo_loop_data import (
-    AS_OF,
-    CASE,
-    CLUES,
-    FINDINGS,
-    INDICATORS,
-    REASSESSMENT,
-    SCORES,
-)
+from ledger.demo.chains_data import CHANGE_OF_TERM, ENDINGS, REDIVISIONS
+from ledger.demo.cycle_data import AS_OF, CASE, CLUES, INDICATORS, REASSESSMENT, SCORES
+from ledger.demo.cycle_findings import FINDINGS
 from ledger.domain.accountability import AccountabilityCase
 from ledger.domain.assessment import Assessment, assessment_id
 from ledger.domain.bulletin import Bulletin
@@ -106,7 +99,7 @@ async def test_every_demo_unit_has_a_principal_and_unbroken_lines(
     assert broken == {}
 
 
-# The closed loop of 2024 (demo_loop_data)
+# The closed loop of 2024 (demo/cycle_data, demo/cycle_findings)
 
 LATE = {"F03", "F07"}  # rectified after an extended deadline
 REJECTED_ONCE = "F05"

@@ -1,9 +1,5 @@
-"""Load the demo data set (``demo_data``) through the command service, idempotently, then
-the year of inspection and accountability built on its chains (``demo_loop``).
-
-Every command carries a stable idempotency key and request hash, so a second run replays
-the first run's results (and ids) without writing anything. Editing a row that was already
-loaded changes its hash, and the rerun then stops with ``IdempotencyKeyReused``.
+"""Build the demo's responsibility chains (``chains_data``, ``chains_appointments``): the
+units, the persons, then the appointments, endings and re-divisions in valid-time order.
 """
 
 from __future__ import annotations
@@ -15,14 +11,10 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ledger.application import CommandResult, Context, Ledger
-from ledger.demo_data import ENDINGS, REDIVISIONS, TEAMS, TOPICS, UNITS, Ending, Redivision, Team
-from ledger.demo_loop import load_cycle
+from ledger.demo.chains_appointments import TEAMS
+from ledger.demo.chains_data import ENDINGS, REDIVISIONS, TOPICS, UNITS, Ending, Redivision, Team
 from ledger.domain.vocab import Category, PrincipalTitle, Role, UnitKind, UnitLevel
-from ledger.infra.codec import make_mapper
-from ledger.infra.eventstore import EventStore
 
 ACTOR = "demo"
 
@@ -41,7 +33,7 @@ def _person_no(name: str) -> str:
     return f"D{int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], 'big') % 10**8:08d}"
 
 
-class _Loader:
+class Chains:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.written = 0
@@ -149,21 +141,10 @@ class _Loader:
             await step()
 
 
-async def load_demo(pool: asyncpg.Pool) -> dict[str, int]:
-    """Load the demo data set; returns its size, the events written now and the head."""
-    ledger = Ledger(EventStore(pool), make_mapper())
-    loader = _Loader(ledger)
+async def load_chains(ledger: Ledger) -> Chains:
+    """Load the units, persons and their history; the loader holds their ids."""
+    loader = Chains(ledger)
     await loader.register_units()
     await loader.register_persons()
     await loader.replay_history()
-    # The loop's findings are attributed from the chains, so it comes after them.
-    units = {key: unit[0] for key, unit in loader.units.items()}
-    cycle = await load_cycle(ledger, units, loader.persons)
-    return {
-        "units": len(loader.units),
-        "persons": len(loader.persons),
-        "assignments": sum(len(team.posts) for team in TEAMS),
-        **cycle,
-        "events": loader.written + cycle["events"],
-        "head": await ledger.events.head_position(),
-    }
+    return loader

@@ -1,9 +1,9 @@
-"""Load the demo's closed loop (``demo_loop_data``) through the command service.
+"""Load the demo's closed loop (``cycle_data``, ``cycle_findings``) through the command service.
 
 Runs after the chains are built: every finding's attribution comes from them. The acts
 run in valid-time order (acts of one day in the order they are scheduled), so the log
 reads like the year it records. Each act carries a stable idempotency key and request
-hash, as in ``demo``: a second run replays the first run's answers (the same finding,
+hash, as in ``chains``: a second run replays the first run's answers (the same finding,
 case and sanction ids) and writes nothing.
 """
 
@@ -17,9 +17,10 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from ledger import demo_loop_data as data
 from ledger.application import CommandResult, Context, Ledger
-from ledger.demo_loop_data import BulletinSpec, ClueSpec, Evidence, FindingSpec, Step
+from ledger.demo import cycle_data as data
+from ledger.demo.cycle_data import BulletinSpec, ClueSpec, Evidence
+from ledger.demo.cycle_findings import FINDINGS, FindingSpec, Step
 from ledger.domain.clue import clue_id
 from ledger.domain.vocab import Liability, Outcome
 
@@ -257,7 +258,7 @@ class _Cycle:
             if clue.dismissed is not None:
                 acts.append((clue.dismissed[0], partial(self.dismiss, clue, clue.dismissed[1])))
         acts += [(e.on, partial(self.evidence, i, e)) for i, e in enumerate(data.EVIDENCE)]
-        for finding in data.FINDINGS:
+        for finding in FINDINGS:
             acts.append((finding.found_on, partial(self.raise_finding, finding)))
             acts += [(s.on, partial(self.step, finding, i, s)) for i, s in enumerate(finding.steps)]
         acts += [(b.on, partial(self.bulletin, b)) for b in data.BULLETINS]
@@ -281,7 +282,7 @@ async def load_cycle(
     return {
         "inspections": 1,
         "evidence": len(data.EVIDENCE),
-        "findings": len(data.FINDINGS),
+        "findings": len(FINDINGS),
         "cases": 1,
         "clues": len(data.CLUES),
         "clue_deliveries": sum(clue.deliveries for clue in data.CLUES),
