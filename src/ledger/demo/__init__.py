@@ -33,6 +33,7 @@ async def load_demo(pool: asyncpg.Pool) -> dict[str, int]:
         "persons": len(loader.persons),
         "assignments": sum(len(team.posts) for team in TEAMS),
         **cycle,
+        # Each of the chains' commands appends exactly one event.
         "events": loader.written + cycle["events"],
         "head": await ledger.events.head_position(),
     }

@@ -8,15 +8,13 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import date
 from functools import partial
-from typing import Any
 from uuid import UUID
 
-from ledger.application import CommandResult, Context, Ledger
+from ledger.application import Ledger
 from ledger.demo.chains_appointments import TEAMS
 from ledger.demo.chains_data import ENDINGS, REDIVISIONS, TOPICS, UNITS, Ending, Redivision, Team
+from ledger.demo.runner import Runner
 from ledger.domain.vocab import Category, PrincipalTitle, Role, UnitKind, UnitLevel
-
-ACTOR = "demo"
 
 _PRINCIPAL_TITLES = {
     UnitKind.PARTY_COMMITTEE: PrincipalTitle.PARTY_SECRETARY,
@@ -33,29 +31,20 @@ def _person_no(name: str) -> str:
     return f"D{int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], 'big') % 10**8:08d}"
 
 
-class Chains:
+class Chains(Runner):
+    """The chains' loader; it keeps the ids it made by the data's keys and names."""
+
     def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.written = 0
+        super().__init__(ledger)
         self.units: dict[str, tuple[UUID, UnitKind, str | None]] = {}
         self.persons: dict[str, UUID] = {}
         self.holding: dict[tuple[str, str], UUID] = {}  # (unit, person) → assignment now
-
-    async def run(
-        self, key: str, command: Callable[..., Awaitable[CommandResult]], *args: Any, **kw: Any
-    ) -> UUID:
-        digest = hashlib.sha256(f"{key}|{args!r}|{sorted(kw.items())!r}".encode()).digest()
-        ctx = Context(actor=ACTOR, source="demo", idempotency_key=key, request_hash=digest)
-        result = await command(ctx, *args, **kw)
-        if not result.replayed:
-            self.written += 1  # each demo command appends exactly one event
-        return result.id
 
     async def register_units(self) -> None:
         for key, name, kind, level, parent in UNITS:
             unit_kind = UnitKind(kind)
             self.units[key] = (
-                await self.run(
+                await self.run_id(
                     f"demo:unit:{key}",
                     self.ledger.register_unit,
                     name=name,
@@ -72,7 +61,7 @@ class Chains:
         for team in TEAMS:
             for post in team.posts:
                 if post.person not in self.persons:
-                    self.persons[post.person] = await self.run(
+                    self.persons[post.person] = await self.run_id(
                         f"demo:person:{post.person}",
                         self.ledger.register_person,
                         name=post.person,
@@ -90,7 +79,7 @@ class Chains:
             principal_title = None
             if post.role is Role.PRINCIPAL:
                 principal_title = _PRINCIPAL_TITLES.get(kind, PrincipalTitle.UNIT_HEAD)
-            self.holding[(team.unit, post.person)] = await self.run(
+            self.holding[(team.unit, post.person)] = await self.run_id(
                 f"demo:assign:{team.unit}/{post.person}/{team.since}",
                 self.ledger.assign,
                 unit_id=self.units[team.unit][0],

@@ -3,7 +3,7 @@
 Runs after the chains are built: every finding's attribution comes from them. The acts
 run in valid-time order (acts of one day in the order they are scheduled), so the log
 reads like the year it records. Each act carries a stable idempotency key and request
-hash, as in ``chains``: a second run replays the first run's answers (the same finding,
+hash (``runner``): a second run replays the first run's answers (the same finding,
 case and sanction ids) and writes nothing.
 """
 
@@ -17,17 +17,15 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from ledger.application import CommandResult, Context, Ledger
+from ledger.application import Ledger
 from ledger.demo import cycle_data as data
 from ledger.demo.cycle_data import BulletinSpec, ClueSpec, Evidence
 from ledger.demo.cycle_findings import FINDINGS, FindingSpec, Step
+from ledger.demo.runner import Command, Runner
 from ledger.domain.clue import clue_id
 from ledger.domain.vocab import Liability, Outcome
 
-ACTOR = "demo"
-
 Act = Callable[[], Awaitable[None]]
-Command = Callable[..., Awaitable[CommandResult]]
 
 
 def _on(text: str) -> date:
@@ -38,19 +36,14 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class _Cycle:
+class _Cycle(Runner):
     def __init__(
         self, ledger: Ledger, units: Mapping[str, UUID], persons: Mapping[str, UUID]
     ) -> None:
-        self.ledger = ledger
+        super().__init__(ledger)
         self.units = units
         self.persons = persons
         self.ids: dict[str, UUID] = {}  # data keys (findings, clues, …) → ids
-
-    async def run(self, key: str, command: Command, *args: Any, **kw: Any) -> CommandResult:
-        digest = hashlib.sha256(f"{key}|{args!r}|{sorted(kw.items())!r}".encode()).digest()
-        ctx = Context(actor=ACTOR, source="demo", idempotency_key=key, request_hash=digest)
-        return await command(ctx, *args, **kw)
 
     # The inspection, its evidence and bulletins
 
