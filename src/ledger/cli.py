@@ -57,9 +57,7 @@ def project() -> None:
     """Run the projection worker and the sealer alone (one active per database)."""
     from ledger.bootstrap import connect
     from ledger.infra.codec import make_mapper
-    from ledger.infra.sealer import run_sealer
-    from ledger.projections.registry import PROJECTIONS, TABLES
-    from ledger.projections.runner import run_worker
+    from ledger.workers import run_background
 
     settings = _settings()
     signer = _signer(settings)
@@ -71,24 +69,7 @@ def project() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await asyncio.gather(
-                run_worker(
-                    pool,
-                    make_mapper(),
-                    PROJECTIONS,
-                    stop,
-                    batch_size=settings.projection_batch_size,
-                    poll_interval=settings.projection_poll_interval,
-                    tables=TABLES,
-                ),
-                run_sealer(
-                    pool,
-                    signer,
-                    stop,
-                    interval=settings.checkpoint_interval,
-                    poll_interval=settings.projection_poll_interval,
-                ),
-            )
+            await run_background(pool, make_mapper(), signer, settings, stop)
         finally:
             await pool.close()
 

@@ -18,10 +18,8 @@ from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
-from ledger.infra.sealer import run_sealer
 from ledger.infra.settings import Settings
-from ledger.projections.registry import PROJECTIONS, TABLES
-from ledger.projections.runner import run_worker
+from ledger.workers import run_background
 
 log = structlog.get_logger(__name__)
 
@@ -55,28 +53,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
     """The read models and the sealer (Merkle tree, checkpoints), until shutdown."""
     stop = asyncio.Event()
-    settings = app[SETTINGS]
-    sealer = asyncio.create_task(
-        run_sealer(
-            app[POOL],
-            app[SIGNER],
-            stop,
-            interval=settings.checkpoint_interval,
-            poll_interval=settings.projection_poll_interval,
-        )
-    )
     task = asyncio.create_task(
-        run_worker(
-            app[POOL],
-            app[MAPPER],
-            PROJECTIONS,
-            stop,
-            batch_size=settings.projection_batch_size,
-            poll_interval=settings.projection_poll_interval,
-            tables=TABLES,
-        )
+        run_background(app[POOL], app[MAPPER], app[SIGNER], app[SETTINGS], stop)
     )
     yield
     stop.set()
     with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(asyncio.gather(task, sealer), timeout=10)
+        await asyncio.wait_for(task, timeout=10)
