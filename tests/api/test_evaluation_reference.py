@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 import pytest
 from aiohttp.test_utils import TestClient
 
+from ledger.api.csv_export import COLUMNS
 from ledger.api.keys import LEDGER, POOL
-from ledger.api.routes.evaluation import COLUMNS
 from ledger.api.schemas_evaluation import PersonReference, UnitReference
 from ledger.application import Ledger
 from ledger.domain.vocab import Category, EndReason, Liability, SanctionKind

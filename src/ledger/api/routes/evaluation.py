@@ -1,17 +1,16 @@
 """Evaluation references (考核评价参考) for personnel departments: JSON, or one flat CSV
-table for a spreadsheet (Accept: text/csv)."""
+table for a spreadsheet (Accept: text/csv, rendered by ``ledger.api.csv_export``)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from aiohttp import web
 
+from ledger.api.csv_export import person_rows, render_csv, unit_rows
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     json_response,
@@ -19,7 +18,6 @@ from ledger.api.http import (
     query_bool,
     query_period,
     read_position,
-    to_json,
 )
 from ledger.api.keys import POOL
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
@@ -41,42 +39,6 @@ FORMATS = (
     " column: role, finding, rectification, sanction, assessment); the ledger position is"
     " also in the `Ledger-Position` header."
 )
-COLUMNS = [
-    "section",
-    "id",
-    "unit_id",
-    "unit_name",
-    "person_id",
-    "person_name",
-    "role",
-    "title",
-    "principal_title",
-    "effective_from",
-    "effective_to",
-    "liability",
-    "category",
-    "severity",
-    "stage",
-    "outcome",
-    "found_on",
-    "original_deadline",
-    "deadline",
-    "verified_on",
-    "timing",
-    "overdue",
-    "days_overdue",
-    "case_id",
-    "kind",
-    "original_kind",
-    "state",
-    "in_force",
-    "decided_on",
-    "steps",
-    "year",
-    "indicator_set_name",
-    "total",
-    "grade",
-]
 
 
 @route(
@@ -103,7 +65,7 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
     if with_proofs:
         answer["proofs"] = await prove_streams(request, _rests_on(answer), position)
     name = f"evaluation-reference-person-{person_id}-{start}-{end}.csv"
-    return _respond(request, answer, _person_rows(answer), name)
+    return _respond(request, answer, person_rows(answer), name)
 
 
 @route(
@@ -141,7 +103,7 @@ async def unit_reference(request: web.Request) -> web.StreamResponse:
     if with_proofs:
         answer["proofs"] = await prove_streams(request, _rests_on(answer), position)
     name = f"evaluation-reference-unit-{unit_id}-{start}-{end}.csv"
-    return _respond(request, answer, _unit_rows(answer), name)
+    return _respond(request, answer, unit_rows(answer), name)
 
 
 def _proofs_wanted(request: web.Request) -> bool:
@@ -195,14 +157,9 @@ def _respond(
     headers = {"Ledger-Position": str(answer["position"])}
     if not _wants_csv(request):
         return json_response(answer, headers=headers)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([_cell(row.get(c)) for c in COLUMNS] for row in rows)
     headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The BOM is what makes Excel read the file as UTF-8 (Chinese names intact).
     return web.Response(
-        body=("\ufeff" + out.getvalue()).encode(),
+        body=render_csv(rows),
         content_type="text/csv",
         charset="utf-8",
         headers=headers,
@@ -225,62 +182,3 @@ def _wants_csv(request: web.Request) -> bool:
         weights[media.lower()] = weight
     wanted = weights.get("text/csv", 0.0)
     return wanted > 0 and wanted >= weights.get("application/json", 0.0)
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return value
-    return to_json(value)
-
-
-def _roles(section: str, roles: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for role in roles:
-        yield {"section": section, "id": role["assignment_id"], **role}
-
-
-def _sanctions(cases: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """One row per sanction (a case with none: one row for the case), its steps as text."""
-    for case in cases:
-        head = {
-            "section": "sanction",
-            "case_id": case["id"],
-            "person_id": case["person_id"],
-            "person_name": case["person_name"],
-            "unit_id": case["handling_unit_id"],
-            "unit_name": case["handling_unit_name"],
-        }
-        if not case["sanctions"]:
-            yield head
-        for sanction in case["sanctions"]:
-            steps = "; ".join(
-                f"{s['step']} {s['step_on'].isoformat()} {s['kind']}" for s in sanction["steps"]
-            )
-            yield head | {k: v for k, v in sanction.items() if k != "steps"} | {"steps": steps}
-
-
-def _assessments(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for item in items:
-        yield {"section": "assessment", **{k: v for k, v in item.items() if k != "earlier"}}
-
-
-def _person_rows(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from _roles("role", answer["roles"])
-    for liability, items in answer["findings"].items():
-        for item in items:
-            yield {"section": "finding", "liability": liability, **item}
-    for item in answer["rectification"]["items"]:
-        yield {"section": "rectification", **item}
-    yield from _sanctions(answer["accountability"])
-    yield from _assessments(answer["assessments"])
-
-
-def _unit_rows(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from _roles("role", answer["principals"])
-    for item in answer["findings"]["items"]:
-        yield {"section": "finding", **item}
-    yield from _sanctions(answer["accountability"])
-    yield from _assessments(answer["assessments"])
