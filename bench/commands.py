@@ -11,6 +11,15 @@ from eventsourcing.domain import Aggregate
 from figures import Figure, Measured, timed
 
 from ledger.application import Context, Ledger
+from ledger.application.commands import (
+    Assign,
+    ChangePortfolio,
+    CorrectPerson,
+    EndAssignment,
+    RegisterPerson,
+    RegisterUnit,
+    RenameUnit,
+)
 from ledger.application.store import AggregateStore
 from ledger.domain.assignment import Assignment
 from ledger.domain.person import Person
@@ -35,7 +44,9 @@ async def register_persons(pool: asyncpg.Pool, commands: int) -> Measured:
     async def register(count: int) -> None:
         for _ in range(count):
             n = uuid.uuid4().hex[:10]
-            await ledger.register_person(CTX, name=f"Person {n}", person_no=f"P-{n}")
+            await ledger.persons.register_person(
+                CTX, RegisterPerson(name=f"Person {n}", person_no=f"P-{n}")
+            )
 
     async def once() -> float:
         return commands / await timed(lambda: register(commands))
@@ -106,16 +117,18 @@ async def assign_into_full_unit(
 
     async def assign(count: int) -> None:
         for i in range(count):
-            await ledger.assign(
+            await ledger.assignments.assign(
                 CTX,
-                unit_id=next(targets),
-                person_id=persons[i % 100].id,
-                role=Role.STAFF,
-                title="Officer",
-                principal_title=None,
-                portfolio=[Category.LAW_ENFORCEMENT],
-                reports_to=None,
-                effective_from=START,
+                Assign(
+                    unit_id=next(targets),
+                    person_id=persons[i % 100].id,
+                    role=Role.STAFF,
+                    title="Officer",
+                    principal_title=None,
+                    portfolio=[Category.LAW_ENFORCEMENT],
+                    reports_to=None,
+                    effective_from=START,
+                ),
             )
 
     async def once() -> float:
@@ -134,74 +147,92 @@ async def populate(ledger: Ledger, blocks: int, worker: int) -> None:
     """A realistic history through the commands: per block one department with a principal,
     two leaders reporting to it and three staff, then a portfolio change, an end, a rename
     and a correction (17 commands, 17 events)."""
-    root = await ledger.register_unit(
+    root = await ledger.units.register_unit(
         CTX,
-        name=f"County government {worker}",
-        kind=UnitKind.GOVERNMENT,
-        level=UnitLevel.COUNTY,
-        parent_id=None,
-        code=f"G{worker}-{uuid.uuid4().hex[:6]}",
+        RegisterUnit(
+            name=f"County government {worker}",
+            kind=UnitKind.GOVERNMENT,
+            level=UnitLevel.COUNTY,
+            parent_id=None,
+            code=f"G{worker}-{uuid.uuid4().hex[:6]}",
+        ),
     )
     for b in range(blocks):
-        unit = await ledger.register_unit(
+        unit = await ledger.units.register_unit(
             CTX,
-            name=f"Department {worker}.{b}",
-            kind=UnitKind.DEPARTMENT,
-            level=UnitLevel.COUNTY,
-            parent_id=root.id,
-            code=f"D{worker}-{b}-{uuid.uuid4().hex[:6]}",
+            RegisterUnit(
+                name=f"Department {worker}.{b}",
+                kind=UnitKind.DEPARTMENT,
+                level=UnitLevel.COUNTY,
+                parent_id=root.id,
+                code=f"D{worker}-{b}-{uuid.uuid4().hex[:6]}",
+            ),
         )
         persons = []
         for _ in range(6):
             n = uuid.uuid4().hex[:10]
-            person = await ledger.register_person(CTX, name=f"Person {n}", person_no=f"P-{n}")
+            person = await ledger.persons.register_person(
+                CTX, RegisterPerson(name=f"Person {n}", person_no=f"P-{n}")
+            )
             persons.append(person.id)
         common: dict[str, Any] = {"unit_id": unit.id, "effective_from": START}
-        head = await ledger.assign(
+        head = await ledger.assignments.assign(
             CTX,
-            person_id=persons[0],
-            role=Role.PRINCIPAL,
-            title="Director",
-            principal_title=PrincipalTitle.UNIT_HEAD,
-            portfolio=[Category.MAJOR_DECISION],
-            reports_to=None,
-            **common,
+            Assign(
+                person_id=persons[0],
+                role=Role.PRINCIPAL,
+                title="Director",
+                principal_title=PrincipalTitle.UNIT_HEAD,
+                portfolio=[Category.MAJOR_DECISION],
+                reports_to=None,
+                **common,
+            ),
         )
         leaders = []
         for p, topic in ((1, Category.LAW_ENFORCEMENT), (2, Category.LEGALITY_REVIEW)):
-            leader = await ledger.assign(
+            leader = await ledger.assignments.assign(
                 CTX,
-                person_id=persons[p],
-                role=Role.LEADER,
-                title="Deputy director",
-                principal_title=None,
-                portfolio=[topic],
-                reports_to=head.id,
-                **common,
+                Assign(
+                    person_id=persons[p],
+                    role=Role.LEADER,
+                    title="Deputy director",
+                    principal_title=None,
+                    portfolio=[topic],
+                    reports_to=head.id,
+                    **common,
+                ),
             )
             leaders.append(leader.id)
         staff = []
         for p in range(3, 6):
-            member = await ledger.assign(
+            member = await ledger.assignments.assign(
                 CTX,
-                person_id=persons[p],
-                role=Role.STAFF,
-                title="Officer",
-                principal_title=None,
-                portfolio=[],
-                reports_to=None,
-                **common,
+                Assign(
+                    person_id=persons[p],
+                    role=Role.STAFF,
+                    title="Officer",
+                    principal_title=None,
+                    portfolio=[],
+                    reports_to=None,
+                    **common,
+                ),
             )
             staff.append(member.id)
         later = date(2024, 6, 1)
-        await ledger.change_portfolio(
+        await ledger.assignments.change_portfolio(
             CTX,
             leaders[0],
-            portfolio=[Category.LAW_ENFORCEMENT, Category.DISPUTE_RESOLUTION],
-            effective_on=later,
+            ChangePortfolio(
+                portfolio=[Category.LAW_ENFORCEMENT, Category.DISPUTE_RESOLUTION],
+                effective_on=later,
+            ),
         )
-        await ledger.end_assignment(CTX, staff[0], effective_to=later, end_reason=EndReason.RETIRED)
-        await ledger.rename_unit(CTX, unit.id, name=f"Bureau {worker}.{b}", effective_on=later)
-        await ledger.correct_person(
-            CTX, persons[5], name=f"Corrected {b}", person_no=None, reason="typo"
+        await ledger.assignments.end_assignment(
+            CTX, staff[0], EndAssignment(effective_to=later, reason=EndReason.RETIRED)
+        )
+        await ledger.units.rename_unit(
+            CTX, unit.id, RenameUnit(name=f"Bureau {worker}.{b}", effective_on=later)
+        )
+        await ledger.persons.correct_person(
+            CTX, persons[5], CorrectPerson(name=f"Corrected {b}", person_no=None, reason="typo")
         )

@@ -15,6 +15,15 @@ import asyncpg
 from commands import CTX, new_ledger, populate, register_persons
 from figures import Figure, Measured, timed
 
+from ledger.application.commands import (
+    CloseFinding,
+    PlanInspection,
+    PlanRectification,
+    RaiseFinding,
+    ReportProgress,
+    StartInspection,
+    VerifyRectification,
+)
 from ledger.domain.vocab import Category, Outcome, Severity
 from ledger.infra.codec import make_mapper
 from ledger.projections import chain, chain_query, evaluation, findings, findings_query, records
@@ -42,16 +51,18 @@ class _Loops:
         self.made: list[UUID] = []
 
     async def raise_(self, unit_id: UUID) -> UUID:
-        result = await self.ledger.raise_finding(
+        result = await self.ledger.findings.raise_finding(
             CTX,
-            unit_id=unit_id,
-            inspection_id=self.inspection,
-            clue_id=None,
-            category=Category.LAW_ENFORCEMENT,
-            severity=Severity.MEDIUM,
-            description="行政执法记录不全",
-            found_on=FOUND_ON,
-            deadline=DEADLINE,
+            RaiseFinding(
+                unit_id=unit_id,
+                inspection_id=self.inspection,
+                clue_id=None,
+                category=Category.LAW_ENFORCEMENT,
+                severity=Severity.MEDIUM,
+                description="行政执法记录不全",
+                found_on=FOUND_ON,
+                deadline=DEADLINE,
+            ),
         )
         self.made.append(result.id)
         return result.id
@@ -66,27 +77,31 @@ class _Loops:
         for _ in range(count):
             dept = next(self.turns)
             finding = await self.raise_(dept["unit_id"])
-            await self.ledger.plan_rectification(
+            await self.ledger.findings.plan_rectification(
                 CTX,
                 finding,
-                measures="补全执法记录，建立月度核查",
-                owner_person_id=dept["leader"],
-                deadline=date(2024, 11, 30),
-                planned_on=date(2024, 9, 10),
+                PlanRectification(
+                    measures="补全执法记录，建立月度核查",
+                    owner_person_id=dept["leader"],
+                    deadline=date(2024, 11, 30),
+                    planned_on=date(2024, 9, 10),
+                ),
             )
-            await self.ledger.report_progress(
+            await self.ledger.findings.report_progress(
                 CTX,
                 finding,
-                reported_on=date(2024, 10, 15),
-                summary="整改完成",
-                evidence=[{"ref": "整改报告〔2024〕1号", "sha256": None}],
-                complete=True,
+                ReportProgress(
+                    reported_on=date(2024, 10, 15),
+                    summary="整改完成",
+                    evidence=[{"ref": "整改报告〔2024〕1号", "sha256": None}],
+                    complete=True,
+                ),
             )
-            await self.ledger.verify_rectification(
-                CTX, finding, verified_on=date(2024, 10, 20), note=None
+            await self.ledger.findings.verify_rectification(
+                CTX, finding, VerifyRectification(verified_on=date(2024, 10, 20), note=None)
             )
-            await self.ledger.close_finding(
-                CTX, finding, outcome=Outcome.RECTIFIED, closed_on=date(2024, 10, 25)
+            await self.ledger.findings.close_finding(
+                CTX, finding, CloseFinding(outcome=Outcome.RECTIFIED, closed_on=date(2024, 10, 25))
             )
 
 
@@ -110,18 +125,22 @@ async def _world(pool: asyncpg.Pool, departments: int) -> tuple[UUID, list[dict[
         root,
     )
     depts = [{k: UUID(v) for k, v in r.items()} for r in rows]
-    planned = await ledger.plan_inspection(
+    planned = await ledger.inspections.plan_inspection(
         CTX,
-        title="2024年度法治政府建设督察",
-        year=2024,
-        organizer_unit_id=root,
-        target_unit_ids=[d["unit_id"] for d in depts],
-        team=[],
-        topics=[Category.LAW_ENFORCEMENT],
-        starts_on=date(2024, 9, 1),
-        ends_on=date(2024, 9, 30),
+        PlanInspection(
+            title="2024年度法治政府建设督察",
+            year=2024,
+            organizer_unit_id=root,
+            target_unit_ids=[d["unit_id"] for d in depts],
+            team=[],
+            topics=[Category.LAW_ENFORCEMENT],
+            starts_on=date(2024, 9, 1),
+            ends_on=date(2024, 9, 30),
+        ),
     )
-    await ledger.start_inspection(CTX, planned.id, started_on=date(2024, 9, 1))
+    await ledger.inspections.start_inspection(
+        CTX, planned.id, StartInspection(started_on=date(2024, 9, 1))
+    )
     return root, depts, planned.id
 
 

@@ -8,6 +8,14 @@ from datetime import date
 from uuid import UUID
 
 from ledger.application import Context, Ledger
+from ledger.application.commands import (
+    Assign,
+    PlanInspection,
+    RaiseFinding,
+    RegisterPerson,
+    RegisterUnit,
+    StartInspection,
+)
 from ledger.domain.vocab import Category, PrincipalTitle, Role, UnitKind, UnitLevel
 
 CTX = Context(actor="tester")
@@ -33,13 +41,18 @@ class World:
 
 async def build_world(ledger: Ledger) -> World:
     async def unit(name: str, kind: UnitKind, parent: UUID | None) -> UUID:
-        result = await ledger.register_unit(
-            CTX, name=name, kind=kind, level=UnitLevel.MUNICIPAL, parent_id=parent, code=None
+        result = await ledger.units.register_unit(
+            CTX,
+            RegisterUnit(
+                name=name, kind=kind, level=UnitLevel.MUNICIPAL, parent_id=parent, code=None
+            ),
         )
         return result.id
 
     async def person(name: str) -> UUID:
-        return (await ledger.register_person(CTX, name=name, person_no=None)).id
+        return (
+            await ledger.persons.register_person(CTX, RegisterPerson(name=name, person_no=None))
+        ).id
 
     async def post(
         unit_id: UUID,
@@ -50,16 +63,18 @@ async def build_world(ledger: Ledger) -> World:
         portfolio: list[Category] | None = None,
         reports_to: UUID | None = None,
     ) -> UUID:
-        result = await ledger.assign(
+        result = await ledger.assignments.assign(
             CTX,
-            unit_id=unit_id,
-            person_id=person_id,
-            role=role,
-            title=title,
-            principal_title=principal_title,
-            portfolio=portfolio or [],
-            reports_to=reports_to,
-            effective_from=date(2021, 1, 1),
+            Assign(
+                unit_id=unit_id,
+                person_id=person_id,
+                role=role,
+                title=title,
+                principal_title=principal_title,
+                portfolio=portfolio or [],
+                reports_to=reports_to,
+                effective_from=date(2021, 1, 1),
+            ),
         )
         return result.id
 
@@ -95,18 +110,22 @@ async def build_world(ledger: Ledger) -> World:
 
 
 async def started_inspection(ledger: Ledger, world: World) -> UUID:
-    planned = await ledger.plan_inspection(
+    planned = await ledger.inspections.plan_inspection(
         CTX,
-        title="2024年度法治政府建设督察",
-        year=2024,
-        organizer_unit_id=world.office,
-        target_unit_ids=[world.bureau],
-        team=[world.inspector],
-        topics=[Category.LAW_ENFORCEMENT, Category.MAJOR_DECISION],
-        starts_on=date(2024, 5, 6),
-        ends_on=date(2024, 5, 20),
+        PlanInspection(
+            title="2024年度法治政府建设督察",
+            year=2024,
+            organizer_unit_id=world.office,
+            target_unit_ids=[world.bureau],
+            team=[world.inspector],
+            topics=[Category.LAW_ENFORCEMENT, Category.MAJOR_DECISION],
+            starts_on=date(2024, 5, 6),
+            ends_on=date(2024, 5, 20),
+        ),
     )
-    await ledger.start_inspection(CTX, planned.id, started_on=date(2024, 5, 6))
+    await ledger.inspections.start_inspection(
+        CTX, planned.id, StartInspection(started_on=date(2024, 5, 6))
+    )
     return planned.id
 
 
@@ -119,15 +138,17 @@ async def raised_finding(
 ) -> UUID:
     from ledger.domain.vocab import Severity
 
-    result = await ledger.raise_finding(
+    result = await ledger.findings.raise_finding(
         CTX,
-        unit_id=world.bureau,
-        inspection_id=inspection_id,
-        clue_id=None,
-        category=category,
-        severity=Severity.HIGH,
-        description="行政执法“三项制度”落实不到位，执法记录不全",
-        found_on=FOUND_ON,
-        deadline=deadline,
+        RaiseFinding(
+            unit_id=world.bureau,
+            inspection_id=inspection_id,
+            clue_id=None,
+            category=category,
+            severity=Severity.HIGH,
+            description="行政执法“三项制度”落实不到位，执法记录不全",
+            found_on=FOUND_ON,
+            deadline=deadline,
+        ),
     )
     return result.id

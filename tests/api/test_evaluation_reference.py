@@ -20,6 +20,21 @@ from ledger.api.csv_export import COLUMNS
 from ledger.api.keys import LEDGER, POOL
 from ledger.api.schemas_evaluation import PersonReference, UnitReference
 from ledger.application import Ledger
+from ledger.application.commands import (
+    AppealSanction,
+    AssessUnit,
+    Attribute,
+    DefineIndicatorSet,
+    EndAssignment,
+    ExtendDeadline,
+    ImposeSanction,
+    ModifySanction,
+    OpenCase,
+    PlanRectification,
+    ReportProgress,
+    VerifyRectification,
+    WithdrawAttribution,
+)
 from ledger.domain.vocab import Category, EndReason, Liability, SanctionKind
 from ledger.offline import main as offline_main
 from ledger.offline import parse_leaf
@@ -50,34 +65,37 @@ async def rectify(
     extend_to: date | None = None,
     approver: UUID | None = None,
 ) -> None:
-    await ledger.plan_rectification(
+    await ledger.findings.plan_rectification(
         CTX,
         finding,
-        measures="建立执法全过程记录制度",
-        owner_person_id=owner,
-        deadline=None,
-        planned_on=date(2024, 5, 20),
+        PlanRectification(
+            measures="建立执法全过程记录制度",
+            owner_person_id=owner,
+            deadline=None,
+            planned_on=date(2024, 5, 20),
+        ),
     )
     if extend_to is not None:
         assert approver is not None
-        await ledger.extend_deadline(
+        await ledger.findings.extend_deadline(
             CTX,
             finding,
-            new_deadline=extend_to,
-            approver_person_id=approver,
-            reason="涉及多部门",
-            extended_on=date(2024, 6, 20),
+            ExtendDeadline(
+                new_deadline=extend_to,
+                approver_person_id=approver,
+                reason="涉及多部门",
+                extended_on=date(2024, 6, 20),
+            ),
         )
     if verified_on is not None:
-        await ledger.report_progress(
+        await ledger.findings.report_progress(
             CTX,
             finding,
-            reported_on=verified_on,
-            summary="整改完成",
-            evidence=[],
-            complete=True,
+            ReportProgress(reported_on=verified_on, summary="整改完成", evidence=[], complete=True),
         )
-        await ledger.verify_rectification(CTX, finding, verified_on=verified_on, note=None)
+        await ledger.findings.verify_rectification(
+            CTX, finding, VerifyRectification(verified_on=verified_on, note=None)
+        )
 
 
 async def story(ledger: Ledger) -> Story:
@@ -86,10 +104,12 @@ async def story(ledger: Ledger) -> Story:
     world = await build_world(ledger)
     inspection = await started_inspection(ledger, world)
     late = await raised_finding(ledger, world, inspection, deadline=date(2024, 8, 31))
-    await ledger.attribute(
-        CTX, late, person_id=world.clerk, liability=Liability.DIRECT, reason="经办"
+    await ledger.findings.attribute(
+        CTX, late, Attribute(person_id=world.clerk, liability=Liability.DIRECT, reason="经办")
     )
-    await ledger.withdraw_attribution(CTX, late, person_id=world.clerk, reason="认定有误")
+    await ledger.findings.withdraw_attribution(
+        CTX, late, world.clerk, WithdrawAttribution(reason="认定有误")
+    )
     await rectify(ledger, late, world.head, date(2024, 10, 20), date(2024, 9, 30), world.inspector)
     on_time = await raised_finding(ledger, world, inspection, Category.MAJOR_DECISION)
     await rectify(ledger, on_time, world.head, date(2024, 7, 5))
@@ -101,45 +121,59 @@ async def story(ledger: Ledger) -> Story:
     await rectify(
         ledger, extended, world.deputy, date(2024, 9, 1), date(2024, 9, 30), world.inspector
     )
-    case = await ledger.open_case(
+    case = await ledger.cases.open_case(
         CTX,
-        person_id=world.head,
-        finding_ids=[late],
-        handling_unit_id=world.discipline,
-        opened_on=date(2024, 11, 1),
+        OpenCase(
+            person_id=world.head,
+            finding_ids=[late],
+            handling_unit_id=world.discipline,
+            opened_on=date(2024, 11, 1),
+        ),
     )
-    imposed = await ledger.impose_sanction(
-        CTX, case.id, kind=SanctionKind.PARTY_DISCIPLINE, decided_on=date(2024, 11, 10)
-    )
-    sanction = UUID(imposed.detail["sanction_id"])
-    appealed = await ledger.appeal_sanction(
-        CTX, case.id, sanction_id=sanction, appealed_on=date(2024, 11, 15), reason="申诉"
-    )
-    await ledger.modify_sanction(
+    imposed = await ledger.cases.impose_sanction(
         CTX,
         case.id,
-        sanction_id=sanction,
-        kind=SanctionKind.ADMONISHMENT_TALK,
-        decided_on=date(2024, 12, 1),
-        reason="复核后改为诫勉",
+        ImposeSanction(kind=SanctionKind.PARTY_DISCIPLINE, decided_on=date(2024, 11, 10)),
+    )
+    sanction = UUID(imposed.detail["sanction_id"])
+    appealed = await ledger.cases.appeal_sanction(
+        CTX,
+        case.id,
+        AppealSanction(sanction_id=sanction, appealed_on=date(2024, 11, 15), reason="申诉"),
+    )
+    await ledger.cases.modify_sanction(
+        CTX,
+        case.id,
+        sanction,
+        ModifySanction(
+            kind=SanctionKind.ADMONISHMENT_TALK,
+            decided_on=date(2024, 12, 1),
+            reason="复核后改为诫勉",
+        ),
     )
     for year, total in ((2023, 75), (2024, 91)):
-        defined = await ledger.define_indicator_set(
+        defined = await ledger.assessments.define_indicator_set(
             CTX,
-            year=year,
-            name=f"{year}年法治政府建设考核",
-            indicators=[{"code": "A1", "name": "依法行政", "weight": Decimal(100)}],
+            DefineIndicatorSet(
+                year=year,
+                name=f"{year}年法治政府建设考核",
+                indicators=[{"code": "A1", "name": "依法行政", "weight": Decimal(100)}],
+            ),
         )
-        await ledger.assess_unit(
+        await ledger.assessments.assess_unit(
             CTX,
-            indicator_set_id=defined.id,
-            unit_id=world.bureau,
-            scores={"A1": Decimal(total)},
-            grade=None,
-            assessed_on=date(year + 1, 1, 15),
+            AssessUnit(
+                indicator_set_id=defined.id,
+                unit_id=world.bureau,
+                scores={"A1": Decimal(total)},
+                grade=None,
+                assessed_on=date(year + 1, 1, 15),
+            ),
         )
-    await ledger.end_assignment(
-        CTX, world.head_post, effective_to=date(2025, 3, 1), end_reason=EndReason.TRANSFERRED
+    await ledger.assignments.end_assignment(
+        CTX,
+        world.head_post,
+        EndAssignment(effective_to=date(2025, 3, 1), reason=EndReason.TRANSFERRED),
     )
     return Story(world, late, on_time, still_open, extended, case.id, sanction, appealed.position)
 

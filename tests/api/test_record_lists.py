@@ -17,6 +17,15 @@ from aiohttp.test_utils import TestClient
 from ledger.api import schemas_records as schemas
 from ledger.api.keys import LEDGER, POOL
 from ledger.application import Ledger
+from ledger.application.commands import (
+    CloseCase,
+    CloseInspection,
+    FeedBackResults,
+    ImposeSanction,
+    OpenCase,
+    PlanInspection,
+    StartInspection,
+)
 from ledger.domain.vocab import Category, SanctionKind
 from tests.api.test_record_views import conforms, read
 from tests.world import CTX, World, build_world, raised_finding, started_inspection
@@ -49,51 +58,66 @@ async def records(ledger: Ledger, pool: asyncpg.Pool) -> Records:
     a = await started_inspection(ledger, world)  # 2024, office → bureau, started
 
     async def plan(year: int, organizer: UUID, targets: list[UUID], starts_on: date) -> UUID:
-        planned = await ledger.plan_inspection(
+        planned = await ledger.inspections.plan_inspection(
             CTX,
-            title=f"{year}年专项督察",
-            year=year,
-            organizer_unit_id=organizer,
-            target_unit_ids=targets,
-            team=[world.inspector],
-            topics=[Category.LAW_ENFORCEMENT],
-            starts_on=starts_on,
-            ends_on=starts_on + timedelta(days=14),
+            PlanInspection(
+                title=f"{year}年专项督察",
+                year=year,
+                organizer_unit_id=organizer,
+                target_unit_ids=targets,
+                team=[world.inspector],
+                topics=[Category.LAW_ENFORCEMENT],
+                starts_on=starts_on,
+                ends_on=starts_on + timedelta(days=14),
+            ),
         )
         return planned.id
 
     b = await plan(2024, world.city, [world.bureau, world.personnel], date(2024, 9, 1))
     c = await plan(2023, world.office, [world.personnel], date(2023, 10, 10))
-    await ledger.start_inspection(CTX, c, started_on=date(2023, 10, 10))
-    await ledger.feed_back(CTX, c, fed_back_on=date(2023, 10, 24), summary="无问题")
-    await ledger.close_inspection(CTX, c, closed_on=date(2023, 11, 1))
+    await ledger.inspections.start_inspection(
+        CTX, c, StartInspection(started_on=date(2023, 10, 10))
+    )
+    await ledger.inspections.feed_back(
+        CTX, c, FeedBackResults(fed_back_on=date(2023, 10, 24), summary="无问题")
+    )
+    await ledger.inspections.close_inspection(CTX, c, CloseInspection(closed_on=date(2023, 11, 1)))
     d = await plan(2024, world.office, [world.discipline], date(2024, 5, 6))
-    await ledger.start_inspection(CTX, d, started_on=date(2024, 5, 6))
-    await ledger.feed_back(CTX, d, fed_back_on=date(2024, 5, 20), summary="无问题")
+    await ledger.inspections.start_inspection(CTX, d, StartInspection(started_on=date(2024, 5, 6)))
+    await ledger.inspections.feed_back(
+        CTX, d, FeedBackResults(fed_back_on=date(2024, 5, 20), summary="无问题")
+    )
     e = await plan(2025, world.office, [world.bureau], date(2025, 3, 1))
     f1 = await raised_finding(ledger, world, a)  # head (principal), deputy (leadership)
     f2 = await raised_finding(ledger, world, a, Category.MAJOR_DECISION)  # head only
     second_finding = int(await pool.fetchval("SELECT max(position) FROM ledger_events"))
 
     async def case(person: UUID, findings: list[UUID], unit: UUID, opened_on: date) -> UUID:
-        opened = await ledger.open_case(
-            CTX, person_id=person, finding_ids=findings, handling_unit_id=unit, opened_on=opened_on
+        opened = await ledger.cases.open_case(
+            CTX,
+            OpenCase(
+                person_id=person, finding_ids=findings, handling_unit_id=unit, opened_on=opened_on
+            ),
         )
         return opened.id
 
     k1 = await case(world.deputy, [f1], world.discipline, date(2024, 9, 1))
-    await ledger.close_case(CTX, k1, closed_on=date(2024, 10, 1), reason="办结")
+    await ledger.cases.close_case(CTX, k1, CloseCase(closed_on=date(2024, 10, 1), reason="办结"))
     k2 = await case(world.head, [f1, f2], world.discipline, date(2024, 10, 1))
     k3 = await case(world.head, [f2], world.personnel, date(2024, 10, 1))
-    await ledger.impose_sanction(
-        CTX, k3, kind=SanctionKind.WRITTEN_SELF_CRITICISM, decided_on=date(2024, 10, 20)
-    )
-    k4 = await ledger.open_case(
+    await ledger.cases.impose_sanction(
         CTX,
-        person_id=world.deputy,
-        finding_ids=[f1],
-        handling_unit_id=world.personnel,
-        opened_on=date(2024, 11, 15),
+        k3,
+        ImposeSanction(kind=SanctionKind.WRITTEN_SELF_CRITICISM, decided_on=date(2024, 10, 20)),
+    )
+    k4 = await ledger.cases.open_case(
+        CTX,
+        OpenCase(
+            person_id=world.deputy,
+            finding_ids=[f1],
+            handling_unit_id=world.personnel,
+            opened_on=date(2024, 11, 15),
+        ),
     )
     inspections = {
         "A": (date(2024, 5, 6), a),

@@ -13,6 +13,17 @@ import asyncpg
 import pytest
 
 from ledger.application import CommandResult, Context, Ledger
+from ledger.application.commands import (
+    Assign,
+    ChangePortfolio,
+    CorrectAssignment,
+    CorrectPerson,
+    DissolveUnit,
+    EndAssignment,
+    RegisterPerson,
+    RegisterUnit,
+    RenameUnit,
+)
 from ledger.domain.errors import InvariantViolation, PrincipalOverlap
 from ledger.domain.vocab import (
     Category,
@@ -45,7 +56,7 @@ class Org:
 
 
 async def person(ledger: Ledger, name: str) -> UUID:
-    return (await ledger.register_person(CTX, name=name, person_no=None)).id
+    return (await ledger.persons.register_person(CTX, RegisterPerson(name=name, person_no=None))).id
 
 
 async def unit(ledger: Ledger, name: str = "某县人民政府", **kw: Any) -> UUID:
@@ -56,7 +67,7 @@ async def unit(ledger: Ledger, name: str = "某县人民政府", **kw: Any) -> U
         "code": None,
     }
     facts.update(kw)
-    return (await ledger.register_unit(CTX, name=name, **facts)).id
+    return (await ledger.units.register_unit(CTX, RegisterUnit(name=name, **facts))).id
 
 
 async def assign(
@@ -73,16 +84,18 @@ async def assign(
 ) -> UUID:
     if role is Role.PRINCIPAL and principal_title is None:
         principal_title = PrincipalTitle.GOVERNMENT_HEAD
-    result = await ledger.assign(
+    result = await ledger.assignments.assign(
         CTX,
-        unit_id=unit_id,
-        person_id=await person(ledger, name),
-        role=role,
-        title=title or {"principal": "县长", "leader": "副县长", "staff": "科员"}[role.value],
-        principal_title=principal_title,
-        portfolio=portfolio or [],
-        reports_to=reports_to,
-        effective_from=since,
+        Assign(
+            unit_id=unit_id,
+            person_id=await person(ledger, name),
+            role=role,
+            title=title or {"principal": "县长", "leader": "副县长", "staff": "科员"}[role.value],
+            principal_title=principal_title,
+            portfolio=portfolio or [],
+            reports_to=reports_to,
+            effective_from=since,
+        ),
     )
     return result.id
 
@@ -106,8 +119,8 @@ async def org(ledger: Ledger, portfolio: list[Category] | None = None) -> Org:
 
 
 async def end(ledger: Ledger, assignment_id: UUID, on: date) -> int:
-    result = await ledger.end_assignment(
-        CTX, assignment_id, effective_to=on, end_reason=EndReason.TRANSFERRED
+    result = await ledger.assignments.end_assignment(
+        CTX, assignment_id, EndAssignment(effective_to=on, reason=EndReason.TRANSFERRED)
     )
     return result.position
 
@@ -300,8 +313,8 @@ async def test_uncovered_categories_exactly_those_no_leader_covers(
     half = COVERED_BY_ALL[:5]
     o = await org(ledger, portfolio=half)
     # a principal's portfolio does not cover a category; a second leader covers the rest
-    await ledger.change_portfolio(
-        CTX, o.principal, portfolio=COVERED_BY_ALL, effective_on=date(2020, 1, 1)
+    await ledger.assignments.change_portfolio(
+        CTX, o.principal, ChangePortfolio(portfolio=COVERED_BY_ALL, effective_on=date(2020, 1, 1))
     )
     second = await assign(
         ledger,
@@ -330,16 +343,18 @@ async def test_concurrent_principals_of_one_title_leave_one_in_the_chain(
     people = [await person(ledger, f"候选人{i}") for i in range(6)]
     outcomes = await asyncio.gather(
         *(
-            ledger.assign(
+            ledger.assignments.assign(
                 CTX,
-                unit_id=unit_id,
-                person_id=p,
-                role=Role.PRINCIPAL,
-                title="县长",
-                principal_title=PrincipalTitle.GOVERNMENT_HEAD,
-                portfolio=[],
-                reports_to=None,
-                effective_from=date(2021, 1, 1) + timedelta(days=i),
+                Assign(
+                    unit_id=unit_id,
+                    person_id=p,
+                    role=Role.PRINCIPAL,
+                    title="县长",
+                    principal_title=PrincipalTitle.GOVERNMENT_HEAD,
+                    portfolio=[],
+                    reports_to=None,
+                    effective_from=date(2021, 1, 1) + timedelta(days=i),
+                ),
             )
             for i, p in enumerate(people)
         ),
@@ -383,11 +398,13 @@ async def test_portfolio_change_takes_effect_from_its_date(
     ledger: Ledger, pool: asyncpg.Pool, project: Project
 ) -> None:
     o = await org(ledger, portfolio=[Category.LAW_ENFORCEMENT])
-    changed = await ledger.change_portfolio(
+    changed = await ledger.assignments.change_portfolio(
         CTX,
         o.leader,
-        portfolio=[Category.COURT_APPEARANCE, Category.LEGAL_PUBLICITY],
-        effective_on=date(2022, 6, 1),
+        ChangePortfolio(
+            portfolio=[Category.COURT_APPEARANCE, Category.LEGAL_PUBLICITY],
+            effective_on=date(2022, 6, 1),
+        ),
     )
     await project()
 
@@ -415,15 +432,17 @@ async def test_correction_before_and_after_as_known_at_a_position(
     ledger: Ledger, pool: asyncpg.Pool, project: Project
 ) -> None:
     o = await org(ledger)
-    title = await ledger.correct_assignment(
-        CTX, o.leader, field_name=CorrectableField.TITLE, new="常务副县长", reason="任命文件"
+    title = await ledger.assignments.correct_assignment(
+        CTX,
+        o.leader,
+        CorrectAssignment(field=CorrectableField.TITLE, new="常务副县长", reason="任命文件"),
     )
-    start = await ledger.correct_assignment(
+    start = await ledger.assignments.correct_assignment(
         CTX,
         o.staff,
-        field_name=CorrectableField.EFFECTIVE_FROM,
-        new=date(2020, 9, 1),
-        reason="报到日期有误",
+        CorrectAssignment(
+            field=CorrectableField.EFFECTIVE_FROM, new=date(2020, 9, 1), reason="报到日期有误"
+        ),
     )
     await project()
 
@@ -451,12 +470,12 @@ async def test_known_at_maps_a_time_to_what_the_ledger_said(
 ) -> None:
     o = await org(ledger)
     ended_at = await end(ledger, o.leader, date(2023, 1, 1))
-    corrected = await ledger.correct_assignment(
+    corrected = await ledger.assignments.correct_assignment(
         CTX,
         o.leader,
-        field_name=CorrectableField.EFFECTIVE_TO,
-        new=date(2022, 6, 1),
-        reason="离任日期更正",
+        CorrectAssignment(
+            field=CorrectableField.EFFECTIVE_TO, new=date(2022, 6, 1), reason="离任日期更正"
+        ),
     )
     await project()
     recorded = {
@@ -481,8 +500,10 @@ async def test_reporting_line_correction_moves_the_node(
 ) -> None:
     o = await org(ledger)
     other = await assign(ledger, o.unit, "赵副县长", Role.LEADER, reports_to=o.principal)
-    moved = await ledger.correct_assignment(
-        CTX, o.staff, field_name=CorrectableField.REPORTS_TO, new=other, reason="分工调整"
+    moved = await ledger.assignments.correct_assignment(
+        CTX,
+        o.staff,
+        CorrectAssignment(field=CorrectableField.REPORTS_TO, new=other, reason="分工调整"),
     )
     await project()
     before = await read(pool, o.unit, date(2022, 1, 1), moved.position - 1)
@@ -499,9 +520,11 @@ async def test_unit_rename_and_dissolution_as_known_at(
     ledger: Ledger, pool: asyncpg.Pool, project: Project
 ) -> None:
     o = await org(ledger)
-    renamed = await ledger.rename_unit(CTX, o.unit, name="某市某区人民政府", effective_on=None)
-    dissolved = await ledger.dissolve_unit(
-        CTX, o.unit, merged_into=None, effective_on=date(2024, 1, 1)
+    renamed = await ledger.units.rename_unit(
+        CTX, o.unit, RenameUnit(name="某市某区人民政府", effective_on=None)
+    )
+    dissolved = await ledger.units.dissolve_unit(
+        CTX, o.unit, DissolveUnit(merged_into=None, effective_on=date(2024, 1, 1))
     )
     await project()
     assert (await read(pool, o.unit, date(2022, 1, 1), renamed.position - 1))["unit"]["name"] == (
@@ -526,8 +549,8 @@ async def test_person_correction_shows_by_position(
     await project()
     principal = await chain_query.get_assignment(pool, o.principal, date(2022, 1, 1))
     assert principal is not None
-    corrected = await ledger.correct_person(
-        CTX, principal["person_id"], name="张大明", person_no=None, reason="姓名更正"
+    corrected = await ledger.persons.correct_person(
+        CTX, principal["person_id"], CorrectPerson(name="张大明", person_no=None, reason="姓名更正")
     )
     await project()
     before = await read(pool, o.unit, date(2022, 1, 1), corrected.position - 1)
@@ -551,8 +574,8 @@ async def test_projecting_twice_applies_nothing_the_second_time(
     assert await dump(pool) == rows
     assert await tracked_position(pool, CHAIN) == head
     # only what came after is applied next time
-    await ledger.change_portfolio(
-        CTX, o.leader, portfolio=[Category.OTHER], effective_on=date(2022, 2, 1)
+    await ledger.assignments.change_portfolio(
+        CTX, o.leader, ChangePortfolio(portfolio=[Category.OTHER], effective_on=date(2022, 2, 1))
     )
     assert await project() == 1
     assert await tracked_position(pool, CHAIN) == head + 1
@@ -565,15 +588,21 @@ async def test_rebuild_reproduces_identical_rows(
     ledger: Ledger, pool: asyncpg.Pool, project: Project
 ) -> None:
     o = await org(ledger)
-    await ledger.change_portfolio(
-        CTX, o.leader, portfolio=[Category.MAJOR_DECISION], effective_on=date(2022, 3, 1)
+    await ledger.assignments.change_portfolio(
+        CTX,
+        o.leader,
+        ChangePortfolio(portfolio=[Category.MAJOR_DECISION], effective_on=date(2022, 3, 1)),
     )
-    await ledger.correct_assignment(
-        CTX, o.leader, field_name=CorrectableField.TITLE, new="常务副县长", reason="更正"
+    await ledger.assignments.correct_assignment(
+        CTX,
+        o.leader,
+        CorrectAssignment(field=CorrectableField.TITLE, new="常务副县长", reason="更正"),
     )
     await end(ledger, o.principal, date(2023, 1, 1))
     await assign(ledger, o.unit, "新县长", Role.PRINCIPAL, since=date(2023, 1, 1))
-    await ledger.rename_unit(CTX, o.unit, name="新名称", effective_on=date(2023, 1, 1))
+    await ledger.units.rename_unit(
+        CTX, o.unit, RenameUnit(name="新名称", effective_on=date(2023, 1, 1))
+    )
     await project()
     before = await dump(pool)
     tree_before = await read(pool, o.unit, date(2023, 6, 1))
@@ -602,32 +631,36 @@ async def person_no(pool: asyncpg.Pool, person_id: UUID, position: int = chain_q
 async def test_person_number_correction_shows_in_the_read_model(
     ledger: Ledger, pool: asyncpg.Pool, project: Project
 ) -> None:
-    first = await ledger.register_person(CTX, name="甲", person_no="P-1")
-    corrected = await ledger.correct_person(
-        CTX, first.id, name=None, person_no="P-2", reason="编号更正"
+    first = await ledger.persons.register_person(CTX, RegisterPerson(name="甲", person_no="P-1"))
+    corrected = await ledger.persons.correct_person(
+        CTX, first.id, CorrectPerson(name=None, person_no="P-2", reason="编号更正")
     )
     await project()
     assert await person_no(pool, first.id, corrected.position - 1) == "P-1"
     assert await person_no(pool, first.id) == "P-2"
     # a number held since registration is taken
-    await ledger.register_person(CTX, name="丙", person_no="P-7")
+    await ledger.persons.register_person(CTX, RegisterPerson(name="丙", person_no="P-7"))
     with pytest.raises(InvariantViolation) as raised:
-        await ledger.register_person(CTX, name="乙", person_no="P-7")
+        await ledger.persons.register_person(CTX, RegisterPerson(name="乙", person_no="P-7"))
     assert raised.value.field == "person_no"
 
 
 async def test_number_taken_by_correction_refuses_a_new_holder(ledger: Ledger) -> None:
-    first = await ledger.register_person(CTX, name="甲", person_no=None)
-    await ledger.correct_person(CTX, first.id, name=None, person_no="P-9", reason="补录编号")
+    first = await ledger.persons.register_person(CTX, RegisterPerson(name="甲", person_no=None))
+    await ledger.persons.correct_person(
+        CTX, first.id, CorrectPerson(name=None, person_no="P-9", reason="补录编号")
+    )
     with pytest.raises(InvariantViolation):
-        await ledger.register_person(CTX, name="乙", person_no="P-9")
+        await ledger.persons.register_person(CTX, RegisterPerson(name="乙", person_no="P-9"))
 
 
 async def test_number_freed_by_correction_can_be_given_again(
     ledger: Ledger, pool: asyncpg.Pool, project: Project
 ) -> None:
-    first = await ledger.register_person(CTX, name="甲", person_no="P-1")
-    await ledger.correct_person(CTX, first.id, name=None, person_no="P-2", reason="编号更正")
-    second = await ledger.register_person(CTX, name="乙", person_no="P-1")
+    first = await ledger.persons.register_person(CTX, RegisterPerson(name="甲", person_no="P-1"))
+    await ledger.persons.correct_person(
+        CTX, first.id, CorrectPerson(name=None, person_no="P-2", reason="编号更正")
+    )
+    second = await ledger.persons.register_person(CTX, RegisterPerson(name="乙", person_no="P-1"))
     await project()
     assert await person_no(pool, second.id) == "P-1"

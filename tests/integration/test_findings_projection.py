@@ -10,6 +10,26 @@ from uuid import UUID
 import asyncpg
 
 from ledger.application import Ledger
+from ledger.application.commands import (
+    Assign,
+    Attribute,
+    CloseFinding,
+    CorrectFinding,
+    EndAssignment,
+    ExtendDeadline,
+    FindingFromClue,
+    PlanRectification,
+    ReceiveClue,
+    ReferFinding,
+    RegisterPerson,
+    RegisterUnit,
+    RejectRectification,
+    RenameUnit,
+    ReportProgress,
+    TriageClue,
+    VerifyRectification,
+    WithdrawAttribution,
+)
 from ledger.domain.vocab import (
     Category,
     ClueSource,
@@ -20,6 +40,7 @@ from ledger.domain.vocab import (
     PrincipalTitle,
     Role,
     Severity,
+    TriageOutcome,
     UnitKind,
     UnitLevel,
 )
@@ -55,28 +76,32 @@ def now(finding: dict[str, Any]) -> dict[UUID, UUID | None]:
 
 
 async def person(ledger: Ledger, name: str) -> UUID:
-    return (await ledger.register_person(CTX, name=name, person_no=None)).id
+    return (await ledger.persons.register_person(CTX, RegisterPerson(name=name, person_no=None))).id
 
 
 async def unit_with_head(ledger: Ledger, name: str, parent: UUID | None) -> UUID:
-    unit = await ledger.register_unit(
+    unit = await ledger.units.register_unit(
         CTX,
-        name=name,
-        kind=UnitKind.DEPARTMENT,
-        level=UnitLevel.MUNICIPAL,
-        parent_id=parent,
-        code=None,
+        RegisterUnit(
+            name=name,
+            kind=UnitKind.DEPARTMENT,
+            level=UnitLevel.MUNICIPAL,
+            parent_id=parent,
+            code=None,
+        ),
     )
-    await ledger.assign(
+    await ledger.assignments.assign(
         CTX,
-        unit_id=unit.id,
-        person_id=await person(ledger, name + "负责人"),
-        role=Role.PRINCIPAL,
-        title="负责人",
-        principal_title=PrincipalTitle.UNIT_HEAD,
-        portfolio=[],
-        reports_to=None,
-        effective_from=date(2021, 1, 1),
+        Assign(
+            unit_id=unit.id,
+            person_id=await person(ledger, name + "负责人"),
+            role=Role.PRINCIPAL,
+            title="负责人",
+            principal_title=PrincipalTitle.UNIT_HEAD,
+            portfolio=[],
+            reports_to=None,
+            effective_from=date(2021, 1, 1),
+        ),
     )
     return unit.id
 
@@ -88,41 +113,51 @@ async def from_clue(
     deadline: date,
     category: Category = Category.OTHER,
 ) -> UUID:
-    clue = await ledger.receive_clue(
+    clue = await ledger.clues.receive_clue(
         CTX,
-        origin=ClueSource.PETITION,
-        external_id=f"{unit_id}-{found_on}-{deadline}-{category.value}",
-        summary="群众来信",
-        received_at=datetime(2024, 1, 2, tzinfo=UTC),
-        unit_id=unit_id,
+        ReceiveClue(
+            source=ClueSource.PETITION,
+            external_id=f"{unit_id}-{found_on}-{deadline}-{category.value}",
+            summary="群众来信",
+            received_at=datetime(2024, 1, 2, tzinfo=UTC),
+            unit_id=unit_id,
+        ),
     )
-    raised = await ledger.triage_into_finding(
+    raised = await ledger.clues.triage_into_finding(
         CTX,
         clue.id,
-        unit_id=unit_id,
-        category=category,
-        severity=Severity.LOW,
-        description="来信反映的问题",
-        found_on=found_on,
-        deadline=deadline,
+        TriageClue(
+            outcome=TriageOutcome.FINDING,
+            finding=FindingFromClue(
+                unit_id=unit_id,
+                category=category,
+                severity=Severity.LOW,
+                description="来信反映的问题",
+                found_on=found_on,
+                deadline=deadline,
+            ),
+        ),
     )
     return raised.id
 
 
 async def verified(ledger: Ledger, finding_id: UUID, on: date) -> int:
     """Plan, report complete and verify on ``on``; the position of the verification."""
-    await ledger.plan_rectification(
+    await ledger.findings.plan_rectification(
         CTX,
         finding_id,
-        measures="整改",
-        owner_person_id=None,
-        deadline=None,
-        planned_on=date(2024, 5, 20),
+        PlanRectification(
+            measures="整改", owner_person_id=None, deadline=None, planned_on=date(2024, 5, 20)
+        ),
     )
-    await ledger.report_progress(
-        CTX, finding_id, reported_on=on, summary="已整改", evidence=[], complete=True
+    await ledger.findings.report_progress(
+        CTX,
+        finding_id,
+        ReportProgress(reported_on=on, summary="已整改", evidence=[], complete=True),
     )
-    result = await ledger.verify_rectification(CTX, finding_id, verified_on=on, note=None)
+    result = await ledger.findings.verify_rectification(
+        CTX, finding_id, VerifyRectification(verified_on=on, note=None)
+    )
     return result.position
 
 
@@ -131,39 +166,55 @@ async def test_every_event_lands_and_known_at_shows_the_earlier_state(
 ) -> None:
     w = await build_world(ledger)
     finding_id = await raised_finding(ledger, w, await started_inspection(ledger, w))
-    attributed = await ledger.attribute(
-        CTX, finding_id, person_id=w.clerk, liability=Liability.DIRECT, reason="经办人"
+    attributed = await ledger.findings.attribute(
+        CTX, finding_id, Attribute(person_id=w.clerk, liability=Liability.DIRECT, reason="经办人")
     )
-    withdrawn = await ledger.withdraw_attribution(CTX, finding_id, person_id=w.clerk, reason="误")
-    extended = await ledger.extend_deadline(
+    withdrawn = await ledger.findings.withdraw_attribution(
+        CTX, finding_id, w.clerk, WithdrawAttribution(reason="误")
+    )
+    extended = await ledger.findings.extend_deadline(
         CTX,
         finding_id,
-        new_deadline=date(2024, 9, 30),
-        approver_person_id=w.inspector,
-        reason="涉及多部门",
-        extended_on=date(2024, 5, 15),
+        ExtendDeadline(
+            new_deadline=date(2024, 9, 30),
+            approver_person_id=w.inspector,
+            reason="涉及多部门",
+            extended_on=date(2024, 5, 15),
+        ),
     )
-    planned = await ledger.plan_rectification(
+    planned = await ledger.findings.plan_rectification(
         CTX,
         finding_id,
-        measures="补全执法记录",
-        owner_person_id=w.deputy,
-        deadline=date(2024, 8, 15),
-        planned_on=date(2024, 5, 20),
+        PlanRectification(
+            measures="补全执法记录",
+            owner_person_id=w.deputy,
+            deadline=date(2024, 8, 15),
+            planned_on=date(2024, 5, 20),
+        ),
     )
-    await ledger.report_progress(
-        CTX, finding_id, reported_on=date(2024, 6, 1), summary="过半", evidence=[], complete=False
+    await ledger.findings.report_progress(
+        CTX,
+        finding_id,
+        ReportProgress(reported_on=date(2024, 6, 1), summary="过半", evidence=[], complete=False),
     )
-    await ledger.report_progress(
-        CTX, finding_id, reported_on=date(2024, 6, 30), summary="完成", evidence=[], complete=True
+    await ledger.findings.report_progress(
+        CTX,
+        finding_id,
+        ReportProgress(reported_on=date(2024, 6, 30), summary="完成", evidence=[], complete=True),
     )
-    await ledger.reject_rectification(CTX, finding_id, reason="不全", rejected_on=date(2024, 7, 2))
-    await ledger.report_progress(
-        CTX, finding_id, reported_on=date(2024, 7, 20), summary="补全", evidence=[], complete=True
+    await ledger.findings.reject_rectification(
+        CTX, finding_id, RejectRectification(reason="不全", rejected_on=date(2024, 7, 2))
     )
-    await ledger.verify_rectification(CTX, finding_id, verified_on=date(2024, 7, 25), note=None)
-    last = await ledger.close_finding(
-        CTX, finding_id, outcome=Outcome.RECTIFIED, closed_on=date(2024, 7, 26)
+    await ledger.findings.report_progress(
+        CTX,
+        finding_id,
+        ReportProgress(reported_on=date(2024, 7, 20), summary="补全", evidence=[], complete=True),
+    )
+    await ledger.findings.verify_rectification(
+        CTX, finding_id, VerifyRectification(verified_on=date(2024, 7, 25), note=None)
+    )
+    last = await ledger.findings.close_finding(
+        CTX, finding_id, CloseFinding(outcome=Outcome.RECTIFIED, closed_on=date(2024, 7, 26))
     )
     await project()
 
@@ -247,8 +298,10 @@ async def test_days_overdue_as_of_dates(
     ]:
         f = await status(pool, finding_id, day)
         assert (f["days_overdue"], f["overdue"]) == (days, days > 0), day
-    await ledger.refer_finding(
-        CTX, finding_id, to_unit_id=w.discipline, reason="失职", referred_on=date(2024, 9, 2)
+    await ledger.findings.refer_finding(
+        CTX,
+        finding_id,
+        ReferFinding(to_unit_id=w.discipline, reason="失职", referred_on=date(2024, 9, 2)),
     )
     await project()
     f = await status(pool, finding_id, date(2024, 9, 30))
@@ -258,8 +311,8 @@ async def test_days_overdue_as_of_dates(
         date(2024, 9, 2),
     )
     assert f["days_overdue"] == 30  # referred is not closed: still overdue
-    await ledger.close_finding(
-        CTX, finding_id, outcome=Outcome.REFERRED, closed_on=date(2024, 10, 5)
+    await ledger.findings.close_finding(
+        CTX, finding_id, CloseFinding(outcome=Outcome.REFERRED, closed_on=date(2024, 10, 5))
     )
     await project()
     f = await status(pool, finding_id, date(2024, 12, 31))
@@ -276,38 +329,42 @@ async def test_responsible_then_and_who_holds_the_post_now(
 ) -> None:
     w = await build_world(ledger)
     finding_id = await raised_finding(ledger, w, await started_inspection(ledger, w))
-    await ledger.attribute(
-        CTX, finding_id, person_id=w.clerk, liability=Liability.DIRECT, reason="经办人"
+    await ledger.findings.attribute(
+        CTX, finding_id, Attribute(person_id=w.clerk, liability=Liability.DIRECT, reason="经办人")
     )
-    await ledger.end_assignment(
-        CTX, w.head_post, effective_to=date(2024, 7, 1), end_reason=EndReason.TRANSFERRED
+    await ledger.assignments.end_assignment(
+        CTX, w.head_post, EndAssignment(effective_to=date(2024, 7, 1), reason=EndReason.TRANSFERRED)
     )
-    await ledger.end_assignment(
-        CTX, w.deputy_post, effective_to=date(2024, 8, 1), end_reason=EndReason.RETIRED
+    await ledger.assignments.end_assignment(
+        CTX, w.deputy_post, EndAssignment(effective_to=date(2024, 8, 1), reason=EndReason.RETIRED)
     )
     successor = await person(ledger, "吴局长")
-    appointed = await ledger.assign(
+    appointed = await ledger.assignments.assign(
         CTX,
-        unit_id=w.bureau,
-        person_id=successor,
-        role=Role.PRINCIPAL,
-        title="局长",
-        principal_title=PrincipalTitle.UNIT_HEAD,
-        portfolio=[],
-        reports_to=None,
-        effective_from=date(2024, 7, 1),
+        Assign(
+            unit_id=w.bureau,
+            person_id=successor,
+            role=Role.PRINCIPAL,
+            title="局长",
+            principal_title=PrincipalTitle.UNIT_HEAD,
+            portfolio=[],
+            reports_to=None,
+            effective_from=date(2024, 7, 1),
+        ),
     )
     new_deputy = await person(ledger, "郑副局长")
-    await ledger.assign(
+    await ledger.assignments.assign(
         CTX,
-        unit_id=w.bureau,
-        person_id=new_deputy,
-        role=Role.LEADER,
-        title="副局长",
-        principal_title=None,
-        portfolio=[Category.LAW_ENFORCEMENT, Category.OTHER],
-        reports_to=appointed.id,
-        effective_from=date(2024, 9, 1),
+        Assign(
+            unit_id=w.bureau,
+            person_id=new_deputy,
+            role=Role.LEADER,
+            title="副局长",
+            principal_title=None,
+            portfolio=[Category.LAW_ENFORCEMENT, Category.OTHER],
+            reports_to=appointed.id,
+            effective_from=date(2024, 9, 1),
+        ),
     )
     await project()
 
@@ -356,21 +413,21 @@ async def jurisdiction(ledger: Ledger, w: World) -> dict[str, UUID]:
     await verified(ledger, ids["on_time"], date(2024, 7, 25))
     await verified(ledger, ids["rectified_late"], date(2024, 7, 10))
     for key in ("on_time", "rectified_late"):
-        await ledger.close_finding(
-            CTX, ids[key], outcome=Outcome.RECTIFIED, closed_on=date(2024, 8, 1)
+        await ledger.findings.close_finding(
+            CTX, ids[key], CloseFinding(outcome=Outcome.RECTIFIED, closed_on=date(2024, 8, 1))
         )
-    await ledger.refer_finding(
-        CTX, ids["referred"], to_unit_id=w.discipline, reason="失职", referred_on=date(2024, 6, 1)
+    await ledger.findings.refer_finding(
+        CTX,
+        ids["referred"],
+        ReferFinding(to_unit_id=w.discipline, reason="失职", referred_on=date(2024, 6, 1)),
     )
-    await ledger.close_finding(
-        CTX, ids["referred"], outcome=Outcome.REFERRED, closed_on=date(2024, 7, 1)
+    await ledger.findings.close_finding(
+        CTX, ids["referred"], CloseFinding(outcome=Outcome.REFERRED, closed_on=date(2024, 7, 1))
     )
-    await ledger.close_finding(
+    await ledger.findings.close_finding(
         CTX,
         ids["dismissed"],
-        outcome=Outcome.DISMISSED,
-        reason="不属实",
-        closed_on=date(2024, 2, 5),
+        CloseFinding(outcome=Outcome.DISMISSED, reason="不属实", closed_on=date(2024, 2, 5)),
     )
     return ids | {"section_unit": section}
 
@@ -477,13 +534,15 @@ async def test_rebuild_gives_the_rows_of_catch_up(
 ) -> None:
     w = await build_world(ledger)
     ids = await jurisdiction(ledger, w)
-    await ledger.extend_deadline(
+    await ledger.findings.extend_deadline(
         CTX,
         ids["due"],
-        new_deadline=date(2024, 11, 30),
-        approver_person_id=w.inspector,
-        reason="延期",
-        extended_on=date(2024, 8, 1),
+        ExtendDeadline(
+            new_deadline=date(2024, 11, 30),
+            approver_person_id=w.inspector,
+            reason="延期",
+            extended_on=date(2024, 8, 1),
+        ),
     )
     await project()
     before = await dump(pool)
@@ -506,10 +565,14 @@ async def test_the_report_and_the_search_as_the_ledger_knew_them(
     w = await build_world(ledger)
     ids = await jurisdiction(ledger, w)
     before = await ledger.events.head_position()
-    await ledger.close_finding(
-        CTX, ids["due"], outcome=Outcome.DISMISSED, reason="不属实", closed_on=date(2024, 9, 1)
+    await ledger.findings.close_finding(
+        CTX,
+        ids["due"],
+        CloseFinding(outcome=Outcome.DISMISSED, reason="不属实", closed_on=date(2024, 9, 1)),
     )
-    await ledger.rename_unit(CTX, w.bureau, name="无锡市司法局（更名）", effective_on=None)
+    await ledger.units.rename_unit(
+        CTX, w.bureau, RenameUnit(name="无锡市司法局（更名）", effective_on=None)
+    )
     await project()
     day = date(2024, 9, 30)
     then = await findings_query.open_loop_report(pool, w.city, day, before)
@@ -544,11 +607,15 @@ async def test_a_correction_supersedes_the_row_and_known_at_shows_the_original(
     inspection = await started_inspection(ledger, w)
     finding_id = await raised_finding(ledger, w, inspection)
     before = await ledger.events.head_position()
-    await ledger.correct_finding(
-        CTX, finding_id, field_name=FindingField.SEVERITY, new=Severity.CRITICAL, reason="复核"
+    await ledger.findings.correct_finding(
+        CTX,
+        finding_id,
+        CorrectFinding(field=FindingField.SEVERITY, new=Severity.CRITICAL, reason="复核"),
     )
-    corrected = await ledger.correct_finding(
-        CTX, finding_id, field_name=FindingField.DESCRIPTION, new="执法记录缺失", reason="笔误"
+    corrected = await ledger.findings.correct_finding(
+        CTX,
+        finding_id,
+        CorrectFinding(field=FindingField.DESCRIPTION, new="执法记录缺失", reason="笔误"),
     )
     await project()
     day = date(2024, 6, 1)

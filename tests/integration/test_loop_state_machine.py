@@ -33,6 +33,25 @@ from hypothesis.stateful import (
 )
 
 from ledger.application import CommandResult, Ledger
+from ledger.application.commands import (
+    AppealSanction,
+    Attribute,
+    CloseCase,
+    CloseFinding,
+    ExtendDeadline,
+    ImposeSanction,
+    ModifySanction,
+    OpenCase,
+    PlanRectification,
+    RaiseFinding,
+    ReferFinding,
+    RejectRectification,
+    ReportProgress,
+    RevokeSanction,
+    UpholdSanction,
+    VerifyRectification,
+    WithdrawAttribution,
+)
 from ledger.domain.accountability import AccountabilityCase
 from ledger.domain.errors import (
     DomainError,
@@ -207,16 +226,18 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = InvariantViolation
         raised = self.attempt(
             refusal,
-            self.ledger.raise_finding(
+            self.ledger.findings.raise_finding(
                 CTX,
-                unit_id=self.world.bureau,
-                inspection_id=self.inspection,
-                clue_id=None,
-                category=category,
-                severity=Severity.MEDIUM,
-                description="行政执法案卷不规范",
-                found_on=found_on,
-                deadline=deadline,
+                RaiseFinding(
+                    unit_id=self.world.bureau,
+                    inspection_id=self.inspection,
+                    clue_id=None,
+                    category=category,
+                    severity=Severity.MEDIUM,
+                    description="行政执法案卷不规范",
+                    found_on=found_on,
+                    deadline=deadline,
+                ),
             ),
         )
         if raised is None:
@@ -238,8 +259,8 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif person in f.attributed:
             refusal = InvariantViolation
-        call = self.ledger.attribute(
-            CTX, f.id, person_id=person, liability=liability, reason="认定"
+        call = self.ledger.findings.attribute(
+            CTX, f.id, Attribute(person_id=person, liability=liability, reason="认定")
         )
         if self.attempt(refusal, call):
             f.attributed[person] = liability
@@ -252,7 +273,9 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif f.attributed.get(person, Liability.PRINCIPAL) is Liability.PRINCIPAL:
             refusal = InvariantViolation  # not attributed, or the principal's own liability
-        call = self.ledger.withdraw_attribution(CTX, f.id, person_id=person, reason="认定有误")
+        call = self.ledger.findings.withdraw_attribution(
+            CTX, f.id, person, WithdrawAttribution(reason="认定有误")
+        )
         if self.attempt(refusal, call):
             del f.attributed[person]
 
@@ -271,13 +294,15 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif day < f.found_on or (due is not None and not day <= due <= f.deadline):
             refusal = InvalidInput
-        call = self.ledger.plan_rectification(
+        call = self.ledger.findings.plan_rectification(
             CTX,
             f.id,
-            measures="整改措施",
-            owner_person_id=self.person(owner) if owner else None,
-            deadline=due,
-            planned_on=day,
+            PlanRectification(
+                measures="整改措施",
+                owner_person_id=self.person(owner) if owner else None,
+                deadline=due,
+                planned_on=day,
+            ),
         )
         if self.attempt(refusal, call):
             f.stage = S.RECTIFYING
@@ -290,8 +315,10 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif day < f.since(f.last_reported):
             refusal = InvalidInput
-        call = self.ledger.report_progress(
-            CTX, f.id, reported_on=day, summary="进展", evidence=[], complete=complete
+        call = self.ledger.findings.report_progress(
+            CTX,
+            f.id,
+            ReportProgress(reported_on=day, summary="进展", evidence=[], complete=complete),
         )
         if self.attempt(refusal, call):
             f.last_reported = day
@@ -307,7 +334,10 @@ class LoopMachine(RuleBasedStateMachine):
         elif day < f.since(f.last_reported):
             refusal = InvalidInput
         if self.attempt(
-            refusal, self.ledger.verify_rectification(CTX, f.id, verified_on=day, note=None)
+            refusal,
+            self.ledger.findings.verify_rectification(
+                CTX, f.id, VerifyRectification(verified_on=day, note=None)
+            ),
         ):
             f.stage, f.verified_on = S.VERIFIED, day
 
@@ -319,7 +349,9 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif day < f.since(f.last_reported):
             refusal = InvalidInput
-        call = self.ledger.reject_rectification(CTX, f.id, reason="整改不到位", rejected_on=day)
+        call = self.ledger.findings.reject_rectification(
+            CTX, f.id, RejectRectification(reason="整改不到位", rejected_on=day)
+        )
         if self.attempt(refusal, call):
             f.stage = S.RECTIFYING
 
@@ -332,13 +364,15 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif new <= f.deadline or day < f.found_on:
             refusal = InvalidInput
-        call = self.ledger.extend_deadline(
+        call = self.ledger.findings.extend_deadline(
             CTX,
             f.id,
-            new_deadline=new,
-            approver_person_id=self.world.inspector,
-            reason="情况复杂",
-            extended_on=day,
+            ExtendDeadline(
+                new_deadline=new,
+                approver_person_id=self.world.inspector,
+                reason="情况复杂",
+                extended_on=day,
+            ),
         )
         if self.attempt(refusal, call):
             f.deadline = new
@@ -351,8 +385,10 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif day < f.found_on:
             refusal = InvalidInput
-        call = self.ledger.refer_finding(
-            CTX, f.id, to_unit_id=self.world.discipline, reason="失职", referred_on=day
+        call = self.ledger.findings.refer_finding(
+            CTX,
+            f.id,
+            ReferFinding(to_unit_id=self.world.discipline, reason="失职", referred_on=day),
         )
         if self.attempt(refusal, call):
             f.stage = S.REFERRED
@@ -372,7 +408,9 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = IllegalTransition
         elif unexplained or day < since:
             refusal = InvalidInput
-        call = self.ledger.close_finding(CTX, f.id, outcome=outcome, reason=reason, closed_on=day)
+        call = self.ledger.findings.close_finding(
+            CTX, f.id, CloseFinding(outcome=outcome, reason=reason, closed_on=day)
+        )
         if self.attempt(refusal, call):
             f.stage, f.outcome = S.CLOSED, outcome
 
@@ -429,12 +467,14 @@ class LoopMachine(RuleBasedStateMachine):
                 break
         opened = self.attempt(
             refusal,
-            self.ledger.open_case(
+            self.ledger.cases.open_case(
                 CTX,
-                person_id=person,
-                finding_ids=[self.model[k].id for k in keys],
-                handling_unit_id=self.world.discipline,
-                opened_on=day,
+                OpenCase(
+                    person_id=person,
+                    finding_ids=[self.model[k].id for k in keys],
+                    handling_unit_id=self.world.discipline,
+                    opened_on=day,
+                ),
             ),
         )
         if opened is None:
@@ -456,7 +496,8 @@ class LoopMachine(RuleBasedStateMachine):
         elif day < c.opened_on:
             refusal = InvalidInput
         imposed = self.attempt(
-            refusal, self.ledger.impose_sanction(CTX, c.id, kind=kind, decided_on=day)
+            refusal,
+            self.ledger.cases.impose_sanction(CTX, c.id, ImposeSanction(kind=kind, decided_on=day)),
         )
         if imposed is None:
             return None
@@ -512,8 +553,8 @@ class LoopMachine(RuleBasedStateMachine):
         refusal = self.sanction_refusal(c, sanction_id, "appeal")
         if refusal is None and day < c.sanctions[sanction_id].decided_on:
             refusal = InvalidInput
-        call = self.ledger.appeal_sanction(
-            CTX, c.id, sanction_id=sanction_id, appealed_on=day, reason="申诉"
+        call = self.ledger.cases.appeal_sanction(
+            CTX, c.id, AppealSanction(sanction_id=sanction_id, appealed_on=day, reason="申诉")
         )
         if self.attempt(refusal, call):
             c.sanctions[sanction_id].state = State.APPEALED
@@ -524,7 +565,9 @@ class LoopMachine(RuleBasedStateMachine):
         refusal = self.sanction_refusal(c, sanction_id, "uphold")
         if refusal is None and day < c.opened_on:
             refusal = InvalidInput
-        call = self.ledger.uphold_sanction(CTX, c.id, sanction_id=sanction_id, decided_on=day)
+        call = self.ledger.cases.uphold_sanction(
+            CTX, c.id, sanction_id, UpholdSanction(decided_on=day)
+        )
         if self.attempt(refusal, call):
             c.sanctions[sanction_id].state = State.UPHELD
 
@@ -534,8 +577,8 @@ class LoopMachine(RuleBasedStateMachine):
         refusal = self.sanction_refusal(c, sanction_id, "modify")
         if refusal is None and (kind is c.sanctions[sanction_id].kind or day < c.opened_on):
             refusal = InvalidInput
-        call = self.ledger.modify_sanction(
-            CTX, c.id, sanction_id=sanction_id, kind=kind, decided_on=day, reason="复核改变"
+        call = self.ledger.cases.modify_sanction(
+            CTX, c.id, sanction_id, ModifySanction(kind=kind, decided_on=day, reason="复核改变")
         )
         if self.attempt(refusal, call):
             s = c.sanctions[sanction_id]
@@ -547,8 +590,8 @@ class LoopMachine(RuleBasedStateMachine):
         refusal = self.sanction_refusal(c, sanction_id, "revoke")
         if refusal is None and day < c.opened_on:
             refusal = InvalidInput
-        call = self.ledger.revoke_sanction(
-            CTX, c.id, sanction_id=sanction_id, decided_on=day, reason="撤销"
+        call = self.ledger.cases.revoke_sanction(
+            CTX, c.id, sanction_id, RevokeSanction(decided_on=day, reason="撤销")
         )
         if self.attempt(refusal, call):
             c.sanctions[sanction_id].state = State.REVOKED
@@ -563,7 +606,7 @@ class LoopMachine(RuleBasedStateMachine):
             refusal = InvalidInput
         elif any(s.state is State.APPEALED for s in c.sanctions.values()):
             refusal = IllegalTransition  # an appeal is pending
-        if self.attempt(refusal, self.ledger.close_case(CTX, c.id, closed_on=day)):
+        if self.attempt(refusal, self.ledger.cases.close_case(CTX, c.id, CloseCase(closed_on=day))):
             c.closed = True
 
     # Invariants

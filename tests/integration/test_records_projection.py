@@ -12,6 +12,26 @@ from uuid import UUID
 import asyncpg
 
 from ledger.application import Ledger
+from ledger.application.commands import (
+    AppealSanction,
+    AssessUnit,
+    CloseCase,
+    CloseFinding,
+    CloseInspection,
+    DefineIndicatorSet,
+    FeedBackResults,
+    FindingFromClue,
+    ImposeSanction,
+    IssueBulletin,
+    ModifySanction,
+    OpenCase,
+    ReceiveClue,
+    RecordEvidence,
+    ReferFinding,
+    RevokeSanction,
+    TriageClue,
+    UpholdSanction,
+)
 from ledger.domain.vocab import (
     BulletinKind,
     Category,
@@ -20,6 +40,7 @@ from ledger.domain.vocab import (
     Outcome,
     SanctionKind,
     Severity,
+    TriageOutcome,
 )
 from ledger.infra.codec import make_mapper
 from ledger.projections import records, records_query
@@ -51,117 +72,156 @@ async def loop(ledger: Ledger) -> Loop:
     """Every event type of the records read model, at least once."""
     world = await build_world(ledger)
     inspection = await started_inspection(ledger, world)
-    await ledger.record_evidence(
+    await ledger.inspections.record_evidence(
         CTX,
         inspection,
-        method=EvidenceMethod.DOCUMENT_REVIEW,
-        summary="抽查行政处罚案卷30卷",
-        document="督察材料〔2024〕7号",
-        sha256="ab" * 32,
-        unit_id=world.bureau,
-        collected_on=date(2024, 5, 8),
+        RecordEvidence(
+            method=EvidenceMethod.DOCUMENT_REVIEW,
+            summary="抽查行政处罚案卷30卷",
+            document="督察材料〔2024〕7号",
+            sha256="ab" * 32,
+            unit_id=world.bureau,
+            collected_on=date(2024, 5, 8),
+        ),
     )
     finding = await raised_finding(ledger, world, inspection)
-    await ledger.feed_back(CTX, inspection, fed_back_on=date(2024, 5, 20), summary="反馈3个问题")
-    await ledger.close_inspection(CTX, inspection, closed_on=date(2024, 6, 1))
-    case = await ledger.open_case(
+    await ledger.inspections.feed_back(
+        CTX, inspection, FeedBackResults(fed_back_on=date(2024, 5, 20), summary="反馈3个问题")
+    )
+    await ledger.inspections.close_inspection(
+        CTX, inspection, CloseInspection(closed_on=date(2024, 6, 1))
+    )
+    case = await ledger.cases.open_case(
         CTX,
-        person_id=world.deputy,
-        finding_ids=[finding],
-        handling_unit_id=world.discipline,
-        opened_on=date(2024, 9, 1),
+        OpenCase(
+            person_id=world.deputy,
+            finding_ids=[finding],
+            handling_unit_id=world.discipline,
+            opened_on=date(2024, 9, 1),
+        ),
     )
-    first = await ledger.impose_sanction(
-        CTX, case.id, kind=SanctionKind.PARTY_DISCIPLINE, decided_on=date(2024, 9, 20)
-    )
-    modified = UUID(first.detail["sanction_id"])
-    await ledger.appeal_sanction(
-        CTX, case.id, sanction_id=modified, appealed_on=date(2024, 9, 25), reason="申诉"
-    )
-    second = await ledger.impose_sanction(
-        CTX, case.id, kind=SanctionKind.WRITTEN_SELF_CRITICISM, decided_on=date(2024, 9, 21)
-    )
-    revoked = UUID(second.detail["sanction_id"])
-    await ledger.appeal_sanction(
-        CTX, case.id, sanction_id=revoked, appealed_on=date(2024, 9, 26), reason="申诉"
-    )
-    upheld = await ledger.uphold_sanction(
-        CTX, case.id, sanction_id=revoked, decided_on=date(2024, 10, 5)
-    )
-    await ledger.modify_sanction(
+    first = await ledger.cases.impose_sanction(
         CTX,
         case.id,
-        sanction_id=modified,
-        kind=SanctionKind.ADMONISHMENT_TALK,
-        decided_on=date(2024, 10, 10),
-        reason="复核后改为诫勉",
+        ImposeSanction(kind=SanctionKind.PARTY_DISCIPLINE, decided_on=date(2024, 9, 20)),
     )
-    await ledger.revoke_sanction(
-        CTX, case.id, sanction_id=revoked, decided_on=date(2024, 10, 12), reason="依据不足"
-    )
-    await ledger.close_case(CTX, case.id, closed_on=date(2024, 10, 15), reason="办结")
-    clue = await ledger.receive_clue(
+    modified = UUID(first.detail["sanction_id"])
+    await ledger.cases.appeal_sanction(
         CTX,
-        origin=ClueSource.HOTLINE_12345,
-        external_id="12345-2024-000871",
-        summary="群众反映执法人员未出示证件",
-        received_at=datetime(2024, 4, 2, 9, 30, tzinfo=UTC),
-        unit_id=world.bureau,
+        case.id,
+        AppealSanction(sanction_id=modified, appealed_on=date(2024, 9, 25), reason="申诉"),
     )
-    await ledger.triage_into_finding(
+    second = await ledger.cases.impose_sanction(
+        CTX,
+        case.id,
+        ImposeSanction(kind=SanctionKind.WRITTEN_SELF_CRITICISM, decided_on=date(2024, 9, 21)),
+    )
+    revoked = UUID(second.detail["sanction_id"])
+    await ledger.cases.appeal_sanction(
+        CTX,
+        case.id,
+        AppealSanction(sanction_id=revoked, appealed_on=date(2024, 9, 26), reason="申诉"),
+    )
+    upheld = await ledger.cases.uphold_sanction(
+        CTX, case.id, revoked, UpholdSanction(decided_on=date(2024, 10, 5))
+    )
+    await ledger.cases.modify_sanction(
+        CTX,
+        case.id,
+        modified,
+        ModifySanction(
+            kind=SanctionKind.ADMONISHMENT_TALK,
+            decided_on=date(2024, 10, 10),
+            reason="复核后改为诫勉",
+        ),
+    )
+    await ledger.cases.revoke_sanction(
+        CTX, case.id, revoked, RevokeSanction(decided_on=date(2024, 10, 12), reason="依据不足")
+    )
+    await ledger.cases.close_case(
+        CTX, case.id, CloseCase(closed_on=date(2024, 10, 15), reason="办结")
+    )
+    clue = await ledger.clues.receive_clue(
+        CTX,
+        ReceiveClue(
+            source=ClueSource.HOTLINE_12345,
+            external_id="12345-2024-000871",
+            summary="群众反映执法人员未出示证件",
+            received_at=datetime(2024, 4, 2, 9, 30, tzinfo=UTC),
+            unit_id=world.bureau,
+        ),
+    )
+    await ledger.clues.triage_into_finding(
         CTX,
         clue.id,
-        unit_id=world.bureau,
-        category=Category.LAW_ENFORCEMENT,
-        severity=Severity.MEDIUM,
-        description="执法人员未出示执法证件",
-        found_on=FOUND_ON,
-        deadline=date(2024, 7, 1),
+        TriageClue(
+            outcome=TriageOutcome.FINDING,
+            finding=FindingFromClue(
+                unit_id=world.bureau,
+                category=Category.LAW_ENFORCEMENT,
+                severity=Severity.MEDIUM,
+                description="执法人员未出示执法证件",
+                found_on=FOUND_ON,
+                deadline=date(2024, 7, 1),
+            ),
+        ),
     )
-    dismissed = await ledger.receive_clue(
+    dismissed = await ledger.clues.receive_clue(
         CTX,
-        origin=ClueSource.PETITION,
-        external_id="XF-2024-0032",
-        summary="反映事项不属督察范围",
-        received_at=datetime(2024, 4, 3, 10, 0, tzinfo=UTC),
-        unit_id=None,
+        ReceiveClue(
+            source=ClueSource.PETITION,
+            external_id="XF-2024-0032",
+            summary="反映事项不属督察范围",
+            received_at=datetime(2024, 4, 3, 10, 0, tzinfo=UTC),
+            unit_id=None,
+        ),
     )
-    await ledger.dismiss_clue(CTX, dismissed.id, reason="不属于督察范围")
-    bulletin = await ledger.issue_bulletin(
-        CTX,
-        kind=BulletinKind.BRIEF,
-        title="督察情况简报第1期",
-        inspection_id=inspection,
-        finding_ids=[finding],
-        recipient_unit_ids=[world.discipline, world.personnel],
-        issued_on=date(2024, 6, 5),
-        summary="通报督察发现的问题",
+    await ledger.clues.dismiss_clue(
+        CTX, dismissed.id, TriageClue(outcome=TriageOutcome.DISMISSED, reason="不属于督察范围")
     )
-    defined = await ledger.define_indicator_set(
+    bulletin = await ledger.bulletins.issue_bulletin(
         CTX,
-        year=2024,
-        name="2024年法治政府建设考核",
-        indicators=[
-            {"code": "A1", "name": "依法决策", "weight": Decimal(60)},
-            {"code": "A2", "name": "严格执法", "weight": Decimal("40")},
-        ],
+        IssueBulletin(
+            kind=BulletinKind.BRIEF,
+            title="督察情况简报第1期",
+            inspection_id=inspection,
+            finding_ids=[finding],
+            recipient_unit_ids=[world.discipline, world.personnel],
+            issued_on=date(2024, 6, 5),
+            summary="通报督察发现的问题",
+        ),
     )
-    assessed = await ledger.assess_unit(
+    defined = await ledger.assessments.define_indicator_set(
         CTX,
-        indicator_set_id=defined.id,
-        unit_id=world.bureau,
-        scores={"A1": Decimal(90), "A2": Decimal(80)},
-        grade=None,
-        assessed_on=date(2025, 1, 15),
+        DefineIndicatorSet(
+            year=2024,
+            name="2024年法治政府建设考核",
+            indicators=[
+                {"code": "A1", "name": "依法决策", "weight": Decimal(60)},
+                {"code": "A2", "name": "严格执法", "weight": Decimal("40")},
+            ],
+        ),
     )
-    await ledger.assess_unit(
+    assessed = await ledger.assessments.assess_unit(
         CTX,
-        indicator_set_id=defined.id,
-        unit_id=world.bureau,
-        scores={"A1": Decimal(90), "A2": Decimal("70.5")},
-        grade=None,
-        assessed_on=date(2025, 1, 20),
-        reason="复核扣分",
+        AssessUnit(
+            indicator_set_id=defined.id,
+            unit_id=world.bureau,
+            scores={"A1": Decimal(90), "A2": Decimal(80)},
+            grade=None,
+            assessed_on=date(2025, 1, 15),
+        ),
+    )
+    await ledger.assessments.assess_unit(
+        CTX,
+        AssessUnit(
+            indicator_set_id=defined.id,
+            unit_id=world.bureau,
+            scores={"A1": Decimal(90), "A2": Decimal("70.5")},
+            grade=None,
+            assessed_on=date(2025, 1, 20),
+            reason="复核扣分",
+        ),
     )
     return Loop(
         world,
@@ -302,8 +362,12 @@ async def test_a_finding_closed_after_its_referral_shows_on_the_inspection(
     world = await build_world(ledger)
     inspection = await started_inspection(ledger, world)
     finding = await raised_finding(ledger, world, inspection)
-    await ledger.refer_finding(CTX, finding, to_unit_id=world.discipline, reason="失职")
-    closed = await ledger.close_finding(CTX, finding, outcome=Outcome.REFERRED)
+    await ledger.findings.refer_finding(
+        CTX, finding, ReferFinding(to_unit_id=world.discipline, reason="失职")
+    )
+    closed = await ledger.findings.close_finding(
+        CTX, finding, CloseFinding(outcome=Outcome.REFERRED)
+    )
     await project()
     found = await records_query.get_inspection(pool, inspection)
     assert found is not None

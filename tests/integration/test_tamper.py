@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.application import Context, Ledger
+from ledger.application.commands import RegisterPerson
 from ledger.infra.checkpoints import Signer, load_signer, make_checkpoint
 from ledger.infra.merkle import TreeError, extend_all, proof_record
 from ledger.infra.verify import Report, leaf_bytes, verify_ledger
@@ -66,7 +67,9 @@ async def sealed(pool: asyncpg.Pool, ledger: Ledger, tmp_path: Path) -> Sealed:
     signer = load_signer("ledger.test/tamper", None, tmp_path)
     notes = {}
     for i in range(EVENTS):
-        await ledger.register_person(CTX, name=f"人员{i:02d}", person_no=f"T-{i:02d}")
+        await ledger.persons.register_person(
+            CTX, RegisterPerson(name=f"人员{i:02d}", person_no=f"T-{i:02d}")
+        )
         if (i + 1) % 10 == 0:
             notes[i + 1] = await make_checkpoint(pool, signer)
     sealed = Sealed(pool, signer, notes, tmp_path)

@@ -8,6 +8,7 @@ import time
 import asyncpg
 
 from ledger.application import Context, Ledger
+from ledger.application.commands import RegisterPerson
 from ledger.infra.codec import make_mapper
 from ledger.projections.chain import NAME
 from ledger.projections.registry import PROJECTIONS, TABLES
@@ -45,13 +46,13 @@ async def test_one_worker_active_and_a_standby_takes_over(
     second = asyncio.create_task(
         run_worker(pool, make_mapper(), PROJECTIONS, second_stop, poll_interval=0.1)
     )
-    written = await ledger.register_person(CTX, name="甲", person_no=None)
+    written = await ledger.persons.register_person(CTX, RegisterPerson(name="甲", person_no=None))
     await _until(pool, written.position)
     assert await _active_workers(pool) == 1
 
     first_stop.set()
     await asyncio.wait_for(first, timeout=5)
-    written = await ledger.register_person(CTX, name="乙", person_no=None)
+    written = await ledger.persons.register_person(CTX, RegisterPerson(name="乙", person_no=None))
     await _until(pool, written.position)  # only the former standby can have applied it
     assert await _active_workers(pool) == 1
     second_stop.set()
@@ -67,7 +68,7 @@ async def test_notify_wakes_the_worker_before_its_poll(pool: asyncpg.Pool, ledge
         run_worker(pool, make_mapper(), PROJECTIONS, stop, poll_interval=30)
     )
     await asyncio.sleep(0.3)  # the worker is idle, waiting up to 30 s
-    written = await ledger.register_person(CTX, name="丙", person_no=None)
+    written = await ledger.persons.register_person(CTX, RegisterPerson(name="丙", person_no=None))
     assert await _until(pool, written.position, seconds=5) < 5
     stop.set()
     await asyncio.wait_for(worker, timeout=5)
@@ -87,7 +88,7 @@ async def test_a_long_catch_up_keeps_the_planner_statistics_current(
     """Full batches in a row are followed by an ANALYZE after the 2nd, 4th, 8th…, so a
     statement planned while the tables looked empty is planned again as they fill."""
     for n in range(10):
-        await ledger.register_person(CTX, name=f"人员{n}", person_no=None)
+        await ledger.persons.register_person(CTX, RegisterPerson(name=f"人员{n}", person_no=None))
     before = await _analyzed(pool, "chain_persons")
     chain = next(p for p in PROJECTIONS if p.name == NAME)
     applied = await catch_up(pool, make_mapper(), chain, batch_size=2, tables=TABLES[NAME])
@@ -96,6 +97,6 @@ async def test_a_long_catch_up_keeps_the_planner_statistics_current(
     assert await _analyzed(pool, "chain_persons") == before + 2
     # without its tables a read model is left to autovacuum
     for n in range(4):
-        await ledger.register_person(CTX, name=f"后来{n}", person_no=None)
+        await ledger.persons.register_person(CTX, RegisterPerson(name=f"后来{n}", person_no=None))
     await catch_up(pool, make_mapper(), chain, batch_size=2)
     assert await _analyzed(pool, "chain_persons") == before + 2

@@ -76,7 +76,7 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     except RecursionError:
         raise ApiError(400, "Malformed JSON", "the body nests too deeply") from None
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as error:
         raise from_validation(error) from None
 

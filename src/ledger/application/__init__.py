@@ -1,30 +1,47 @@
-"""The async command service: load, decide, append once."""
+"""The application: commands in, one append out. ``Ledger`` holds one handler object per
+aggregate family, each given only the store it reads and appends through."""
 
-from ledger.application.accountability import AccountabilityCommands
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import Mapper
+
 from ledger.application.assessments import AssessmentCommands
 from ledger.application.assignments import AssignmentCommands
+from ledger.application.bulletins import BulletinCommands
+from ledger.application.cases import CaseCommands
 from ledger.application.clues import ClueCommands
 from ledger.application.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
     PreconditionFailed,
 )
+from ledger.application.findings import FindingCommands
 from ledger.application.inspections import InspectionCommands
 from ledger.application.persons import PersonCommands
 from ledger.application.service import CommandResult, Context
+from ledger.application.store import AggregateStore
 from ledger.application.units import UnitCommands
+from ledger.infra.eventstore import EventStore
 
 
-class Ledger(
-    UnitCommands,
-    PersonCommands,
-    AssignmentCommands,
-    InspectionCommands,
-    ClueCommands,
-    AccountabilityCommands,
-    AssessmentCommands,
-):
-    """Every command of the ledger, one method each."""
+class Ledger:
+    """Every command of the ledger, by the aggregates it changes:
+    ``ledger.findings.raise_finding(ctx, RaiseFinding(...))``."""
+
+    def __init__(self, events: EventStore, mapper: Mapper[Any]) -> None:
+        self.events = events
+        self.store = store = AggregateStore(events, mapper)
+        self.units = UnitCommands(store)
+        self.persons = PersonCommands(store)
+        self.assignments = AssignmentCommands(store)
+        self.inspections = InspectionCommands(store)
+        self.findings = FindingCommands(store)
+        self.clues = ClueCommands(store, self.findings)
+        self.cases = CaseCommands(store)
+        self.bulletins = BulletinCommands(store)
+        self.assessments = AssessmentCommands(store)
 
 
 __all__ = [

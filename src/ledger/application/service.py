@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper
 
 from ledger.application.errors import (
     ConcurrencyConflict,
@@ -17,15 +15,9 @@ from ledger.application.errors import (
     PreconditionFailed,
 )
 from ledger.application.store import AggregateStore
-from ledger.domain import rules
-from ledger.domain.assignment import Assignment, check_period
-from ledger.domain.errors import InvariantViolation
-from ledger.domain.unit import Unit
-from ledger.domain.vocab import Role
 from ledger.infra.eventstore import (
     Condition,
     ConditionFailed,
-    EventStore,
     Idempotency,
     StreamVersionConflict,
 )
@@ -88,9 +80,9 @@ class CommandService:
     (cross-stream rules cannot slip past a concurrent writer); it is then decided again.
     """
 
-    def __init__(self, events: EventStore, mapper: Mapper[Any]) -> None:
-        self.store = AggregateStore(events, mapper)
-        self.events = events
+    def __init__(self, store: AggregateStore) -> None:
+        self.store = store
+        self.events = store.events
 
     async def _execute(self, ctx: Context, decide: Decide) -> CommandResult:
         if ctx.idempotency_key is not None:
@@ -159,37 +151,6 @@ class CommandService:
             return Decision([aggregate], aggregate, detail=detail or {})
 
         return await self._execute(ctx, decide)
-
-    async def _check_unique(self, attribute: str, value: str, message: str) -> str:
-        """Raised when another unit or person currently holds ``value`` (a code or number).
-
-        Returns the guard tag of the value.
-        """
-        tag = f"{attribute.replace('_', '-')}:{value}"
-        holders, _ = await self.store.tagged([tag])
-        holders = [h for h in holders if getattr(h, attribute, None) == value]
-        if holders:
-            raise InvariantViolation(f"{message} (held by {holders[0].id})", field=attribute)
-        return tag
-
-    async def _unit_assignments(self, unit_id: UUID) -> list[Assignment]:
-        aggregates, _ = await self.store.tagged([f"unit:{unit_id}"])
-        return [a for a in aggregates if isinstance(a, Assignment)]
-
-    async def _check_line(
-        self,
-        unit: Unit,
-        role: Role,
-        start: date,
-        end: date | None,
-        reports_to: UUID,
-        field_name: str,
-    ) -> str:
-        """Check the reporting line; returns the guard tag of the target's unit."""
-        target = await self.store.get(Assignment, reports_to, field=field_name)
-        period = check_period(start, end)
-        rules.check_reports_to(unit=unit, role=role, period=period, target=target, field=field_name)
-        return f"unit:{target.unit_id}"
 
 
 def _replay(ctx: Context, request_hash: bytes, result: dict[str, Any]) -> CommandResult:

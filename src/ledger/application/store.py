@@ -15,7 +15,7 @@ from ledger.domain.assessment import Assessment, IndicatorSet
 from ledger.domain.assignment import Assignment
 from ledger.domain.bulletin import Bulletin
 from ledger.domain.clue import Clue
-from ledger.domain.errors import NotFound
+from ledger.domain.errors import InvariantViolation, NotFound
 from ledger.domain.finding import Finding
 from ledger.domain.inspection import Inspection
 from ledger.domain.person import Person
@@ -101,3 +101,20 @@ class AggregateStore:
             for domain_event in aggregate.collect_events():
                 rows.append(NewEvent(self.mapper.to_stored_event(domain_event), tags))
         return rows
+
+    async def unit_assignments(self, unit_id: UUID) -> list[Assignment]:
+        """Every assignment in the unit, whatever its period: the chain a rule reads."""
+        aggregates, _ = await self.tagged([f"unit:{unit_id}"])
+        return [a for a in aggregates if isinstance(a, Assignment)]
+
+    async def check_unique(self, attribute: str, value: str, message: str) -> str:
+        """Raised when another unit or person currently holds ``value`` (a code or number).
+
+        Returns the guard tag of the value.
+        """
+        tag = f"{attribute.replace('_', '-')}:{value}"
+        holders, _ = await self.tagged([tag])
+        holders = [h for h in holders if getattr(h, attribute, None) == value]
+        if holders:
+            raise InvariantViolation(f"{message} (held by {holders[0].id})", field=attribute)
+        return tag

@@ -11,6 +11,13 @@ from functools import partial
 from uuid import UUID
 
 from ledger.application import Ledger
+from ledger.application.commands import (
+    Assign,
+    ChangePortfolio,
+    EndAssignment,
+    RegisterPerson,
+    RegisterUnit,
+)
 from ledger.demo.chains_appointments import TEAMS
 from ledger.demo.chains_data import ENDINGS, REDIVISIONS, TOPICS, UNITS, Ending, Redivision, Team
 from ledger.demo.runner import Runner
@@ -46,12 +53,14 @@ class Chains(Runner):
             self.units[key] = (
                 await self.run_id(
                     f"demo:unit:{key}",
-                    self.ledger.register_unit,
-                    name=name,
-                    kind=unit_kind,
-                    level=UnitLevel(level),
-                    parent_id=self.units[parent][0] if parent else None,
-                    code=key,
+                    self.ledger.units.register_unit,
+                    RegisterUnit(
+                        name=name,
+                        kind=unit_kind,
+                        level=UnitLevel(level),
+                        parent_id=self.units[parent][0] if parent else None,
+                        code=key,
+                    ),
                 ),
                 unit_kind,
                 parent,
@@ -63,9 +72,8 @@ class Chains(Runner):
                 if post.person not in self.persons:
                     self.persons[post.person] = await self.run_id(
                         f"demo:person:{post.person}",
-                        self.ledger.register_person,
-                        name=post.person,
-                        person_no=_person_no(post.person),
+                        self.ledger.persons.register_person,
+                        RegisterPerson(name=post.person, person_no=_person_no(post.person)),
                     )
 
     async def appoint(self, team: Team) -> None:
@@ -81,38 +89,44 @@ class Chains(Runner):
                 principal_title = _PRINCIPAL_TITLES.get(kind, PrincipalTitle.UNIT_HEAD)
             self.holding[(team.unit, post.person)] = await self.run_id(
                 f"demo:assign:{team.unit}/{post.person}/{team.since}",
-                self.ledger.assign,
-                unit_id=self.units[team.unit][0],
-                person_id=self.persons[post.person],
-                role=post.role,
-                title=post.title,
-                principal_title=principal_title,
-                portfolio=_topics(post.topics),
-                reports_to=line,
-                effective_from=date.fromisoformat(team.since),
-                basis=team.basis,
+                self.ledger.assignments.assign,
+                Assign(
+                    unit_id=self.units[team.unit][0],
+                    person_id=self.persons[post.person],
+                    role=post.role,
+                    title=post.title,
+                    principal_title=principal_title,
+                    portfolio=_topics(post.topics),
+                    reports_to=line,
+                    effective_from=date.fromisoformat(team.since),
+                    basis=team.basis,
+                ),
             )
 
     async def end(self, ending: Ending) -> None:
         await self.run(
             f"demo:end:{ending.unit}/{ending.person}/{ending.on}",
-            self.ledger.end_assignment,
+            self.ledger.assignments.end_assignment,
             self.holding.pop((ending.unit, ending.person)),
-            effective_to=date.fromisoformat(ending.on),
-            end_reason=ending.end_reason,
-            reason=ending.reason,
-            basis=ending.basis,
+            EndAssignment(
+                effective_to=date.fromisoformat(ending.on),
+                reason=ending.end_reason,
+                note=ending.reason,
+                basis=ending.basis,
+            ),
         )
 
     async def redivide(self, change: Redivision) -> None:
         await self.run(
             f"demo:portfolio:{change.unit}/{change.person}/{change.on}",
-            self.ledger.change_portfolio,
+            self.ledger.assignments.change_portfolio,
             self.holding[(change.unit, change.person)],
-            portfolio=_topics(change.topics),
-            effective_on=date.fromisoformat(change.on),
-            reason=change.reason,
-            basis=change.basis,
+            ChangePortfolio(
+                portfolio=_topics(change.topics),
+                effective_on=date.fromisoformat(change.on),
+                reason=change.reason,
+                basis=change.basis,
+            ),
         )
 
     async def replay_history(self) -> None:

@@ -18,12 +18,40 @@ from typing import Any
 from uuid import UUID
 
 from ledger.application import Ledger
+from ledger.application.commands import (
+    AppealSanction,
+    AssessUnit,
+    Attribute,
+    Body,
+    CloseCase,
+    CloseFinding,
+    CloseInspection,
+    DefineIndicatorSet,
+    ExtendDeadline,
+    FeedBackResults,
+    FindingFromClue,
+    ImposeSanction,
+    IssueBulletin,
+    ModifySanction,
+    OpenCase,
+    PlanInspection,
+    PlanRectification,
+    RaiseFinding,
+    ReceiveClue,
+    RecordEvidence,
+    ReferFinding,
+    RejectRectification,
+    ReportProgress,
+    StartInspection,
+    TriageClue,
+    VerifyRectification,
+)
 from ledger.demo import cycle_data as data
 from ledger.demo.cycle_data import BulletinSpec, ClueSpec, Evidence
 from ledger.demo.cycle_findings import FINDINGS, FindingSpec, Step
-from ledger.demo.runner import Command, Runner
+from ledger.demo.runner import Handler, Runner
 from ledger.domain.clue import clue_id
-from ledger.domain.vocab import Liability, Outcome
+from ledger.domain.vocab import Liability, Outcome, TriageOutcome
 
 Act = Callable[[], Awaitable[None]]
 
@@ -52,29 +80,46 @@ class _Cycle(Runner):
         if act == "plan":
             result = await self.run(
                 key,
-                ledger.plan_inspection,
-                title=spec["title"],
-                year=_on(spec["starts_on"]).year,
-                organizer_unit_id=self.units[data.OFFICE],
-                target_unit_ids=[self.units[u] for u in data.TARGETS],
-                team=[self.persons[p] for p in data.TEAM],
-                topics=list(data.TOPICS),
-                starts_on=_on(spec["starts_on"]),
-                ends_on=_on(spec["ends_on"]),
-                reason=spec["reason"],
-                basis=spec["basis"],
+                ledger.inspections.plan_inspection,
+                PlanInspection(
+                    title=spec["title"],
+                    year=_on(spec["starts_on"]).year,
+                    organizer_unit_id=self.units[data.OFFICE],
+                    target_unit_ids=[self.units[u] for u in data.TARGETS],
+                    team=[self.persons[p] for p in data.TEAM],
+                    topics=list(data.TOPICS),
+                    starts_on=_on(spec["starts_on"]),
+                    ends_on=_on(spec["ends_on"]),
+                    reason=spec["reason"],
+                    basis=spec["basis"],
+                ),
             )
             self.ids["inspection"] = result.id
         elif act == "start":
             day = _on(spec["starts_on"])
-            await self.run(key, ledger.start_inspection, self.ids["inspection"], started_on=day)
+            await self.run(
+                key,
+                ledger.inspections.start_inspection,
+                self.ids["inspection"],
+                StartInspection(started_on=day),
+            )
         elif act == "feedback":
             kw = {"summary": spec["feedback"], "basis": spec["feedback_basis"]}
             day = _on(spec["fed_back_on"])
-            await self.run(key, ledger.feed_back, self.ids["inspection"], fed_back_on=day, **kw)
+            await self.run(
+                key,
+                ledger.inspections.feed_back,
+                self.ids["inspection"],
+                FeedBackResults(fed_back_on=day, **kw),
+            )
         else:
             day = _on(spec["closed_on"])
-            await self.run(key, ledger.close_inspection, self.ids["inspection"], closed_on=day)
+            await self.run(
+                key,
+                ledger.inspections.close_inspection,
+                self.ids["inspection"],
+                CloseInspection(closed_on=day),
+            )
 
     async def evidence(self, index: int, spec: Evidence) -> None:
         kw: dict[str, Any] = {"summary": spec.summary, "document": spec.document}
@@ -82,21 +127,26 @@ class _Cycle(Runner):
         kw |= {"unit_id": self.units[spec.unit], "collected_on": _on(spec.on)}
         key = f"demo:loop:evidence:{index}"
         await self.run(
-            key, self.ledger.record_evidence, self.ids["inspection"], method=spec.method, **kw
+            key,
+            self.ledger.inspections.record_evidence,
+            self.ids["inspection"],
+            RecordEvidence(method=spec.method, **kw),
         )
 
     async def bulletin(self, spec: BulletinSpec) -> None:
         await self.run(
             f"demo:loop:bulletin:{spec.key}",
-            self.ledger.issue_bulletin,
-            kind=spec.kind,
-            title=spec.title,
-            inspection_id=self.ids["inspection"],
-            finding_ids=[self.ids[k] for k in spec.findings],
-            recipient_unit_ids=[self.units[u] for u in spec.recipients],
-            issued_on=_on(spec.on),
-            summary=spec.summary,
-            basis=spec.basis,
+            self.ledger.bulletins.issue_bulletin,
+            IssueBulletin(
+                kind=spec.kind,
+                title=spec.title,
+                inspection_id=self.ids["inspection"],
+                finding_ids=[self.ids[k] for k in spec.findings],
+                recipient_unit_ids=[self.units[u] for u in spec.recipients],
+                issued_on=_on(spec.on),
+                summary=spec.summary,
+                basis=spec.basis,
+            ),
         )
 
     # Findings and their loops
@@ -108,51 +158,57 @@ class _Cycle(Runner):
         key = f"demo:loop:finding:{spec.key}"
         if spec.clue is None:
             kw |= {"inspection_id": self.ids["inspection"], "clue_id": None}
-            result = await self.run(key, self.ledger.raise_finding, **kw)
+            result = await self.run(key, self.ledger.findings.raise_finding, RaiseFinding(**kw))
         else:
-            triage = self.ledger.triage_into_finding
-            result = await self.run(key, triage, self.ids[spec.clue], reason="线索核查属实", **kw)
+            triage = TriageClue(
+                outcome=TriageOutcome.FINDING, finding=FindingFromClue(**kw), reason="线索核查属实"
+            )
+            result = await self.run(
+                key, self.ledger.clues.triage_into_finding, self.ids[spec.clue], triage
+            )
         self.ids[spec.key] = result.id
         if spec.direct is not None:
             person, reason = spec.direct
-            direct = {"liability": Liability.DIRECT, "reason": reason}
-            attribute = self.ledger.attribute
-            await self.run(
-                f"{key}:direct", attribute, result.id, person_id=self.persons[person], **direct
+            direct = Attribute(
+                person_id=self.persons[person], liability=Liability.DIRECT, reason=reason
             )
+            attribute = self.ledger.findings.attribute
+            await self.run(f"{key}:direct", attribute, result.id, direct)
 
     async def step(self, spec: FindingSpec, index: int, step: Step) -> None:
         """One step of a finding's loop; every step records its document as ``basis``."""
         ledger, day, text, who = self.ledger, _on(step.on), step.text or "", step.who or ""
         kw: dict[str, Any] = {"basis": step.doc}
-        command: Command
+        command: Handler
+        model: type[Body]
         if step.act == "plan":
-            command = ledger.plan_rectification
+            command, model = ledger.findings.plan_rectification, PlanRectification
             kw |= {"measures": text, "owner_person_id": self.persons[who], "planned_on": day}
             kw |= {"deadline": _on(step.until) if step.until else None}
         elif step.act in ("report", "done"):
-            command = ledger.report_progress
+            command, model = ledger.findings.report_progress, ReportProgress
             proof = [{"ref": step.doc, "sha256": sha256(text)}] if step.doc else []
             kw |= {"reported_on": day, "summary": text, "evidence": proof}
             kw |= {"complete": step.act == "done"}
         elif step.act == "verify":
-            command, kw = ledger.verify_rectification, {"verified_on": day, "note": text}
+            command, model = ledger.findings.verify_rectification, VerifyRectification
+            kw = {"verified_on": day, "note": text}
         elif step.act == "reject":
-            command = ledger.reject_rectification
+            command, model = ledger.findings.reject_rectification, RejectRectification
             kw |= {"reason": text, "rejected_on": day}
         elif step.act == "extend":
-            command = ledger.extend_deadline
+            command, model = ledger.findings.extend_deadline, ExtendDeadline
             kw |= {"new_deadline": _on(step.until or ""), "approver_person_id": self.persons[who]}
             kw |= {"reason": text, "extended_on": day}
         elif step.act == "refer":
-            command = ledger.refer_finding
+            command, model = ledger.findings.refer_finding, ReferFinding
             kw |= {"to_unit_id": self.units[who], "reason": text, "referred_on": day}
         else:
-            command = ledger.close_finding
+            command, model = ledger.findings.close_finding, CloseFinding
             kw |= {"outcome": Outcome(step.act.removeprefix("close:")), "closed_on": day}
             kw |= {"reason": step.text}
         key = f"demo:loop:finding:{spec.key}:{index}:{step.act}"
-        await self.run(key, command, self.ids[spec.key], **kw)
+        await self.run(key, command, self.ids[spec.key], model(**kw))
 
     async def case(self, act: str) -> None:
         spec, ledger, key = data.CASE, self.ledger, f"demo:loop:case:{act}"
@@ -160,13 +216,15 @@ class _Cycle(Runner):
             on, reason, basis = spec.opened
             result = await self.run(
                 key,
-                ledger.open_case,
-                person_id=self.persons[spec.person],
-                finding_ids=[self.ids[spec.finding]],
-                handling_unit_id=self.units[spec.handler],
-                opened_on=_on(on),
-                reason=reason,
-                basis=basis,
+                ledger.cases.open_case,
+                OpenCase(
+                    person_id=self.persons[spec.person],
+                    finding_ids=[self.ids[spec.finding]],
+                    handling_unit_id=self.units[spec.handler],
+                    opened_on=_on(on),
+                    reason=reason,
+                    basis=basis,
+                ),
             )
             self.ids["case"] = result.id
             return
@@ -174,43 +232,55 @@ class _Cycle(Runner):
         if act == "impose":
             kind, on, reason, basis = spec.imposed
             kw = {"kind": kind, "decided_on": _on(on), "reason": reason, "basis": basis}
-            result = await self.run(key, ledger.impose_sanction, case, **kw)
+            result = await self.run(key, ledger.cases.impose_sanction, case, ImposeSanction(**kw))
             # A replayed answer carries the sanction id the first run chose.
             self.ids["sanction"] = UUID(str(result.detail["sanction_id"]))
         elif act == "appeal":
             on, reason = spec.appealed
             kw = {"sanction_id": sanction, "appealed_on": _on(on), "reason": reason}
-            await self.run(key, ledger.appeal_sanction, case, **kw)
+            await self.run(key, ledger.cases.appeal_sanction, case, AppealSanction(**kw))
         elif act == "modify":
             kind, on, reason, basis = spec.modified
-            kw = {"sanction_id": sanction, "kind": kind, "decided_on": _on(on)}
-            await self.run(key, ledger.modify_sanction, case, reason=reason, basis=basis, **kw)
+            assert sanction is not None
+            modified = ModifySanction(kind=kind, decided_on=_on(on), reason=reason, basis=basis)
+            await self.run(key, ledger.cases.modify_sanction, case, sanction, modified)
         else:
-            await self.run(key, ledger.close_case, case, closed_on=_on(spec.closed_on))
+            await self.run(
+                key, ledger.cases.close_case, case, CloseCase(closed_on=_on(spec.closed_on))
+            )
 
     # Clues and the assessment
 
     async def receive(self, spec: ClueSpec, delivery: int) -> None:
-        kw = {"origin": spec.origin, "external_id": spec.external_id, "summary": spec.summary}
+        kw = {"source": spec.origin, "external_id": spec.external_id, "summary": spec.summary}
         kw |= {"received_at": datetime.fromisoformat(spec.received_at)}
         key = f"demo:loop:clue:{spec.origin.value}:{spec.external_id}:{delivery}"
-        result = await self.run(key, self.ledger.receive_clue, unit_id=self.units[spec.unit], **kw)
+        result = await self.run(
+            key, self.ledger.clues.receive_clue, ReceiveClue(unit_id=self.units[spec.unit], **kw)
+        )
         self.ids[spec.external_id] = result.id
 
     async def dismiss(self, spec: ClueSpec, reason: str) -> None:
         key = f"demo:loop:clue:{spec.origin.value}:{spec.external_id}:dismiss"
         clue = clue_id(spec.origin, spec.external_id)
-        await self.run(key, self.ledger.dismiss_clue, clue, reason=reason)
+        await self.run(
+            key,
+            self.ledger.clues.dismiss_clue,
+            clue,
+            TriageClue(outcome=TriageOutcome.DISMISSED, reason=reason),
+        )
 
     async def define_indicators(self) -> None:
         spec = data.INDICATOR_SET
         result = await self.run(
             "demo:loop:indicators",
-            self.ledger.define_indicator_set,
-            year=_on(spec["defined_on"]).year,
-            name=spec["name"],
-            indicators=[{"code": c, "name": n, "weight": w} for c, n, w in data.INDICATORS],
-            basis=spec["basis"],
+            self.ledger.assessments.define_indicator_set,
+            DefineIndicatorSet(
+                year=_on(spec["defined_on"]).year,
+                name=spec["name"],
+                indicators=[{"code": c, "name": n, "weight": w} for c, n, w in data.INDICATORS],
+                basis=spec["basis"],
+            ),
         )
         self.ids["indicators"] = result.id
 
@@ -220,14 +290,16 @@ class _Cycle(Runner):
         codes = [code for code, _, _ in data.INDICATORS]
         await self.run(
             f"demo:loop:assess:{unit}:{on}",
-            self.ledger.assess_unit,
-            indicator_set_id=self.ids["indicators"],
-            unit_id=self.units[unit],
-            scores={code: Decimal(s) for code, s in zip(codes, scores, strict=True)},
-            grade=None,
-            assessed_on=_on(on),
-            reason=reason,
-            basis=basis,
+            self.ledger.assessments.assess_unit,
+            AssessUnit(
+                indicator_set_id=self.ids["indicators"],
+                unit_id=self.units[unit],
+                scores={code: Decimal(s) for code, s in zip(codes, scores, strict=True)},
+                grade=None,
+                assessed_on=_on(on),
+                reason=reason,
+                basis=basis,
+            ),
         )
 
     def schedule(self) -> list[tuple[str, Act]]:

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.errors import IllegalTransition, InvalidInput, NotFound
-from ledger.domain.vocab import SanctionKind, SanctionState
+from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation, NotFound
+from ledger.domain.finding import Finding
+from ledger.domain.vocab import Outcome, SanctionKind, SanctionState
 
 State = SanctionState
 
@@ -22,6 +23,17 @@ SANCTION_STEPS: dict[SanctionState, list[str]] = {
     State.MODIFIED: ["appeal", "modify", "revoke"],
     State.REVOKED: [],
 }
+
+
+def check_case_rests_on(finding: Finding, person_id: UUID, field: str) -> None:
+    """Raised when a case against ``person_id`` would rest on a finding not attributed to
+    them, or on one that was dismissed."""
+    if person_id not in finding.attributions:
+        raise InvariantViolation(
+            f"finding {finding.id} is not attributed to person {person_id}", field=field
+        )
+    if finding.outcome is Outcome.DISMISSED:
+        raise InvariantViolation(f"finding {finding.id} was dismissed", field=field)
 
 
 @dataclass(frozen=True)

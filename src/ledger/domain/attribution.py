@@ -7,7 +7,7 @@ from datetime import date
 from uuid import UUID
 
 from ledger.domain.assignment import Assignment
-from ledger.domain.errors import NotAttributable
+from ledger.domain.errors import InvariantViolation, NotAttributable
 from ledger.domain.vocab import Category, Liability, Role
 
 # The roles through which each liability can be borne.
@@ -42,6 +42,19 @@ def responsible_on(
         if a.role is Role.LEADER and category in portfolio_on(a, day):
             found.setdefault(a.person_id, (a, Liability.LEADERSHIP))
     return list(found.values())
+
+
+def check_someone_answers(
+    unit_id: UUID, day: date, responsible: Iterable[tuple[Assignment, Liability]]
+) -> None:
+    """Raised when the unit had no principal on ``day``: a finding needs someone to answer
+    for it, so the chain must be recorded first."""
+    if not any(liability is Liability.PRINCIPAL for _, liability in responsible):
+        raise InvariantViolation(
+            f"unit {unit_id} had no principal on {day}: record its responsibility"
+            " chain first, so the finding has someone to answer for it",
+            field="found_on",
+        )
 
 
 def check_attributable(

@@ -5,47 +5,37 @@ from __future__ import annotations
 from aiohttp import web
 
 from ledger.api import schemas
+from ledger.api.commanding import command
 from ledger.api.errors import ApiError
 from ledger.api.http import (
-    command_answer,
-    context,
     json_response,
     path_uuid,
     query_valid_at,
-    read_body,
     wait_for_position,
 )
-from ledger.api.keys import LEDGER, POOL
+from ledger.api.keys import POOL
 from ledger.api.routing import MIN_POSITION, VALID_AT, route
+from ledger.application.commands import (
+    Assign,
+    ChangeLine,
+    ChangePortfolio,
+    CorrectAssignment,
+    EndAssignment,
+)
 from ledger.projections import chain_query
 
 TAG = "assignments"
 
 
-@route(
+command(
     "POST",
     "/v1/assignments",
     "Assign a role in a unit to a person",
     tag=TAG,
-    body=schemas.Assign,
+    body=Assign,
     status=201,
+    handler=lambda ledger: ledger.assignments.assign,
 )
-async def assign(request: web.Request) -> web.Response:
-    body = await read_body(request, schemas.Assign)
-    result = await request.app[LEDGER].assign(
-        context(request, body),
-        unit_id=body.unit_id,
-        person_id=body.person_id,
-        role=body.role,
-        title=body.title,
-        principal_title=body.principal_title,
-        portfolio=body.portfolio,
-        reports_to=body.reports_to,
-        effective_from=body.effective_from,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result, 201)
 
 
 @route(
@@ -66,79 +56,41 @@ async def get_assignment(request: web.Request) -> web.Response:
     return json_response(found, headers={"ETag": f'"{found["version"]}"'})
 
 
-@route("POST", "/v1/assignments/{id}/end", "End an assignment", tag=TAG, body=schemas.EndAssignment)
-async def end_assignment(request: web.Request) -> web.Response:
-    assignment_id = path_uuid(request)
-    body = await read_body(request, schemas.EndAssignment)
-    result = await request.app[LEDGER].end_assignment(
-        context(request, body),
-        assignment_id,
-        effective_to=body.effective_to,
-        end_reason=body.reason,
-        reason=body.note,
-        basis=body.basis,
-    )
-    return command_answer(request, result)
+command(
+    "POST",
+    "/v1/assignments/{id}/end",
+    "End an assignment",
+    tag=TAG,
+    body=EndAssignment,
+    handler=lambda ledger: ledger.assignments.end_assignment,
+)
 
 
-@route(
+command(
     "POST",
     "/v1/assignments/{id}/portfolio",
     "Change a portfolio from a date",
     tag=TAG,
-    body=schemas.ChangePortfolio,
+    body=ChangePortfolio,
+    handler=lambda ledger: ledger.assignments.change_portfolio,
 )
-async def change_portfolio(request: web.Request) -> web.Response:
-    assignment_id = path_uuid(request)
-    body = await read_body(request, schemas.ChangePortfolio)
-    result = await request.app[LEDGER].change_portfolio(
-        context(request, body),
-        assignment_id,
-        portfolio=body.portfolio,
-        effective_on=body.effective_on,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)
 
 
-@route(
+command(
     "POST",
     "/v1/assignments/{id}/correct",
     "Correct a recorded fact of an assignment",
     tag=TAG,
-    body=schemas.CorrectAssignment,
+    body=CorrectAssignment,
+    handler=lambda ledger: ledger.assignments.correct_assignment,
 )
-async def correct_assignment(request: web.Request) -> web.Response:
-    assignment_id = path_uuid(request)
-    body = await read_body(request, schemas.CorrectAssignment)
-    result = await request.app[LEDGER].correct_assignment(
-        context(request, body),
-        assignment_id,
-        field_name=body.field,
-        new=body.new,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)
 
 
-@route(
+command(
     "POST",
     "/v1/assignments/{id}/line",
     "Change the reporting line from a date (e.g. to a successor)",
     tag=TAG,
-    body=schemas.ChangeLine,
+    body=ChangeLine,
+    handler=lambda ledger: ledger.assignments.change_line,
 )
-async def change_line(request: web.Request) -> web.Response:
-    assignment_id = path_uuid(request)
-    body = await read_body(request, schemas.ChangeLine)
-    result = await request.app[LEDGER].change_line(
-        context(request, body),
-        assignment_id,
-        reports_to=body.reports_to,
-        effective_on=body.effective_on,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)

@@ -5,34 +5,31 @@ from __future__ import annotations
 from aiohttp import web
 
 from ledger.api import schemas
+from ledger.api.commanding import command
 from ledger.api.errors import ApiError
 from ledger.api.http import (
-    command_answer,
-    context,
     json_response,
     path_uuid,
     query_valid_at,
-    read_body,
     wait_for_position,
 )
-from ledger.api.keys import LEDGER, POOL
+from ledger.api.keys import POOL
 from ledger.api.routing import MIN_POSITION, VALID_AT, route
+from ledger.application.commands import CorrectPerson, RegisterPerson
 from ledger.projections import chain_query
 
 TAG = "persons"
 
 
-@route("POST", "/v1/persons", "Register a person", tag=TAG, body=schemas.RegisterPerson, status=201)
-async def register_person(request: web.Request) -> web.Response:
-    body = await read_body(request, schemas.RegisterPerson)
-    result = await request.app[LEDGER].register_person(
-        context(request, body),
-        name=body.name,
-        person_no=body.person_no,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result, 201)
+command(
+    "POST",
+    "/v1/persons",
+    "Register a person",
+    tag=TAG,
+    body=RegisterPerson,
+    status=201,
+    handler=lambda ledger: ledger.persons.register_person,
+)
 
 
 @route(
@@ -55,22 +52,11 @@ async def get_person(request: web.Request) -> web.Response:
     return json_response(person, headers={"ETag": f'"{person["version"]}"'})
 
 
-@route(
+command(
     "POST",
     "/v1/persons/{id}/correct",
     "Correct a person's details",
     tag=TAG,
-    body=schemas.CorrectPerson,
+    body=CorrectPerson,
+    handler=lambda ledger: ledger.persons.correct_person,
 )
-async def correct_person(request: web.Request) -> web.Response:
-    person_id = path_uuid(request)
-    body = await read_body(request, schemas.CorrectPerson)
-    result = await request.app[LEDGER].correct_person(
-        context(request, body),
-        person_id,
-        name=body.name,
-        person_no=body.person_no,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)

@@ -8,10 +8,9 @@ from uuid import UUID
 from aiohttp import web
 
 from ledger.api import schemas
+from ledger.api.commanding import command
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
-    command_answer,
-    context,
     decode_cursor,
     encode_cursor,
     json_response,
@@ -20,30 +19,25 @@ from ledger.api.http import (
     query_position,
     query_uuid,
     query_valid_at,
-    read_body,
     wait_for_position,
 )
-from ledger.api.keys import LEDGER, POOL
+from ledger.api.keys import POOL
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, route
+from ledger.application.commands import DissolveUnit, MoveUnit, RegisterUnit, RenameUnit
 from ledger.projections import chain_query
 
 TAG = "units"
 
 
-@route("POST", "/v1/units", "Register a unit", tag=TAG, body=schemas.RegisterUnit, status=201)
-async def register_unit(request: web.Request) -> web.Response:
-    body = await read_body(request, schemas.RegisterUnit)
-    result = await request.app[LEDGER].register_unit(
-        context(request, body),
-        name=body.name,
-        kind=body.kind,
-        level=body.level,
-        parent_id=body.parent_id,
-        code=body.code,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result, 201)
+command(
+    "POST",
+    "/v1/units",
+    "Register a unit",
+    tag=TAG,
+    body=RegisterUnit,
+    status=201,
+    handler=lambda ledger: ledger.units.register_unit,
+)
 
 
 @route(
@@ -110,55 +104,34 @@ def _after(cursor: list[Any]) -> tuple[str, UUID]:
     return name, UUID(str(last))
 
 
-@route("POST", "/v1/units/{id}/rename", "Rename a unit", tag=TAG, body=schemas.RenameUnit)
-async def rename_unit(request: web.Request) -> web.Response:
-    unit_id = path_uuid(request)
-    body = await read_body(request, schemas.RenameUnit)
-    result = await request.app[LEDGER].rename_unit(
-        context(request, body),
-        unit_id,
-        name=body.name,
-        effective_on=body.effective_on,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)
+command(
+    "POST",
+    "/v1/units/{id}/rename",
+    "Rename a unit",
+    tag=TAG,
+    body=RenameUnit,
+    handler=lambda ledger: ledger.units.rename_unit,
+)
 
 
-@route(
+command(
     "POST",
     "/v1/units/{id}/move",
     "Move a unit under another parent",
     tag=TAG,
-    body=schemas.MoveUnit,
+    body=MoveUnit,
+    handler=lambda ledger: ledger.units.move_unit,
 )
-async def move_unit(request: web.Request) -> web.Response:
-    unit_id = path_uuid(request)
-    body = await read_body(request, schemas.MoveUnit)
-    result = await request.app[LEDGER].move_unit(
-        context(request, body),
-        unit_id,
-        parent_id=body.parent_id,
-        effective_on=body.effective_on,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)
 
 
-@route("POST", "/v1/units/{id}/dissolve", "Dissolve a unit", tag=TAG, body=schemas.DissolveUnit)
-async def dissolve_unit(request: web.Request) -> web.Response:
-    unit_id = path_uuid(request)
-    body = await read_body(request, schemas.DissolveUnit)
-    result = await request.app[LEDGER].dissolve_unit(
-        context(request, body),
-        unit_id,
-        merged_into=body.merged_into,
-        effective_on=body.effective_on,
-        reason=body.reason,
-        basis=body.basis,
-    )
-    return command_answer(request, result)
+command(
+    "POST",
+    "/v1/units/{id}/dissolve",
+    "Dissolve a unit",
+    tag=TAG,
+    body=DissolveUnit,
+    handler=lambda ledger: ledger.units.dissolve_unit,
+)
 
 
 @route(
