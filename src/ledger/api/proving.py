@@ -13,7 +13,7 @@ from uuid import UUID
 from aiohttp import web
 
 from ledger.api.errors import invalid
-from ledger.api.keys import POOL, SETTINGS, SIGNER
+from ledger.api.keys import EVENTS, POOL, SETTINGS, SIGNER
 from ledger.api.routing import Param
 from ledger.infra.checkpoints import latest_checkpoint, make_checkpoint
 from ledger.infra.merkle import proof_record
@@ -61,13 +61,7 @@ async def prove_streams(
     under ``unproved``; asking again a moment later proves them.
     """
     pool = request.app[POOL]
-    rows = await pool.fetch(
-        "SELECT position FROM ledger_events WHERE stream_id = ANY($1::uuid[]) AND position <= $2"
-        " ORDER BY position",
-        list(stream_ids),
-        position,
-    )
-    positions = [int(r["position"]) for r in rows]
+    positions = await request.app[EVENTS].stream_positions(stream_ids, position)
     latest = await covering_checkpoint(request, position)
     size, note = latest if latest is not None else (0, None)
     proved = [p for p in positions if p <= size]
