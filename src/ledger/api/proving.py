@@ -4,8 +4,6 @@ whoever receives the answer can check it later, offline, without trusting the se
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -13,10 +11,10 @@ from uuid import UUID
 from aiohttp import web
 
 from ledger.api.errors import invalid
-from ledger.api.keys import POOL, SETTINGS, SIGNER
+from ledger.api.keys import EVENTS, POOL, SETTINGS, SIGNER
 from ledger.api.routing import Param
-from ledger.infra.checkpoints import latest_checkpoint, make_checkpoint
 from ledger.infra.merkle import proof_record
+from ledger.infra.sealer import covering_checkpoint
 
 PROOFS = Param(
     "proofs",
@@ -34,41 +32,24 @@ def query_proofs(request: web.Request) -> bool:
     return raw == "true"
 
 
-async def covering_checkpoint(request: web.Request, position: int) -> tuple[int, str] | None:
-    """The latest signed checkpoint; one is signed now if none covers ``position`` yet, so
-    that everything the answer rests on can be proved.
-
-    While the sealer is extending the tree it holds the extender's lock, and a checkpoint
-    signed then stops short: it is tried again, for a bounded time.
-    """
-    pool, signer = request.app[POOL], request.app[SIGNER]
-    deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
-    latest = await latest_checkpoint(pool, signer.key_id)
-    while (latest is None or latest[0] < position) and time.monotonic() < deadline:
-        await make_checkpoint(pool, signer)
-        latest = await latest_checkpoint(pool, signer.key_id)
-        if latest is None or latest[0] < position:
-            await asyncio.sleep(0.02)
-    return latest
-
-
 async def prove_streams(
     request: web.Request, stream_ids: Iterable[UUID], position: int
 ) -> dict[str, Any]:
     """Every event of ``stream_ids`` up to ``position``, proved (format ``ledger-proof-v1``).
 
-    Events the checkpoint does not reach (the tree lagging behind a busy log) are listed
-    under ``unproved``; asking again a moment later proves them.
+    The checkpoint is the sealer's: when none covers ``position`` yet, the sealer is asked
+    for one and awaited for at most ``min_position_timeout`` seconds. Events the
+    checkpoint does not reach then (the tree lagging behind a busy log, or no sealer
+    running) are listed under ``unproved``; asking again a moment later proves them.
     """
     pool = request.app[POOL]
-    rows = await pool.fetch(
-        "SELECT position FROM ledger_events WHERE stream_id = ANY($1::uuid[]) AND position <= $2"
-        " ORDER BY position",
-        list(stream_ids),
+    positions = await request.app[EVENTS].stream_positions(stream_ids, position)
+    latest = await covering_checkpoint(
+        pool,
+        request.app[SIGNER].key_id,
         position,
+        within=request.app[SETTINGS].min_position_timeout,
     )
-    positions = [int(r["position"]) for r in rows]
-    latest = await covering_checkpoint(request, position)
     size, note = latest if latest is not None else (0, None)
     proved = [p for p in positions if p <= size]
     if proved:

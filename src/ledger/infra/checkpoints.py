@@ -7,12 +7,14 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import structlog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.infra.eventlog import EventLog
 from ledger.infra.merkle import Tree, extend_all
 from ledger.offline import Checkpoint, key_id, sign_note, verifier_key
 
@@ -72,11 +74,8 @@ async def make_checkpoint(pool: asyncpg.Pool, signer: Signer) -> str:
     tree = Tree(pool)
     size = await tree.size()
     root = await tree.root(size)
-    seal = await pool.fetchrow(
-        "SELECT chain_hash, recorded_at FROM ledger_seal WHERE position = $1", size
-    )
-    chain = bytes(seal["chain_hash"]) if seal else bytes(32)
-    when = seal["recorded_at"] if seal else datetime.fromtimestamp(0, UTC)
+    seal = await EventLog(pool).seal(size)
+    chain, when = seal if seal else (bytes(32), datetime.fromtimestamp(0, UTC))
     checkpoint = Checkpoint(
         origin=signer.name,
         size=size,
@@ -96,17 +95,36 @@ async def make_checkpoint(pool: asyncpg.Pool, signer: Signer) -> str:
         chain,
         note,
     )
-    stored = await pool.fetchval(
-        "SELECT note FROM ledger_checkpoints WHERE size = $1 AND key_id = $2",
-        size,
-        signer.key_id,
-    )
-    return str(stored)
+    return str(await checkpoint_of_size(pool, signer.key_id, size))
 
 
 async def latest_checkpoint(pool: asyncpg.Pool, key: bytes) -> tuple[int, str] | None:
+    """The size and note of the largest checkpoint signed by ``key``."""
     row = await pool.fetchrow(
         "SELECT size, note FROM ledger_checkpoints WHERE key_id = $1 ORDER BY size DESC LIMIT 1",
         key,
     )
     return (int(row["size"]), str(row["note"])) if row else None
+
+
+async def checkpoint_of_size(pool: asyncpg.Pool, key: bytes, size: int) -> str | None:
+    """The note of the checkpoint ``key`` signed at tree size ``size``, if there is one."""
+    note = await pool.fetchval(
+        "SELECT note FROM ledger_checkpoints WHERE size = $1 AND key_id = $2", size, key
+    )
+    return str(note) if note is not None else None
+
+
+async def checkpoint_page(
+    pool: asyncpg.Pool, key: bytes, *, before: int, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` checkpoints signed by ``key`` below tree size ``before``, newest
+    (largest) first, each its ``size``, ``created_at`` and ``note``; and whether more follow."""
+    rows = await pool.fetch(
+        "SELECT size, created_at, note FROM ledger_checkpoints"
+        " WHERE key_id = $1 AND size < $2 ORDER BY size DESC LIMIT $3",
+        key,
+        before,
+        limit + 1,
+    )
+    return [dict(r) for r in rows[:limit]], len(rows) > limit

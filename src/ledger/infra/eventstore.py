@@ -1,4 +1,4 @@
-"""The event store on asyncpg: append in one round trip, stream and log reads."""
+"""The event store on asyncpg: appends in one round trip; its reads are ``eventlog.py``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import StoredEvent
+
+# RecordedEvent is also importable from here, where readers of the store look for it.
+from ledger.infra.eventlog import EventLog
+from ledger.infra.eventlog import RecordedEvent as RecordedEvent
 
 VERSION_CONFLICT = "LE001"
 CONDITION_FAILED = "LE002"
@@ -69,41 +73,6 @@ class Appended:
     result: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
-class RecordedEvent:
-    """An event as the log holds it, with its seal."""
-
-    position: int
-    stream_id: UUID
-    stream_version: int
-    topic: str
-    state: bytes
-    tags: list[str]
-    recorded_at: datetime
-    chain_hash: bytes
-
-    def to_stored(self) -> StoredEvent:
-        # asyncpg's UUID subclass would leak into aggregates, and from there into the
-        # state of new events, which the transcoder only knows as uuid.UUID.
-        return StoredEvent(
-            originator_id=UUID(bytes=self.stream_id.bytes),
-            originator_version=self.stream_version,
-            topic=self.topic,
-            state=self.state,
-        )
-
-
-_SELECT = (
-    "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
-    " s.recorded_at, s.chain_hash"
-    " FROM ledger_events e JOIN ledger_seal s USING (position)"
-)
-
-
-def _recorded(rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
-    return [RecordedEvent(**dict(r)) for r in rows]
-
-
 @dataclass
 class _Command:
     """One command's append, waiting in the group-commit queue."""
@@ -114,8 +83,8 @@ class _Command:
     answer: asyncio.Future[Appended]
 
 
-class EventStore:
-    """Appends and reads the log.
+class EventStore(EventLog):
+    """Appends to the log, and reads it (the reads are ``EventLog``'s).
 
     Appends are group-committed: while one batch is being written, the commands that
     arrive queue up and go together in the next call of ``ledger_append_batch`` (one
@@ -126,6 +95,7 @@ class EventStore:
     MAX_BATCH = 50  # commands per transaction; each is a subtransaction
 
     def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__(pool)
         self.pool = pool
         self._queue: list[_Command] = []
         self._writer: asyncio.Task[None] | None = None
@@ -190,44 +160,6 @@ class EventStore:
             [json.dumps(c.idempotency.result) if c.idempotency else None for c in batch],
         )
         return [_appended(answer) for answer in json.loads(raw)]
-
-    async def read_stream(self, stream_id: UUID) -> list[RecordedEvent]:
-        rows = await self.pool.fetch(
-            _SELECT + " WHERE e.stream_id = $1 ORDER BY e.stream_version", stream_id
-        )
-        return _recorded(rows)
-
-    async def read_tagged(self, tags: Sequence[str]) -> tuple[list[RecordedEvent], int]:
-        """Whole streams of which any event carries one of ``tags``, and the head they
-        were read at. Whole streams, because a tag may be on only some of a stream's
-        events (a number held only since a correction)."""
-        # One statement, one snapshot: the head comes with the rows (alone if none match).
-        rows = await self.pool.fetch(
-            "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
-            + _SELECT
-            + " WHERE e.stream_id IN (SELECT stream_id FROM ledger_events"
-            " WHERE tags && $1::text[])) t ON true ORDER BY t.position",
-            list(tags),
-        )
-        head = int(rows[0]["head"])
-        found = [r for r in rows if r["position"] is not None]
-        return [RecordedEvent(**{k: v for k, v in r.items() if k != "head"}) for r in found], head
-
-    async def read_log(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        rows = await self.pool.fetch(
-            _SELECT + " WHERE e.position > $1 ORDER BY e.position LIMIT $2", after, limit
-        )
-        return _recorded(rows)
-
-    async def head_position(self) -> int:
-        return int(await self.pool.fetchval("SELECT position FROM ledger_head"))
-
-    async def position_known_at(self, known_at: datetime) -> int:
-        """The last position recorded at or before ``known_at`` (0 if none)."""
-        value = await self.pool.fetchval(
-            "SELECT coalesce(max(position), 0) FROM ledger_seal WHERE recorded_at <= $1", known_at
-        )
-        return int(value)
 
     async def find_idempotent(self, actor: str, key: str) -> tuple[bytes, dict[str, Any]] | None:
         row = await self.pool.fetchrow(

@@ -12,18 +12,13 @@ import structlog
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
+from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.sqlfiles import projection_sql
 
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[asyncpg.Connection, Any, RecordedEvent], Awaitable[None]]
-
-_SELECT = (
-    "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
-    " s.recorded_at, s.chain_hash FROM ledger_events e JOIN ledger_seal s USING (position)"
-    " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
-)
 
 
 class Projection:
@@ -62,15 +57,15 @@ async def catch_up_batch(
         position = await conn.fetchval(
             "SELECT position FROM projection_tracking WHERE name = $1 FOR UPDATE", projection.name
         )
-        rows = await conn.fetch(_SELECT, position, batch_size)
+        rows = await EventLog(conn).read_log(position, batch_size)
         if not rows:
             return 0
-        for record in rows:
-            await projection.apply(conn, mapper, RecordedEvent(**dict(record)))
+        for row in rows:
+            await projection.apply(conn, mapper, row)
         await conn.execute(
             "UPDATE projection_tracking SET position = $2 WHERE name = $1",
             projection.name,
-            rows[-1]["position"],
+            rows[-1].position,
         )
         return len(rows)
 
@@ -130,10 +125,11 @@ async def rebuild(
         for table in tables:
             await conn.execute(f"DELETE FROM {table}")
         position, total = 0, 0
-        while rows := await conn.fetch(_SELECT, position, 2000):
-            for record in rows:
-                await projection.apply(conn, mapper, RecordedEvent(**dict(record)))
-            position = rows[-1]["position"]
+        reader = EventLog(conn)
+        while rows := await reader.read_log(position, 2000):
+            for row in rows:
+                await projection.apply(conn, mapper, row)
+            position = rows[-1].position
             total += len(rows)
         await conn.execute(
             "UPDATE projection_tracking SET position = $2 WHERE name = $1",

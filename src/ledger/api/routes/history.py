@@ -21,7 +21,7 @@ from ledger.api.http import (
     query_int,
     query_position,
 )
-from ledger.api.keys import MAPPER, POOL, SIGNER
+from ledger.api.keys import EVENTS, MAPPER, POOL, SIGNER
 from ledger.api.proving import query_proofs
 from ledger.api.routes.events import feed_item
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, route
@@ -64,16 +64,6 @@ VALID_TIME_FIELDS = (
 TAGGED_KINDS = ("unit", "person")
 # Kinds whose history is, by default, everything concerning them rather than their stream.
 RELATED_BY_DEFAULT = ("person",)
-
-_SELECT = (
-    "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
-    " s.recorded_at, s.chain_hash"
-    " FROM ledger_events e JOIN ledger_seal s USING (position)"
-)
-_PAGE = " AND e.position > $2 AND e.position <= $3 ORDER BY e.position LIMIT $4"
-# `@>` on a one-element array is what the GIN index ledger_events_tags answers.
-_BY_TAG = _SELECT + " WHERE e.tags @> ARRAY[$1::text]" + _PAGE
-_BY_STREAM = _SELECT + " WHERE e.stream_id = $1" + _PAGE
 
 
 def event_kind(topic: str) -> str:
@@ -179,13 +169,8 @@ async def history(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", 50, 1, 500)
     after = _after(request)
     position, known_at = await query_position(request)
-    pool = request.app[POOL]
-    topic = await pool.fetchval(
-        "SELECT topic FROM ledger_events WHERE stream_id = $1 AND position <= $2"
-        " ORDER BY stream_version LIMIT 1",
-        subject_id,
-        position,
-    )
+    events = request.app[EVENTS]
+    topic = await events.stream_topic(subject_id, position)
     if topic is None:
         raise ApiError(
             404,
@@ -198,15 +183,16 @@ async def history(request: web.Request) -> web.Response:
     if scope == "related" and kind not in TAGGED_KINDS:
         kinds = " and ".join(TAGGED_KINDS)
         raise invalid("scope", "scope", f"a {kind} has only its own stream; related is for {kinds}")
-    rows = await pool.fetch(
-        _BY_TAG if scope == "related" else _BY_STREAM,
-        f"{kind}:{subject_id}" if scope == "related" else subject_id,
-        after,
-        position,
-        limit + 1,
-    )
+    if scope == "related":
+        rows = await events.read_tag_page(
+            f"{kind}:{subject_id}", after=after, upto=position, limit=limit + 1
+        )
+    else:
+        rows = await events.read_stream_page(
+            subject_id, after=after, upto=position, limit=limit + 1
+        )
     mapper = request.app[MAPPER]
-    items = [history_item(mapper, RecordedEvent(**dict(r))) for r in rows[:limit]]
+    items = [history_item(mapper, row) for row in rows[:limit]]
     answer: dict[str, Any] = {
         "subject": {"id": subject_id, "kind": kind, "scope": scope},
         "known_at": known_at,

@@ -11,7 +11,7 @@ from ledger.api.errors import ApiError, invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int
 from ledger.api.keys import POOL, SIGNER
 from ledger.api.routing import CURSOR, LIMIT, Param, route
-from ledger.infra.checkpoints import latest_checkpoint
+from ledger.infra.checkpoints import checkpoint_of_size, checkpoint_page, latest_checkpoint
 from ledger.infra.merkle import TreeError, consistency_record, proof_record
 
 TAG = "verifiability"
@@ -46,25 +46,15 @@ async def checkpoints(request: web.Request) -> web.Response:
         if len(cursor) != 1 or not isinstance(cursor[0], int):
             raise invalid("cursor", "cursor", "cursor is not one this service issued")
         before = cursor[0]
-    rows = await request.app[POOL].fetch(
-        "SELECT size, created_at, note FROM ledger_checkpoints"
-        " WHERE key_id = $1 AND size < $2 ORDER BY size DESC LIMIT $3",
-        request.app[SIGNER].key_id,
-        before,
-        limit + 1,
+    items, more = await checkpoint_page(
+        request.app[POOL], request.app[SIGNER].key_id, before=before, limit=limit
     )
-    items = [dict(r) for r in rows[:limit]]
-    next_cursor = encode_cursor([items[-1]["size"]]) if len(rows) > limit else None
+    next_cursor = encode_cursor([items[-1]["size"]]) if more else None
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
 async def _signed(request: web.Request, size: int) -> str | None:
-    note = await request.app[POOL].fetchval(
-        "SELECT note FROM ledger_checkpoints WHERE size = $1 AND key_id = $2",
-        size,
-        request.app[SIGNER].key_id,
-    )
-    return str(note) if note is not None else None
+    return await checkpoint_of_size(request.app[POOL], request.app[SIGNER].key_id, size)
 
 
 async def _size(request: web.Request, name: str) -> int:
