@@ -24,7 +24,8 @@ from ledger.domain.vocab import (
     UnitLevel,
 )
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain_query, findings_query
+from ledger.projections import findings_query
+from ledger.projections.common import NOW
 from ledger.projections.findings import NAME as FINDINGS
 from ledger.projections.findings import TABLES as FINDING_TABLES
 from ledger.projections.registry import PROJECTIONS
@@ -35,7 +36,7 @@ Project = Callable[[], Awaitable[int]]
 
 
 async def status(
-    pool: asyncpg.Pool, finding_id: UUID, as_of: date, position: int = chain_query.NOW
+    pool: asyncpg.Pool, finding_id: UUID, as_of: date, position: int = NOW
 ) -> dict[str, Any]:
     found = await findings_query.get_finding(pool, finding_id, as_of, position)
     assert found is not None

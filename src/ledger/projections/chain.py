@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -193,13 +192,3 @@ PROJECTION = Projection(
         _event(Assignment, "Corrected"): corrected,
     },
 )
-
-
-def known(alias: str, param: int) -> str:
-    """SQL condition: the row of ``alias`` as the ledger knew it at position ``$param``."""
-    a, p = alias, param
-    return f"{a}.known_from <= ${p} AND ({a}.known_to IS NULL OR {a}.known_to > ${p})"
-
-
-def rows_as_dicts(rows: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
-    return [dict(r) for r in rows]

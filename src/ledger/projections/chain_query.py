@@ -9,9 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from ledger.domain.vocab import Category, Role
-from ledger.projections.chain import known
-
-NOW = 2**62  # a position beyond any: "as known now"
+from ledger.projections.common import NOW, known
 
 _ASSIGNMENT = (
     "SELECT a.assignment_id AS id, a.unit_id, a.person_id, p.name AS person_name, a.role,"

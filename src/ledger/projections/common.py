@@ -1,5 +1,6 @@
 """What the read models share: ledger-time versioning (a row's facts never change, a
-successor supersedes it) and the event classes their handlers are keyed by."""
+successor supersedes it), reading a row as known at a position, and the event classes
+their handlers are keyed by."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from uuid import UUID
 import asyncpg
 
 from ledger.infra.eventstore import RecordedEvent
+
+NOW = 2**62  # a position beyond any: "as known now"
+
+
+def known(alias: str, param: int) -> str:
+    """SQL condition: the row of ``alias`` as the ledger knew it at position ``$param``."""
+    a, p = alias, param
+    return f"{a}.known_from <= ${p} AND ({a}.known_to IS NULL OR {a}.known_to > ${p})"
 
 
 class Expr(str):

@@ -9,8 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from ledger.projections.chain import known
-from ledger.projections.chain_query import NOW
+from ledger.projections.common import NOW, known
 
 OPEN = "open"  # the status that means every stage but closed
 
