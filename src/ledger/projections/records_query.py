@@ -10,8 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from ledger.projections.common import NOW, known
-from ledger.projections.records_rows import number
+from ledger.projections.common import NOW, known, number
 
 
 def _dict(row: asyncpg.Record | None) -> dict[str, Any] | None:
