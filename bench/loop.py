@@ -17,7 +17,8 @@ from figures import Figure, Measured, timed
 
 from ledger.domain.vocab import Category, Outcome, Severity
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain, chain_query, evaluation, findings, findings_query, records
+from ledger.projections import chain, evaluation, findings, findings_query, records
+from ledger.projections.chain import queries as chain_query
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up
 

@@ -24,8 +24,8 @@ from ledger.domain.vocab import (
     UnitLevel,
 )
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain_query
 from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.chain import queries as chain_query
 from ledger.projections.common import NOW
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import rebuild, tracked_position

@@ -17,7 +17,7 @@ from ledger.api.http import (
 )
 from ledger.api.keys import LEDGER, POOL
 from ledger.api.routing import MIN_POSITION, VALID_AT, route
-from ledger.projections import chain_query
+from ledger.projections.chain import queries as chain_query
 
 TAG = "assignments"
 

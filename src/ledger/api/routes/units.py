@@ -25,7 +25,7 @@ from ledger.api.http import (
 )
 from ledger.api.keys import LEDGER, POOL
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, route
-from ledger.projections import chain_query
+from ledger.projections.chain import queries as chain_query
 
 TAG = "units"
 

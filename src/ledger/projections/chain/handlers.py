@@ -1,4 +1,5 @@
-"""Read model: the responsibility chain of a unit as of a valid date and a ledger position."""
+"""Event handlers of the responsibility chain read model: units, persons and assignments as
+versioned rows, each assignment's portfolio and reporting line by the day they take effect."""
 
 from __future__ import annotations
 
