@@ -17,8 +17,10 @@ from figures import Figure, Measured, timed
 
 from ledger.domain.vocab import Category, Outcome, Severity
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain, evaluation, findings, findings_query, records
+from ledger.projections import chain, evaluation, findings, records
 from ledger.projections.chain import queries as chain_query
+from ledger.projections.findings import queries as findings_query
+from ledger.projections.findings import report as findings_report
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up
 
@@ -266,7 +268,7 @@ async def _queries(pool: asyncpg.Pool, root: UUID, loops: _Loops, samples: int) 
             "L-open",
             "open_loop_report of the root",
             f"the jurisdiction: its {open_:,} open findings, counts by unit and category",
-            lambda: findings_query.open_loop_report(pool, root, AS_OF),
+            lambda: findings_report.open_loop_report(pool, root, AS_OF),
         ),
         (
             "L-pref",

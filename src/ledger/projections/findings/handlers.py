@@ -1,4 +1,5 @@
-"""Read model: the loop status of every finding (问题整改闭环), as known at each position."""
+"""Event handlers of the loop read model: the loop status of every finding (问题整改闭环), its
+attributions and deadlines, as known at each position."""
 
 from __future__ import annotations
 
