@@ -13,9 +13,9 @@ from uuid import UUID
 import asyncpg
 
 from ledger.domain.vocab import Liability, Role
-from ledger.projections import records_query
 from ledger.projections.chain import queries as chain_query
 from ledger.projections.common import known
+from ledger.projections.records import queries as records_query
 
 # $1 the position, $2 and $3 the period; a condition's parameters follow from $4.
 _ROLES = (

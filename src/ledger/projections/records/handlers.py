@@ -1,5 +1,6 @@
-"""Read model: inspections and evidence, accountability cases and sanctions, clues,
-bulletins, indicator sets and assessments — the records of the loop, with their history."""
+"""Event handlers of the records read model: inspections and evidence, clues, bulletins,
+indicator sets and assessments (cases and sanctions in ``cases``), and the projection
+that maps every records event to its handler."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from ledger.domain.bulletin import Bulletin
 from ledger.domain.clue import Clue
 from ledger.domain.inspection import Inspection
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections import records_cases as cases
 from ledger.projections.common import Versioned, as_json, event_class
+from ledger.projections.records import cases
 from ledger.projections.runner import Projection
 
 NAME = "records_v1"

@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from ledger.projections.common import NOW, known
-from ledger.projections.records_query import cases_where, unit_names
+from ledger.projections.records.queries import cases_where, unit_names
 
 _INSPECTIONS = (
     "SELECT i.inspection_id AS id, i.version, i.title, i.year, i.organizer_unit_id,"

@@ -1,4 +1,5 @@
-"""Records read model: accountability cases (问责) and every step of their sanctions."""
+"""Event handlers of the records read model for accountability cases (问责) and every step
+of their sanctions."""
 
 from __future__ import annotations
 
