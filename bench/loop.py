@@ -245,14 +245,14 @@ async def _queries(pool: asyncpg.Pool, root: UUID, loops: _Loops, samples: int) 
     queries: list[tuple[str, str, str, Callable[[], Awaitable[Any]]]] = [
         (
             "L-chain",
-            "chain_query.chain of a department (baseline)",
+            "chain.queries.chain of a department (baseline)",
             f"the database: {total:,} findings ({open_:,} open, overdue on {AS_OF}) in"
             f" {len(loops.depts)} departments under one root, {head:,} events",
             lambda: chain_query.chain(pool, dept()["unit_id"], FOUND_ON),
         ),
         (
             "L-get",
-            "findings_query.get_finding",
+            "findings.queries.get_finding",
             "a random finding, with who was responsible then and who holds the posts now",
             lambda: findings_query.get_finding(pool, pick.choice(loops.made), AS_OF),
         ),
