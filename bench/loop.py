@@ -26,7 +26,10 @@ from ledger.application.commands import (
 )
 from ledger.domain.vocab import Category, Outcome, Severity
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain, chain_query, evaluation, findings, findings_query, records
+from ledger.projections import chain, evaluation, findings, records
+from ledger.projections.chain import queries as chain_query
+from ledger.projections.findings import queries as findings_query
+from ledger.projections.findings import report as findings_report
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up
 
@@ -261,14 +264,14 @@ async def _queries(pool: asyncpg.Pool, root: UUID, loops: _Loops, samples: int) 
     queries: list[tuple[str, str, str, Callable[[], Awaitable[Any]]]] = [
         (
             "L-chain",
-            "chain_query.chain of a department (baseline)",
+            "chain.queries.chain of a department (baseline)",
             f"the database: {total:,} findings ({open_:,} open, overdue on {AS_OF}) in"
             f" {len(loops.depts)} departments under one root, {head:,} events",
             lambda: chain_query.chain(pool, dept()["unit_id"], FOUND_ON),
         ),
         (
             "L-get",
-            "findings_query.get_finding",
+            "findings.queries.get_finding",
             "a random finding, with who was responsible then and who holds the posts now",
             lambda: findings_query.get_finding(pool, pick.choice(loops.made), AS_OF),
         ),
@@ -284,7 +287,7 @@ async def _queries(pool: asyncpg.Pool, root: UUID, loops: _Loops, samples: int) 
             "L-open",
             "open_loop_report of the root",
             f"the jurisdiction: its {open_:,} open findings, counts by unit and category",
-            lambda: findings_query.open_loop_report(pool, root, AS_OF),
+            lambda: findings_report.open_loop_report(pool, root, AS_OF),
         ),
         (
             "L-pref",

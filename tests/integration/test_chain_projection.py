@@ -35,8 +35,9 @@ from ledger.domain.vocab import (
     UnitLevel,
 )
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain_query
 from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.chain import queries as chain_query
+from ledger.projections.common import NOW
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import rebuild, tracked_position
 
@@ -126,7 +127,7 @@ async def end(ledger: Ledger, assignment_id: UUID, on: date) -> int:
 
 
 async def read(
-    pool: asyncpg.Pool, unit_id: UUID, valid_at: date, position: int = chain_query.NOW
+    pool: asyncpg.Pool, unit_id: UUID, valid_at: date, position: int = NOW
 ) -> dict[str, Any]:
     tree = await chain_query.chain(pool, unit_id, valid_at, position)
     assert tree is not None
@@ -622,7 +623,7 @@ async def test_rebuild_reproduces_identical_rows(
 # person numbers (chain_persons): the uniqueness check reads tagged events
 
 
-async def person_no(pool: asyncpg.Pool, person_id: UUID, position: int = chain_query.NOW) -> Any:
+async def person_no(pool: asyncpg.Pool, person_id: UUID, position: int = NOW) -> Any:
     found = await chain_query.get_person(pool, person_id, position)
     assert found is not None
     return found["person_no"]

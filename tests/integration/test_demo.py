@@ -31,7 +31,7 @@ from ledger.domain.vocab import (
     SanctionState,
     TriageOutcome,
 )
-from ledger.projections import chain_query
+from ledger.projections.chain import queries as chain_query
 from tests.conftest import log_count
 
 

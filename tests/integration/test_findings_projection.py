@@ -45,9 +45,11 @@ from ledger.domain.vocab import (
     UnitLevel,
 )
 from ledger.infra.codec import make_mapper
-from ledger.projections import chain_query, findings_query
+from ledger.projections.common import NOW
 from ledger.projections.findings import NAME as FINDINGS
 from ledger.projections.findings import TABLES as FINDING_TABLES
+from ledger.projections.findings import queries as findings_query
+from ledger.projections.findings import report as findings_report
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import rebuild
 from tests.world import CTX, FOUND_ON, World, build_world, raised_finding, started_inspection
@@ -56,7 +58,7 @@ Project = Callable[[], Awaitable[int]]
 
 
 async def status(
-    pool: asyncpg.Pool, finding_id: UUID, as_of: date, position: int = chain_query.NOW
+    pool: asyncpg.Pool, finding_id: UUID, as_of: date, position: int = NOW
 ) -> dict[str, Any]:
     found = await findings_query.get_finding(pool, finding_id, as_of, position)
     assert found is not None
@@ -481,7 +483,7 @@ async def test_open_loop_report_counts_and_order(
     w = await build_world(ledger)
     ids = await jurisdiction(ledger, w)
     await project()
-    report = await findings_query.open_loop_report(pool, w.city, date(2024, 9, 30))
+    report = await findings_report.open_loop_report(pool, w.city, date(2024, 9, 30))
     assert report is not None
     assert report["unit"] == {"id": w.city, "name": "无锡市委"}
     assert [(f["id"], f["days_overdue"]) for f in report["open"]] == [
@@ -513,12 +515,12 @@ async def test_open_loop_report_counts_and_order(
         "other": (1, 0),
     }
     assert report["by_category"][0]["category"] == "law_enforcement"
-    section = await findings_query.open_loop_report(pool, ids["section_unit"], date(2024, 9, 30))
+    section = await findings_report.open_loop_report(pool, ids["section_unit"], date(2024, 9, 30))
     assert section is not None and section["totals"]["total"] == 1
-    empty = await findings_query.open_loop_report(pool, w.office, date(2024, 9, 30))
+    empty = await findings_report.open_loop_report(pool, w.office, date(2024, 9, 30))
     assert empty is not None and empty["open"] == [] and empty["by_unit"] == []
     assert empty["totals"]["total"] == 0 and empty["totals"]["closed_rate"] is None
-    assert await findings_query.open_loop_report(pool, UUID(int=7), date(2024, 9, 30)) is None
+    assert await findings_report.open_loop_report(pool, UUID(int=7), date(2024, 9, 30)) is None
 
 
 async def dump(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
@@ -575,8 +577,8 @@ async def test_the_report_and_the_search_as_the_ledger_knew_them(
     )
     await project()
     day = date(2024, 9, 30)
-    then = await findings_query.open_loop_report(pool, w.city, day, before)
-    now = await findings_query.open_loop_report(pool, w.city, day)
+    then = await findings_report.open_loop_report(pool, w.city, day, before)
+    now = await findings_report.open_loop_report(pool, w.city, day)
     assert then is not None and now is not None
     assert ids["due"] in [f["id"] for f in then["open"]]
     assert ids["due"] not in [f["id"] for f in now["open"]]

@@ -74,7 +74,7 @@ from ledger.domain.vocab import (
 from ledger.infra.codec import make_mapper
 from ledger.infra.database import create_pool
 from ledger.infra.eventstore import EventStore
-from ledger.projections import findings_query
+from ledger.projections.findings import queries as findings_query
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up, rebuild
 from tests.world import CTX, FOUND_ON, World, build_world, started_inspection

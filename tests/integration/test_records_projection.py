@@ -43,7 +43,8 @@ from ledger.domain.vocab import (
     TriageOutcome,
 )
 from ledger.infra.codec import make_mapper
-from ledger.projections import records, records_query
+from ledger.projections import records
+from ledger.projections.records import queries as records_query
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import rebuild
 from tests.world import CTX, FOUND_ON, World, build_world, raised_finding, started_inspection

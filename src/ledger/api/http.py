@@ -22,6 +22,7 @@ from ledger.api.errors import ApiError, from_validation, invalid
 from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, SETTINGS
 from ledger.application import CommandResult, Context
 from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.common import NOW
 from ledger.projections.runner import tracked_position
 
 M = TypeVar("M", bound=BaseModel)
@@ -218,7 +219,7 @@ async def query_position(request: web.Request) -> tuple[int, datetime | None]:
     """The ledger position a query reads at: from ``known_at``, else now."""
     raw = request.query.get("known_at")
     if raw is None:
-        return 2**62, None
+        return NOW, None
     try:
         known_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         if known_at.tzinfo is not None:
@@ -232,7 +233,7 @@ async def query_position(request: web.Request) -> tuple[int, datetime | None]:
 
 async def wait_for_position(request: web.Request, projection: str = CHAIN) -> int:
     """Honour ``min_position``: wait (bounded) until the read model has reached it."""
-    wanted = query_int(request, "min_position", 0, 0, 2**62)
+    wanted = query_int(request, "min_position", 0, 0, NOW)
     pool = request.app[POOL]
     reached = await tracked_position(pool, projection)
     if reached >= wanted:

@@ -22,7 +22,7 @@ from ledger.application.commands import (
     CorrectAssignment,
     EndAssignment,
 )
-from ledger.projections import chain_query
+from ledger.projections.chain import queries as chain_query
 
 TAG = "assignments"
 

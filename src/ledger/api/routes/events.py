@@ -16,6 +16,7 @@ from ledger.api.keys import EVENTS, MAPPER
 from ledger.api.routing import LIMIT, Param, route
 from ledger.api.schemas import FeedPage
 from ledger.infra.eventstore import EventStore, RecordedEvent
+from ledger.projections.common import NOW
 
 TAG = "events"
 POLL_SECONDS = 0.25
@@ -54,7 +55,7 @@ def feed_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
     response=FeedPage,
 )
 async def list_events(request: web.Request) -> web.Response:
-    after = query_int(request, "after", 0, 0, 2**62)
+    after = query_int(request, "after", 0, 0, NOW)
     limit = query_int(request, "limit", 50, 1, 500)
     rows = await request.app[EVENTS].read_log(after, limit)
     mapper = request.app[MAPPER]
@@ -79,7 +80,7 @@ async def list_events(request: web.Request) -> web.Response:
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """Each event is one SSE message with ``id`` = its position, so a reconnecting client
     resumes with ``Last-Event-ID``. Idle connections get a comment every 15 s."""
-    after = query_int(request, "after", 0, 0, 2**62)
+    after = query_int(request, "after", 0, 0, NOW)
     last_id = request.headers.get("Last-Event-ID", "")
     if re.fullmatch(r"[0-9]{1,18}", last_id):
         after = int(last_id)

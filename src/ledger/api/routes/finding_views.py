@@ -26,8 +26,9 @@ from ledger.api.keys import POOL
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, Param, route
 from ledger.api.schemas_findings import FindingPage, FindingView, OpenLoopReport
 from ledger.domain.vocab import Category, FindingStage
-from ledger.projections import findings_query
 from ledger.projections.findings import NAME as FINDINGS
+from ledger.projections.findings import queries as findings_query
+from ledger.projections.findings import report as findings_report
 
 TAG = "findings"
 STATUSES = [findings_query.OPEN] + [s.value for s in FindingStage]
@@ -189,7 +190,7 @@ async def open_loop_report(request: web.Request) -> web.Response:
     reached = await _caught_up(request)
     position, known_at = await query_position(request)
     as_known = position if known_at is not None else None
-    report = await findings_query.open_loop_report(
+    report = await findings_report.open_loop_report(
         request.app[POOL], unit_id, valid_at, as_known, limit=limit + 1, after=after
     )
     if report is None:
@@ -206,7 +207,7 @@ async def open_loop_report(request: web.Request) -> web.Response:
     return json_response(answer | report | {"open_next_cursor": next_cursor})
 
 
-def _open_after(cursor: list[Any] | None) -> findings_query.OpenAfter | None:
+def _open_after(cursor: list[Any] | None) -> findings_report.OpenAfter | None:
     """The (days overdue, deadline, found_on, id) a page of open findings continues after."""
     if cursor is None:
         return None

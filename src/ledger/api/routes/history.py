@@ -29,9 +29,10 @@ from ledger.api.schemas_history import HistoryPage
 from ledger.infra.checkpoints import latest_checkpoint
 from ledger.infra.eventstore import RecordedEvent
 from ledger.infra.merkle import proof_record
+from ledger.projections.common import NOW
 
 TAG = "history"
-MAX = 2**62
+MAX = NOW
 SCOPES = ("stream", "related")
 
 # Event fields that name when an event holds in the world; an event's valid time is the

@@ -16,7 +16,7 @@ from ledger.api.http import (
 from ledger.api.keys import POOL
 from ledger.api.routing import MIN_POSITION, VALID_AT, route
 from ledger.application.commands import CorrectPerson, RegisterPerson
-from ledger.projections import chain_query
+from ledger.projections.chain import queries as chain_query
 
 TAG = "persons"
 

@@ -13,9 +13,10 @@ from ledger.api.keys import POOL, SIGNER
 from ledger.api.routing import CURSOR, LIMIT, Param, route
 from ledger.infra.checkpoints import checkpoint_of_size, checkpoint_page, latest_checkpoint
 from ledger.infra.merkle import TreeError, consistency_record, proof_record
+from ledger.projections.common import NOW
 
 TAG = "verifiability"
-MAX = 2**62
+MAX = NOW
 
 
 @route("GET", "/v1/ledger/public-key", "The checkpoint verifier key (signed-note format)", tag=TAG)

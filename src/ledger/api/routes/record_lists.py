@@ -24,10 +24,10 @@ from ledger.api.http import (
 from ledger.api.keys import POOL
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, Param, route
 from ledger.domain.vocab import InspectionStage
-from ledger.projections import records_lists
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.findings import NAME as FINDINGS
 from ledger.projections.records import NAME as RECORDS
+from ledger.projections.records import lists as records_lists
 
 STAGES = [s.value for s in InspectionStage]
 UUID_SCHEMA = {"type": "string", "format": "uuid"}

@@ -21,10 +21,11 @@ from ledger.api.http import (
 from ledger.api.keys import POOL
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, route
 from ledger.domain.vocab import ClueSource
-from ledger.projections import chain_query, records_query
 from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.chain import queries as chain_query
 from ledger.projections.findings import NAME as FINDINGS
 from ledger.projections.records import NAME as RECORDS
+from ledger.projections.records import queries as records_query
 
 Fetch = Callable[[asyncpg.Pool, UUID, int], Awaitable[dict[str, Any] | None]]
 READ = (KNOWN_AT, MIN_POSITION)

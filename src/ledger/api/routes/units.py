@@ -24,7 +24,7 @@ from ledger.api.http import (
 from ledger.api.keys import POOL
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, route
 from ledger.application.commands import DissolveUnit, MoveUnit, RegisterUnit, RenameUnit
-from ledger.projections import chain_query
+from ledger.projections.chain import queries as chain_query
 
 TAG = "units"
 

@@ -1,5 +1,6 @@
-"""Read model: inspections and evidence, accountability cases and sanctions, clues,
-bulletins, indicator sets and assessments — the records of the loop, with their history."""
+"""Event handlers of the records read model: inspections and evidence, clues, bulletins,
+indicator sets and assessments (cases and sanctions in ``cases``), and the projection
+that maps every records event to its handler."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from ledger.domain.bulletin import Bulletin
 from ledger.domain.clue import Clue
 from ledger.domain.inspection import Inspection
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections import records_cases as cases
-from ledger.projections.common import event_class
-from ledger.projections.records_rows import as_json, only, successor
+from ledger.projections.common import Versioned, as_json, event_class
+from ledger.projections.records import cases
 from ledger.projections.runner import Projection
 
 NAME = "records_v1"
@@ -33,6 +33,13 @@ TABLES = [
 ]
 
 # Inspections (督察)
+
+_INSPECTIONS = Versioned(
+    "rec_inspections",
+    "inspection_id",
+    "inspection_id, title, year, organizer_unit_id, target_unit_ids, team, topics, starts_on,"
+    " ends_on, stage, started_on, fed_back_on, feedback_summary, closed_on, version",
+)
 
 
 async def planned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
@@ -55,9 +62,9 @@ async def planned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
 
 
 async def started(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {"version": "$2", "stage": "'started'", "started_on": "$4::date"}
+    changes = {"stage": "'started'", "started_on": "$4::date"}
     await conn.execute(
-        only("rec_inspections", changes),
+        _INSPECTIONS.statement(changes),
         e.originator_id,
         row.stream_version,
         row.position,
@@ -68,10 +75,12 @@ async def started(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
 async def evidence_recorded(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     """The evidence row, and the inspection's next version."""
     await conn.execute(
-        f"WITH {successor('rec_inspections', '$1', '$3', {'version': '$2'})}"
-        " INSERT INTO rec_evidence (inspection_id, version, method, summary, document, sha256,"
-        "  unit_id, collected_on, actor, basis, recorded_at, known_from)"
-        " VALUES ($1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3)",
+        _INSPECTIONS.statement(
+            {},
+            "INSERT INTO rec_evidence (inspection_id, version, method, summary, document, sha256,"
+            " unit_id, collected_on, actor, basis, recorded_at, known_from)"
+            " VALUES ($1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3)",
+        ),
         e.originator_id,
         row.stream_version,
         row.position,
@@ -89,13 +98,12 @@ async def evidence_recorded(conn: asyncpg.Connection, e: Any, row: RecordedEvent
 
 async def fed_back(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     changes = {
-        "version": "$2",
         "stage": "'fed_back'",
         "fed_back_on": "$4::date",
         "feedback_summary": "$5::text",
     }
     await conn.execute(
-        only("rec_inspections", changes),
+        _INSPECTIONS.statement(changes),
         e.originator_id,
         row.stream_version,
         row.position,
@@ -105,9 +113,9 @@ async def fed_back(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
 
 
 async def inspection_closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {"version": "$2", "stage": "'closed'", "closed_on": "$4::date"}
+    changes = {"stage": "'closed'", "closed_on": "$4::date"}
     await conn.execute(
-        only("rec_inspections", changes),
+        _INSPECTIONS.statement(changes),
         e.originator_id,
         row.stream_version,
         row.position,
@@ -116,6 +124,13 @@ async def inspection_closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent
 
 
 # Clues (线索)
+
+_CLUES = Versioned(
+    "rec_clues",
+    "clue_id",
+    "clue_id, origin, external_id, summary, received_at, unit_id, recorded_at, outcome,"
+    " finding_id, triage_reason, triaged_at, version",
+)
 
 
 async def clue_received(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
@@ -136,14 +151,13 @@ async def clue_received(conn: asyncpg.Connection, e: Any, row: RecordedEvent) ->
 
 async def clue_triaged(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     changes = {
-        "version": "$2",
         "outcome": "$4::text",
         "finding_id": "$5::uuid",
         "triage_reason": "$6::text",
         "triaged_at": "$7::timestamptz",
     }
     await conn.execute(
-        only("rec_clues", changes),
+        _CLUES.statement(changes),
         e.originator_id,
         row.stream_version,
         row.position,
@@ -198,15 +212,17 @@ async def indicator_set_defined(conn: asyncpg.Connection, e: Any, row: RecordedE
     )
 
 
-_ASSESSMENT_COLUMNS = (
+_ASSESSMENTS = Versioned(
+    "rec_assessments",
+    "assessment_id",
     "assessment_id, version, indicator_set_id, unit_id, year, scores, total, grade,"
-    " assessed_on, reason, basis, actor, recorded_at, known_from"
+    " assessed_on, reason, basis, actor, recorded_at",
 )
 
 
 async def unit_assessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await conn.execute(
-        f"INSERT INTO rec_assessments ({_ASSESSMENT_COLUMNS})"
+        f"INSERT INTO rec_assessments ({_ASSESSMENTS.columns}, known_from)"
         " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14)",
         e.originator_id,
         row.stream_version,
@@ -227,14 +243,21 @@ async def unit_assessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) ->
 
 async def reassessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     """A new row for the reassessment; the one before it is closed, never erased."""
+    changes = {
+        "scores": "$4::jsonb",
+        "total": "$5",
+        "grade": "$6",
+        "assessed_on": "$7",
+        "reason": "$8",
+        "basis": "$9",
+        "actor": "$10",
+        "recorded_at": "$11",
+    }
     await conn.execute(
-        "WITH closed AS (UPDATE rec_assessments SET known_to = $11"
-        "  WHERE assessment_id = $1 AND known_to IS NULL RETURNING *)"
-        f" INSERT INTO rec_assessments ({_ASSESSMENT_COLUMNS})"
-        " SELECT $1, $2, indicator_set_id, unit_id, year, $3::jsonb, $4, $5, $6, $7, $8, $9,"
-        " $10, $11 FROM closed",
+        _ASSESSMENTS.statement(changes),
         e.originator_id,
         row.stream_version,
+        row.position,
         as_json(e.scores),
         e.total,
         e.grade.value,
@@ -243,7 +266,6 @@ async def reassessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> No
         e.basis,
         e.actor,
         row.recorded_at,
-        row.position,
     )
 
 

@@ -9,8 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
-from ledger.projections.chain import known
-from ledger.projections.records_query import NOW, cases_where, unit_names
+from ledger.projections.common import NOW, known
+from ledger.projections.records.queries import cases_where, unit_names
 
 _INSPECTIONS = (
     "SELECT i.inspection_id AS id, i.version, i.title, i.year, i.organizer_unit_id,"

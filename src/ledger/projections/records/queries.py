@@ -10,10 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from ledger.projections.chain import known
-from ledger.projections.records_rows import number
-
-NOW = 2**62  # a position beyond any: "as known now"
+from ledger.projections.common import NOW, known, number
 
 
 def _dict(row: asyncpg.Record | None) -> dict[str, Any] | None:

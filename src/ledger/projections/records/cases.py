@@ -1,4 +1,5 @@
-"""Records read model: accountability cases (问责) and every step of their sanctions."""
+"""Event handlers of the records read model for accountability cases (问责) and every step
+of their sanctions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,19 @@ from typing import Any
 import asyncpg
 
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections.records_rows import only, successor
+from ledger.projections.common import Versioned
+
+_CASES = Versioned(
+    "rec_cases",
+    "case_id",
+    "case_id, person_id, finding_ids, handling_unit_id, opened_on, reason, basis, closed_on,"
+    " closed_reason, version",
+)
+_SANCTIONS = Versioned(
+    "rec_sanctions",
+    "sanction_id",
+    "sanction_id, case_id, person_id, kind, original_kind, state, imposed_on, decided_on, basis",
+)
 
 
 async def case_opened(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
@@ -26,7 +39,7 @@ async def case_opened(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> N
     )
 
 
-_CASE = successor("rec_cases", "$1", "$3", {"version": "$2"})
+_CASE = _CASES.successor("$1", "$3", {"version": "$2"}, named=True)
 # $1 case, $2 version, $3 position, $4 sanction, $5 step, $6 day, $7 reason, $8 basis,
 # $9 actor, $10 recorded at; a step's kind is the sanction's kind after it.
 _STEP = (
@@ -47,7 +60,7 @@ async def _sanction_step(
 ) -> None:
     """Supersede the sanction with ``changes`` ($11… are ``extra``), record the step and
     move the case's version on, in one statement."""
-    sanction = successor("rec_sanctions", "$4", "$3", changes)
+    sanction = _SANCTIONS.successor("$4", "$3", changes, named=True)
     previous = "closed_rec_sanctions.kind" if step == "modified" else "NULL"
     kind = changes.get("kind", "closed_rec_sanctions.kind")
     await conn.execute(
@@ -108,9 +121,9 @@ async def revoked(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
 
 
 async def case_closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {"version": "$2", "closed_on": "$4::date", "closed_reason": "$5::text"}
+    changes = {"closed_on": "$4::date", "closed_reason": "$5::text"}
     await conn.execute(
-        only("rec_cases", changes),
+        _CASES.statement(changes),
         e.originator_id,
         row.stream_version,
         row.position,

@@ -1,4 +1,5 @@
-"""Read model: the loop status of every finding (问题整改闭环), as known at each position."""
+"""Event handlers of the loop read model: the loop status of every finding (问题整改闭环), its
+attributions and deadlines, as known at each position."""
 
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ import asyncpg
 from ledger.domain.finding import Finding
 from ledger.domain.vocab import FindingStage
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections.common import Expr, event_class, supersede
+from ledger.projections.common import Expr, Versioned, event_class, supersede
 from ledger.projections.runner import Projection
 
 NAME = "findings_v1"
 TABLES = ["loop_findings", "loop_attributions", "loop_deadlines"]
 
-_COLUMNS = (
+_FINDINGS = Versioned(
+    "loop_findings",
+    "finding_id",
     "finding_id, unit_id, inspection_id, clue_id, category, severity, description, found_on,"
     " original_deadline, deadline, stage, outcome, measures, owner_person_id,"
     " owner_assignment_id, plan_due_on, planned_on, progress_reports, last_reported_on,"
-    " rejections, extensions, verified_on, referred_to, referred_on, closed_on, raised_at"
+    " rejections, extensions, verified_on, referred_to, referred_on, closed_on, raised_at,"
+    " version",
 )
 
 
@@ -32,17 +36,7 @@ async def _supersede(
     then: str | None = None,
     *then_args: Any,
 ) -> None:
-    await supersede(
-        conn,
-        "loop_findings",
-        "finding_id",
-        _COLUMNS,
-        finding_id,
-        row,
-        changes,
-        then=then,
-        then_args=then_args,
-    )
+    await supersede(conn, _FINDINGS, finding_id, row, changes, then=then, then_args=then_args)
 
 
 async def raised(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:

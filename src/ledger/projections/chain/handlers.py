@@ -1,8 +1,8 @@
-"""Read model: the responsibility chain of a unit as of a valid date and a ledger position."""
+"""Event handlers of the responsibility chain read model: units, persons and assignments as
+versioned rows, each assignment's portfolio and reporting line by the day they take effect."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -14,33 +14,26 @@ from ledger.domain.person import Person
 from ledger.domain.unit import Unit
 from ledger.domain.vocab import CorrectableField
 from ledger.infra.eventstore import RecordedEvent
+from ledger.projections.common import Versioned, supersede
 from ledger.projections.common import event_class as _event
-from ledger.projections.common import supersede
 from ledger.projections.runner import Projection
 
 NAME = "chain_v1"
 TABLES = ["chain_units", "chain_persons", "chain_assignments", "chain_portfolios", "chain_lines"]
 
-_COLUMNS = {
-    "chain_units": "unit_id, name, kind, level, parent_id, code, dissolved, merged_into",
-    "chain_persons": "person_id, name, person_no",
-    "chain_assignments": (
-        "assignment_id, unit_id, person_id, role, title, principal_title, reports_to,"
-        " effective_from, effective_to, end_reason"
-    ),
-}
+_UNITS = Versioned(
+    "chain_units",
+    "unit_id",
+    "unit_id, name, kind, level, parent_id, code, dissolved, merged_into, version",
+)
+_PERSONS = Versioned("chain_persons", "person_id", "person_id, name, person_no, version")
+_ASSIGNMENTS = Versioned(
+    "chain_assignments",
+    "assignment_id",
+    "assignment_id, unit_id, person_id, role, title, principal_title, reports_to,"
+    " effective_from, effective_to, end_reason, version",
+)
 _HISTORIES = {"chain_portfolios": "portfolio", "chain_lines": "reports_to"}
-_KEYS = {
-    "chain_units": "unit_id",
-    "chain_persons": "person_id",
-    "chain_assignments": "assignment_id",
-}
-
-
-async def _supersede(
-    conn: asyncpg.Connection, table: str, key: UUID, row: RecordedEvent, changes: dict[str, Any]
-) -> None:
-    await supersede(conn, table, _KEYS[table], _COLUMNS[table], key, row, changes)
 
 
 def _value(value: Any) -> Any:
@@ -63,16 +56,16 @@ async def unit_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent) 
 
 
 async def unit_renamed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(conn, "chain_units", e.originator_id, row, {"name": e.name})
+    await supersede(conn, _UNITS, e.originator_id, row, {"name": e.name})
 
 
 async def unit_moved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(conn, "chain_units", e.originator_id, row, {"parent_id": e.parent_id})
+    await supersede(conn, _UNITS, e.originator_id, row, {"parent_id": e.parent_id})
 
 
 async def unit_dissolved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn, "chain_units", e.originator_id, row, {"dissolved": True, "merged_into": e.merged_into}
+    await supersede(
+        conn, _UNITS, e.originator_id, row, {"dissolved": True, "merged_into": e.merged_into}
     )
 
 
@@ -90,7 +83,7 @@ async def person_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent
 
 async def person_corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     changes = {k: getattr(e, k) for k in ("name", "person_no") if getattr(e, k) is not None}
-    await _supersede(conn, "chain_persons", e.originator_id, row, changes)
+    await supersede(conn, _PERSONS, e.originator_id, row, changes)
 
 
 async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
@@ -144,18 +137,18 @@ async def _from(
 async def portfolio_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     portfolio = [c.value for c in e.portfolio]
     await _from(conn, "chain_portfolios", e.originator_id, e.effective_on, portfolio, row)
-    await _supersede(conn, "chain_assignments", e.originator_id, row, {})  # the new version
+    await supersede(conn, _ASSIGNMENTS, e.originator_id, row, {})  # the new version
 
 
 async def line_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _from(conn, "chain_lines", e.originator_id, e.effective_on, e.reports_to, row)
-    await _supersede(conn, "chain_assignments", e.originator_id, row, {"reports_to": e.reports_to})
+    await supersede(conn, _ASSIGNMENTS, e.originator_id, row, {"reports_to": e.reports_to})
 
 
 async def ended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
+    await supersede(
         conn,
-        "chain_assignments",
+        _ASSIGNMENTS,
         e.originator_id,
         row,
         {"effective_to": e.effective_to, "end_reason": e.end_reason.value},
@@ -173,7 +166,7 @@ async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> Non
         )
         since = None if latest == date.min else latest
         await _from(conn, "chain_lines", e.originator_id, since, e.new, row)
-    await _supersede(conn, "chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
+    await supersede(conn, _ASSIGNMENTS, e.originator_id, row, {field.value: _value(e.new)})
 
 
 PROJECTION = Projection(
@@ -193,13 +186,3 @@ PROJECTION = Projection(
         _event(Assignment, "Corrected"): corrected,
     },
 )
-
-
-def known(alias: str, param: int) -> str:
-    """SQL condition: the row of ``alias`` as the ledger knew it at position ``$param``."""
-    a, p = alias, param
-    return f"{a}.known_from <= ${p} AND ({a}.known_to IS NULL OR {a}.known_to > ${p})"
-
-
-def rows_as_dicts(rows: Sequence[asyncpg.Record]) -> list[dict[str, Any]]:
-    return [dict(r) for r in rows]
