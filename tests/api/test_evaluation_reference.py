@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from ledger.api.csv_export import COLUMNS
 from ledger.api.keys import LEDGER, POOL
-from ledger.api.schemas_evaluation import PersonReference, UnitReference
+from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
 from ledger.application import Ledger
 from ledger.application.commands import (
     AppealSanction,

@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
 from ledger.api.openapi import build_openapi
-from ledger.api.schemas_findings import FindingPage, FindingView, OpenLoopReport
+from ledger.api.resources.findings.schemas import FindingPage, FindingView
+from ledger.api.resources.reports.open_loop import OpenLoopReport
 
 Client = TestClient[Any, Any]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"

@@ -14,8 +14,9 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from ledger.api import schemas_records as schemas
 from ledger.api.keys import LEDGER, POOL
+from ledger.api.resources.cases import CasePage
+from ledger.api.resources.inspections import InspectionPage
 from ledger.application import Ledger
 from ledger.application.commands import (
     CloseCase,
@@ -143,7 +144,7 @@ async def made(client: Client) -> Records:
 async def ids(client: Client, url: str) -> list[str]:
     path = url.split("?")[0]
     body = await read(client, url)
-    conforms(body, path, schemas.InspectionPage if path == INSPECTIONS else schemas.CasePage)
+    conforms(body, path, InspectionPage if path == INSPECTIONS else CasePage)
     assert body["next_cursor"] is None
     return [item["id"] for item in body["items"]]
 
@@ -152,7 +153,7 @@ async def test_inspections_newest_first_with_their_targets_and_findings(
     client: Client, made: Records
 ) -> None:
     body = await read(client, INSPECTIONS)
-    conforms(body, INSPECTIONS, schemas.InspectionPage)
+    conforms(body, INSPECTIONS, InspectionPage)
     assert [i["id"] for i in body["items"]] == newest_first(made.inspections)
     assert (body["known_at"], body["next_cursor"]) == (None, None)
     by_id = {i["id"]: i for i in body["items"]}
@@ -201,7 +202,7 @@ async def test_inspection_filters_each_narrow(client: Client, made: Records) -> 
 async def pages(client: Client, url: str, limit: int) -> list[list[str]]:
     """Every page of ``url``, following next_cursor to the last."""
     path = url.split("?")[0]
-    model = schemas.InspectionPage if path == INSPECTIONS else schemas.CasePage
+    model = InspectionPage if path == INSPECTIONS else CasePage
     separator = "&" if "?" in url else "?"
     found: list[list[str]] = []
     cursor = ""
@@ -238,7 +239,7 @@ async def test_pages_return_every_item_once_in_order(client: Client, made: Recor
 
 async def test_cases_newest_first_with_their_sanctions(client: Client, made: Records) -> None:
     body = await read(client, CASES)
-    conforms(body, CASES, schemas.CasePage)
+    conforms(body, CASES, CasePage)
     assert [c["id"] for c in body["items"]] == newest_first(made.cases)
     by_id = {c["id"]: c for c in body["items"]}
     k3 = by_id[str(made.cases["K3"][1])]
@@ -286,7 +287,7 @@ async def known_at(client: Client, position: int) -> str:
 async def test_known_at_before_a_record_hides_it(client: Client, made: Records) -> None:
     before_k4 = await known_at(client, made.last_case)
     body = await read(client, f"{CASES}?known_at={before_k4}")
-    conforms(body, CASES, schemas.CasePage)
+    conforms(body, CASES, CasePage)
     assert [c["id"] for c in body["items"]] == newest_first(made.cases, "K1", "K2", "K3")
     assert body["known_at"] is not None and body["position"] < made.last_case
     assert await ids(client, f"{CASES}?known_at={before_k4}&person_id={made.world.deputy}") == (
@@ -297,7 +298,7 @@ async def test_known_at_before_a_record_hides_it(client: Client, made: Records) 
     # Before the second finding was raised, inspection A had raised one.
     before_f2 = await known_at(client, made.second_finding)
     body = await read(client, f"{INSPECTIONS}?known_at={before_f2}&stage=started")
-    conforms(body, INSPECTIONS, schemas.InspectionPage)
+    conforms(body, INSPECTIONS, InspectionPage)
     (a,) = body["items"]
     assert (a["id"], a["findings_raised"]) == (str(made.inspections["A"][1]), 1)
     # Before anything was recorded, there was nothing to list.

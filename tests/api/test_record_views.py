@@ -10,9 +10,13 @@ from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from ledger.api import schemas_records as schemas
 from ledger.api.keys import LEDGER, POOL
 from ledger.api.openapi import build_openapi
+from ledger.api.resources.assessments import IndicatorSetView, UnitAssessments
+from ledger.api.resources.bulletins import BulletinView
+from ledger.api.resources.cases import CaseView
+from ledger.api.resources.clues import ClueView
+from ledger.api.resources.inspections import InspectionView
 from tests.integration.test_records_projection import Loop, loop
 
 Client = TestClient[Any, Any]
@@ -47,7 +51,7 @@ async def read(client: Client, url: str, status: int = 200) -> dict[str, Any]:
 
 async def test_an_inspection_with_its_evidence_and_findings(client: Client, made: Loop) -> None:
     body = await read(client, f"/v1/inspections/{made.inspection}")
-    conforms(body, "/v1/inspections/{id}", schemas.InspectionView)
+    conforms(body, "/v1/inspections/{id}", InspectionView)
     assert (body["stage"], body["version"], body["organizer_name"]) == (
         "closed",
         5,
@@ -65,7 +69,7 @@ async def test_a_case_shows_each_sanction_now_originally_and_every_step(
     client: Client, made: Loop
 ) -> None:
     body = await read(client, f"/v1/accountability-cases/{made.case}")
-    conforms(body, "/v1/accountability-cases/{id}", schemas.CaseView)
+    conforms(body, "/v1/accountability-cases/{id}", CaseView)
     assert (body["person_name"], body["handling_unit_name"]) == ("孙副局长", "市纪委监委")
     sanctions = {s["id"]: s for s in body["sanctions"]}
     modified = sanctions[str(made.modified)]
@@ -82,7 +86,7 @@ async def test_a_case_shows_each_sanction_now_originally_and_every_step(
     )
     known_at = recorded_at.isoformat().replace("+00:00", "Z")
     earlier = await read(client, f"/v1/accountability-cases/{made.case}?known_at={known_at}")
-    conforms(earlier, "/v1/accountability-cases/{id}", schemas.CaseView)
+    conforms(earlier, "/v1/accountability-cases/{id}", CaseView)
     before = {s["id"]: s for s in earlier["sanctions"]}[str(made.modified)]
     assert (before["kind"], before["state"]) == ("party_discipline", "appealed")
     assert earlier["position"] <= made.before_modification
@@ -90,7 +94,7 @@ async def test_a_case_shows_each_sanction_now_originally_and_every_step(
 
 async def test_a_clue_by_id_and_by_its_key_in_the_other_system(client: Client, made: Loop) -> None:
     body = await read(client, f"/v1/clues/{made.clue}")
-    conforms(body, "/v1/clues/{id}", schemas.ClueView)
+    conforms(body, "/v1/clues/{id}", ClueView)
     assert (body["source"], body["outcome"], body["unit_name"]) == (
         "hotline_12345",
         "finding",
@@ -98,7 +102,7 @@ async def test_a_clue_by_id_and_by_its_key_in_the_other_system(client: Client, m
     )
     assert body["finding_id"] is not None
     found = await read(client, "/v1/clues?source=hotline_12345&external_id=12345-2024-000871")
-    conforms(found, "/v1/clues", schemas.ClueView)
+    conforms(found, "/v1/clues", ClueView)
     assert found == body
     await read(client, "/v1/clues?source=petition&external_id=12345-2024-000871", 404)
     dismissed = await read(client, f"/v1/clues/{made.dismissed_clue}")
@@ -107,7 +111,7 @@ async def test_a_clue_by_id_and_by_its_key_in_the_other_system(client: Client, m
 
 async def test_a_bulletin_names_its_recipients(client: Client, made: Loop) -> None:
     body = await read(client, f"/v1/bulletins/{made.bulletin}")
-    conforms(body, "/v1/bulletins/{id}", schemas.BulletinView)
+    conforms(body, "/v1/bulletins/{id}", BulletinView)
     assert [(r["name"], r["kind"]) for r in body["recipients"]] == [
         ("市纪委监委", "discipline_body"),
         ("市委组织部", "personnel_department"),
@@ -119,10 +123,10 @@ async def test_indicator_set_and_a_units_assessments_keep_the_first(
     client: Client, made: Loop
 ) -> None:
     body = await read(client, f"/v1/assessments/indicator-sets/{made.indicator_set}")
-    conforms(body, "/v1/assessments/indicator-sets/{id}", schemas.IndicatorSetView)
+    conforms(body, "/v1/assessments/indicator-sets/{id}", IndicatorSetView)
     assert [(i["code"], i["weight"]) for i in body["indicators"]] == [("A1", 60), ("A2", 40)]
     body = await read(client, f"/v1/units/{made.world.bureau}/assessments")
-    conforms(body, "/v1/units/{id}/assessments", schemas.UnitAssessments)
+    conforms(body, "/v1/units/{id}/assessments", UnitAssessments)
     (item,) = body["items"]
     assert (item["year"], item["version"], item["total"], item["grade"]) == (2024, 2, 82.2, "good")
     assert [(e["version"], e["total"]) for e in item["earlier"]] == [(1, 86.0)]

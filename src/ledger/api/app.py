@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS, SIGNER
 from ledger.api.middleware import observe
-from ledger.api.routing import setup_routes
+from ledger.api.resources import all_routes
 from ledger.application import Ledger
 from ledger.bootstrap import connect
 from ledger.infra.checkpoints import load_signer
@@ -32,7 +32,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SIGNER] = load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
     if settings.project_in_process:
         app.cleanup_ctx.append(_projection_worker)
-    setup_routes(app)
+    for r in all_routes():
+        app.router.add_route(r.method, r.path, r.handler)
     return app
 
 

@@ -15,25 +15,20 @@ from aiohttp import web
 
 from ledger.api.http import command_answer, context, path_uuid, read_body
 from ledger.api.keys import LEDGER
-from ledger.api.routing import ROUTES, Route
 from ledger.application import CommandResult, Ledger
 from ledger.application.commands import Body
 
-Handler = Callable[..., Awaitable[CommandResult]]
+CommandHandler = Callable[..., Awaitable[CommandResult]]
 
 
-def command(
-    method: str,
+def command_route(
     path: str,
-    summary: str,
-    *,
-    tag: str,
     body: type[Body],
-    handler: Callable[[Ledger], Handler],
-    status: int = 200,
-    operation: str | None = None,
-) -> None:
-    """Register the route of one command: ``handler`` picks the method from the ledger.
+    handler: Callable[[Ledger], CommandHandler],
+    status: int,
+    operation: str | None,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The aiohttp handler of one command; ``handler`` picks the method from the ledger.
 
     The OpenAPI operation id is the command's name in snake case unless ``operation`` says.
     """
@@ -46,4 +41,4 @@ def command(
         return command_answer(request, result, status)
 
     handle.__name__ = operation or re.sub(r"(?<!^)([A-Z])", r"_\1", body.__name__).lower()
-    ROUTES.append(Route(method, path, handle, summary, tag, body, status, command=True))
+    return handle

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncpg
 from aiohttp import web
 from eventsourcing.persistence import Mapper
 
 from ledger.application import Ledger
 from ledger.infra.checkpoints import Signer
+from ledger.infra.database import Pool
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
-POOL = web.AppKey("pool", asyncpg.Pool)
+POOL = web.AppKey("pool", Pool)
 EVENTS = web.AppKey("events", EventStore)
 LEDGER = web.AppKey("ledger", Ledger)
 MAPPER = web.AppKey("mapper", Mapper)

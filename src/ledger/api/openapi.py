@@ -8,7 +8,6 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ledger import __version__
-from ledger.api.routing import ROUTES, load_routes
 from ledger.api.schemas import Created
 
 _PROBLEM = {
@@ -44,9 +43,11 @@ def _problem_ref(description: str) -> dict[str, Any]:
 
 
 def build_openapi() -> dict[str, Any]:
-    load_routes()
-    answers = {r.response for r in ROUTES if r.response is not None}
-    models = {r.body for r in ROUTES if r.body is not None} | answers | {Created}
+    from ledger.api.resources import all_routes  # the ops resource serves this document
+
+    routes = all_routes()
+    answers = {r.response for r in routes if r.response is not None}
+    models = {r.body for r in routes if r.body is not None} | answers | {Created}
     keyed, components = models_json_schema(
         [
             (m, "serialization" if m in answers else "validation")
@@ -57,7 +58,7 @@ def build_openapi() -> dict[str, Any]:
     schemas = components.get("$defs", {})
     schemas["Problem"] = _PROBLEM
     paths: dict[str, Any] = {}
-    for r in ROUTES:
+    for r in routes:
         params: list[dict[str, Any]] = [
             {
                 "name": name,

@@ -1,15 +1,17 @@
-"""A small route table: each handler is registered once, for aiohttp and for OpenAPI."""
+"""Route tables: each handler is registered once, for aiohttp and for OpenAPI."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+
+from ledger.api.commanding import CommandHandler, command_route
+from ledger.application import Ledger
+from ledger.application.commands import Body
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,8 +38,6 @@ class Route:
     response: type[BaseModel] | None = None
 
 
-ROUTES: list[Route] = []
-
 VALID_AT = Param("valid_at", "Valid time: YYYY-MM-DD or RFC 3339 (default today).")
 KNOWN_AT = Param(
     "known_at",
@@ -55,47 +55,60 @@ LIMIT = Param(
 CURSOR = Param("cursor", "Opaque cursor from `next_cursor` of the previous page.")
 
 
-def route(
-    method: str,
-    path: str,
-    summary: str,
-    *,
-    tag: str,
-    body: type[BaseModel] | None = None,
-    status: int = 200,
-    query: tuple[Param, ...] = (),
-    response: type[BaseModel] | None = None,
-) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        ROUTES.append(
-            Route(
-                method,
-                path,
-                handler,
-                summary,
-                tag,
-                body,
-                status,
-                query,
-                command=body is not None,
-                response=response,
+class RouteTable:
+    """The routes of one resource module, declared beside their handlers; the resources
+    package lists every table, and the app and the OpenAPI document are built from it."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.routes: list[Route] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        summary: str,
+        *,
+        body: type[BaseModel] | None = None,
+        status: int = 200,
+        query: tuple[Param, ...] = (),
+        response: type[BaseModel] | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Register the decorated handler (a query, or a command that answers its own way)."""
+
+        def register(handler: Handler) -> Handler:
+            self.routes.append(
+                Route(
+                    method,
+                    path,
+                    handler,
+                    summary,
+                    self.tag,
+                    body,
+                    status,
+                    query,
+                    command=body is not None,
+                    response=response,
+                )
             )
+            return handler
+
+        return register
+
+    def command(
+        self,
+        method: str,
+        path: str,
+        summary: str,
+        *,
+        body: type[Body],
+        handler: Callable[[Ledger], CommandHandler],
+        status: int = 200,
+        operation: str | None = None,
+    ) -> None:
+        """Register a command route: the body is the command, handed whole to ``handler``'s
+        pick of the ledger (see ``api.commanding``)."""
+        handle = command_route(path, body, handler, status, operation)
+        self.routes.append(
+            Route(method, path, handle, summary, self.tag, body, status, command=True)
         )
-        return handler
-
-    return register
-
-
-def load_routes() -> list[Route]:
-    """Import every module of ``ledger.api.routes`` (each registers its handlers once), so
-    the app and the OpenAPI document are built from the same table."""
-    from ledger.api import routes
-
-    for module in sorted(m.name for m in pkgutil.iter_modules(routes.__path__)):
-        importlib.import_module(f"{routes.__name__}.{module}")
-    return ROUTES
-
-
-def setup_routes(app: web.Application) -> None:
-    for r in load_routes():
-        app.router.add_route(r.method, r.path, r.handler)

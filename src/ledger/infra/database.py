@@ -15,6 +15,10 @@ from ledger.infra.settings import Settings
 
 log = structlog.get_logger(__name__)
 
+# The connection pool every read of the database takes; the API names it by this alias,
+# so that it never imports the driver itself.
+Pool = asyncpg.Pool
+
 
 def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> Any:
     """Start (or join) the embedded PostgreSQL under ``data_dir/pg``; returns its handle.

@@ -1,11 +1,16 @@
-"""Assignments: assign a role, read, end, change portfolio, correct."""
+"""Assignments (职责): assign a role, read one, end it, change its portfolio or reporting
+line, correct a recorded fact."""
 
 from __future__ import annotations
 
-from aiohttp import web
+from datetime import date
+from uuid import UUID
 
-from ledger.api import schemas
-from ledger.api.commanding import command
+from aiohttp import web
+from pydantic import (
+    Field,
+)
+
 from ledger.api.errors import ApiError
 from ledger.api.http import (
     json_response,
@@ -14,7 +19,8 @@ from ledger.api.http import (
     wait_for_position,
 )
 from ledger.api.keys import POOL
-from ledger.api.routing import MIN_POSITION, VALID_AT, route
+from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
+from ledger.api.schemas import View
 from ledger.application.commands import (
     Assign,
     ChangeLine,
@@ -22,29 +28,49 @@ from ledger.application.commands import (
     CorrectAssignment,
     EndAssignment,
 )
+from ledger.domain.vocab import (
+    Category,
+    EndReason,
+    PrincipalTitle,
+    Role,
+)
 from ledger.projections.chain import queries as chain_query
 
-TAG = "assignments"
+routes = RouteTable("assignments")
 
 
-command(
+class AssignmentView(View):
+    id: UUID
+    unit_id: UUID
+    person_id: UUID
+    person_name: str | None
+    role: Role
+    title: str
+    principal_title: PrincipalTitle | None
+    reports_to: UUID | None = Field(description="The line in effect on valid_at.")
+    effective_from: date
+    effective_to: date | None = Field(description="First day no longer held (exclusive).")
+    end_reason: EndReason | None
+    version: int
+    portfolio: list[Category] = Field(description="The portfolio in effect on valid_at.")
+
+
+routes.command(
     "POST",
     "/v1/assignments",
     "Assign a role in a unit to a person",
-    tag=TAG,
     body=Assign,
     status=201,
     handler=lambda ledger: ledger.assignments.assign,
 )
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/assignments/{id}",
     "Read an assignment (portfolio as of valid_at)",
-    tag=TAG,
     query=(VALID_AT, MIN_POSITION),
-    response=schemas.AssignmentView,
+    response=AssignmentView,
 )
 async def get_assignment(request: web.Request) -> web.Response:
     assignment_id = path_uuid(request)
@@ -56,41 +82,37 @@ async def get_assignment(request: web.Request) -> web.Response:
     return json_response(found, headers={"ETag": f'"{found["version"]}"'})
 
 
-command(
+routes.command(
     "POST",
     "/v1/assignments/{id}/end",
     "End an assignment",
-    tag=TAG,
     body=EndAssignment,
     handler=lambda ledger: ledger.assignments.end_assignment,
 )
 
 
-command(
+routes.command(
     "POST",
     "/v1/assignments/{id}/portfolio",
     "Change a portfolio from a date",
-    tag=TAG,
     body=ChangePortfolio,
     handler=lambda ledger: ledger.assignments.change_portfolio,
 )
 
 
-command(
+routes.command(
     "POST",
     "/v1/assignments/{id}/correct",
     "Correct a recorded fact of an assignment",
-    tag=TAG,
     body=CorrectAssignment,
     handler=lambda ledger: ledger.assignments.correct_assignment,
 )
 
 
-command(
+routes.command(
     "POST",
     "/v1/assignments/{id}/line",
     "Change the reporting line from a date (e.g. to a successor)",
-    tag=TAG,
     body=ChangeLine,
     handler=lambda ledger: ledger.assignments.change_line,
 )

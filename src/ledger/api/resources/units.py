@@ -1,14 +1,17 @@
-"""Units: register, read, list, rename, move, dissolve; the responsibility chain."""
+"""Units (单位): register, rename, move, dissolve; read one, list them, and the
+responsibility chain of a unit as of a date."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from aiohttp import web
+from pydantic import (
+    Field,
+)
 
-from ledger.api import schemas
-from ledger.api.commanding import command
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -22,31 +25,78 @@ from ledger.api.http import (
     wait_for_position,
 )
 from ledger.api.keys import POOL
-from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, route
+from ledger.api.resources.assignments import AssignmentView
+from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, RouteTable
+from ledger.api.schemas import View
 from ledger.application.commands import DissolveUnit, MoveUnit, RegisterUnit, RenameUnit
+from ledger.domain.vocab import (
+    Category,
+    UnitKind,
+    UnitLevel,
+)
 from ledger.projections.chain import queries as chain_query
 
-TAG = "units"
+routes = RouteTable("units")
 
 
-command(
+class UnitView(View):
+    id: UUID
+    name: str
+    kind: UnitKind
+    level: UnitLevel
+    parent_id: UUID | None
+    code: str | None
+    dissolved: bool
+    merged_into: UUID | None
+    version: int
+
+
+class UnitPage(View):
+    items: list[UnitView]
+    next_cursor: str | None
+
+
+class ChainNode(AssignmentView):
+    reports: list[ChainNode] = Field(description="Assignments whose line leads here.")
+
+
+class Gap(View):
+    kind: str = Field(
+        description="no_principal | no_line | reports_to_ended | staff_without_leader"
+        " | uncovered_category"
+    )
+    detail: str
+    assignment_id: UUID | None = None
+    person_id: UUID | None = None
+    person_name: str | None = None
+    category: Category | None = None
+
+
+class ChainView(View):
+    valid_at: date
+    known_at: datetime | None
+    position: int = Field(description="The ledger position the answer reflects.")
+    unit: UnitView
+    chain: list[ChainNode] = Field(description="Principals first, then lines with no root.")
+    gaps: list[Gap]
+
+
+routes.command(
     "POST",
     "/v1/units",
     "Register a unit",
-    tag=TAG,
     body=RegisterUnit,
     status=201,
     handler=lambda ledger: ledger.units.register_unit,
 )
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/units/{id}",
     "Read a unit",
-    tag=TAG,
     query=(MIN_POSITION,),
-    response=schemas.UnitView,
+    response=UnitView,
 )
 async def get_unit(request: web.Request) -> web.Response:
     unit_id = path_uuid(request)
@@ -57,11 +107,10 @@ async def get_unit(request: web.Request) -> web.Response:
     return json_response(unit, headers={"ETag": f'"{unit["version"]}"'})
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/units",
     "List units (top level, or under a parent)",
-    tag=TAG,
     query=(
         Param(
             "parent_id",
@@ -72,7 +121,7 @@ async def get_unit(request: web.Request) -> web.Response:
         CURSOR,
         MIN_POSITION,
     ),
-    response=schemas.UnitPage,
+    response=UnitPage,
 )
 async def list_units(request: web.Request) -> web.Response:
     parent_id = query_uuid(request, "parent_id")
@@ -104,43 +153,39 @@ def _after(cursor: list[Any]) -> tuple[str, UUID]:
     return name, UUID(str(last))
 
 
-command(
+routes.command(
     "POST",
     "/v1/units/{id}/rename",
     "Rename a unit",
-    tag=TAG,
     body=RenameUnit,
     handler=lambda ledger: ledger.units.rename_unit,
 )
 
 
-command(
+routes.command(
     "POST",
     "/v1/units/{id}/move",
     "Move a unit under another parent",
-    tag=TAG,
     body=MoveUnit,
     handler=lambda ledger: ledger.units.move_unit,
 )
 
 
-command(
+routes.command(
     "POST",
     "/v1/units/{id}/dissolve",
     "Dissolve a unit",
-    tag=TAG,
     body=DissolveUnit,
     handler=lambda ledger: ledger.units.dissolve_unit,
 )
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/units/{id}/chain",
     "The responsibility chain of a unit, with its gaps",
-    tag=TAG,
     query=(VALID_AT, KNOWN_AT, MIN_POSITION),
-    response=schemas.ChainView,
+    response=ChainView,
 )
 async def get_chain(request: web.Request) -> web.Response:
     unit_id = path_uuid(request)

@@ -1,4 +1,4 @@
-"""Answers of the loop queries: a finding's status, the search, the open-loop report."""
+"""Answers of the findings resource: a finding's loop status, responsible then and now."""
 
 from __future__ import annotations
 
@@ -115,56 +115,3 @@ class FindingPage(View):
     known_at: datetime | None = Field(description="Findings as the ledger knew them then.")
     items: list[FindingSummary] = Field(description="Newest found first (found_on, then id).")
     next_cursor: str | None
-
-
-class LoopCounts(View):
-    total: int
-    open: int
-    overdue: int
-    closed: int
-    rectified: int = Field(description="Closed rectified.")
-    referred: int = Field(description="Closed referred.")
-    dismissed: int = Field(description="Closed dismissed.")
-    rectified_on_time: int = Field(
-        description="Rectified, verified on or before the current deadline (extensions count)."
-    )
-    rectified_after_extension: int = Field(
-        description="Of those on time, verified after the original deadline: on time only"
-        " thanks to an extension."
-    )
-    rectified_late: int = Field(description="Rectified, verified after the current deadline.")
-    closed_rate: float | None = Field(description="closed / total; null without findings.")
-    overdue_rate: float | None = Field(description="overdue / open; null with none open.")
-    on_time_rate: float | None = Field(
-        description="rectified_on_time / rectified; null with none rectified."
-    )
-
-
-class UnitLoopCounts(LoopCounts):
-    unit_id: UUID
-    unit_name: str | None
-
-
-class CategoryLoopCounts(LoopCounts):
-    category: Category
-
-
-class ReportUnit(View):
-    id: UUID
-    name: str
-
-
-class OpenLoopReport(View):
-    unit: ReportUnit
-    valid_at: date
-    known_at: datetime | None = Field(description="The report as the ledger knew it then.")
-    position: int = Field(description="The ledger position the answer reflects.")
-    totals: LoopCounts = Field(description="The whole jurisdiction: the unit and all below it.")
-    by_unit: list[UnitLoopCounts] = Field(description="Units with findings, most overdue first.")
-    by_category: list[CategoryLoopCounts] = Field(description="Most overdue first.")
-    open: list[FindingSummary] = Field(
-        description="Not closed: overdue first (most days first), then by deadline; a page."
-    )
-    open_next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page of open findings."
-    )

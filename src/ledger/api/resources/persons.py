@@ -1,11 +1,11 @@
-"""Persons: register, read (with the roles they hold), correct details."""
+"""Persons: register, correct details, and read one with the assignments they held."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from aiohttp import web
 
-from ledger.api import schemas
-from ledger.api.commanding import command
 from ledger.api.errors import ApiError
 from ledger.api.http import (
     json_response,
@@ -14,31 +14,39 @@ from ledger.api.http import (
     wait_for_position,
 )
 from ledger.api.keys import POOL
-from ledger.api.routing import MIN_POSITION, VALID_AT, route
+from ledger.api.resources.assignments import AssignmentView
+from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
+from ledger.api.schemas import View
 from ledger.application.commands import CorrectPerson, RegisterPerson
 from ledger.projections.chain import queries as chain_query
 
-TAG = "persons"
+routes = RouteTable("persons")
 
 
-command(
+class PersonView(View):
+    id: UUID
+    name: str
+    person_no: str | None
+    version: int
+    assignments: list[AssignmentView]
+
+
+routes.command(
     "POST",
     "/v1/persons",
     "Register a person",
-    tag=TAG,
     body=RegisterPerson,
     status=201,
     handler=lambda ledger: ledger.persons.register_person,
 )
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/persons/{id}",
     "Read a person and every assignment they held",
-    tag=TAG,
     query=(VALID_AT, MIN_POSITION),
-    response=schemas.PersonView,
+    response=PersonView,
 )
 async def get_person(request: web.Request) -> web.Response:
     person_id = path_uuid(request)
@@ -52,11 +60,10 @@ async def get_person(request: web.Request) -> web.Response:
     return json_response(person, headers={"ETag": f'"{person["version"]}"'})
 
 
-command(
+routes.command(
     "POST",
     "/v1/persons/{id}/correct",
     "Correct a person's details",
-    tag=TAG,
     body=CorrectPerson,
     handler=lambda ledger: ledger.persons.correct_person,
 )

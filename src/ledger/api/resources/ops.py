@@ -1,4 +1,4 @@
-"""Operations: health, readiness, the OpenAPI document and its docs page."""
+"""Operations: health, readiness, the OpenAPI document, its viewer, and metrics."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ledger.api.http import json_response
 from ledger.api.keys import EVENTS, METRICS, POOL
-from ledger.api.routing import route
+from ledger.api.routing import RouteTable
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import tracked_position
 
-TAG = "operations"
+routes = RouteTable("operations")
 
 
-@route("GET", "/healthz", "Liveness: the process answers", tag=TAG)
+@routes.route("GET", "/healthz", "Liveness: the process answers")
 async def healthz(request: web.Request) -> web.Response:
     return json_response({"status": "ok"})
 
 
-@route("GET", "/readyz", "Readiness: the database answers; read model lag", tag=TAG)
+@routes.route("GET", "/readyz", "Readiness: the database answers; read model lag")
 async def readyz(request: web.Request) -> web.Response:
     try:
         head = await request.app[EVENTS].head_position()
@@ -31,14 +31,14 @@ async def readyz(request: web.Request) -> web.Response:
     return json_response({"status": "ready", "head": head, "projections": positions})
 
 
-@route("GET", "/openapi.json", "This OpenAPI document", tag=TAG)
+@routes.route("GET", "/openapi.json", "This OpenAPI document")
 async def openapi(request: web.Request) -> web.Response:
     from ledger.api.openapi import build_openapi
 
     return json_response(build_openapi())
 
 
-@route("GET", "/docs", "A readable page of the API", tag=TAG)
+@routes.route("GET", "/docs", "A readable page of the API")
 async def docs(request: web.Request) -> web.Response:
     from ledger.api.openapi import build_openapi
 
@@ -62,7 +62,7 @@ async def docs(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
-@route("GET", "/metrics", "Prometheus metrics", tag=TAG)
+@routes.route("GET", "/metrics", "Prometheus metrics")
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
     registry.head.set(await request.app[EVENTS].head_position())

@@ -1,4 +1,4 @@
-"""The ordered event feed, for integrations that follow the ledger."""
+"""The event feed: every event in ledger order, a page at a time or as a live stream."""
 
 from __future__ import annotations
 
@@ -6,21 +6,47 @@ import asyncio
 import contextlib
 import json
 import re
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from aiohttp import web
 from eventsourcing.persistence import Mapper
+from pydantic import (
+    Field,
+)
 
 from ledger.api.http import json_response, query_int, to_json
 from ledger.api.keys import EVENTS, MAPPER
-from ledger.api.routing import LIMIT, Param, route
-from ledger.api.schemas import FeedPage
+from ledger.api.routing import LIMIT, Param, RouteTable
+from ledger.api.schemas import View
 from ledger.infra.eventstore import EventStore, RecordedEvent
 from ledger.projections.common import NOW
 
-TAG = "events"
+routes = RouteTable("events")
+
+
+class FeedItem(View):
+    position: int
+    stream_id: UUID
+    stream_version: int
+    type: str = Field(description="The event's topic, module:Class.Event.")
+    recorded_at: datetime
+    chain_hash: str = Field(description="SHA-256 chain hash at this position, hex.")
+    data: dict[str, Any]
+
+
+class FeedPage(View):
+    items: list[FeedItem]
+    next_cursor: int | None = Field(description="Pass as `after` for the next page.")
+
+
 POLL_SECONDS = 0.25
+
+
 KEEPALIVE_SECONDS = 15.0
+
+
 _ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp"}
 
 
@@ -39,11 +65,10 @@ def feed_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
     }
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/events",
     "The ordered event log after a position",
-    tag=TAG,
     query=(
         Param(
             "after",
@@ -64,11 +89,10 @@ async def list_events(request: web.Request) -> web.Response:
     return json_response({"items": items, "next_cursor": next_after})
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/events/stream",
     "The event log as Server-Sent Events, live",
-    tag=TAG,
     query=(
         Param(
             "after",

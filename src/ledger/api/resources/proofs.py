@@ -1,7 +1,6 @@
 """Verifiability: the public key, signed checkpoints, inclusion and consistency proofs.
 
-Proof answers are the files the offline verifier (`ledger-verify`) reads as they are.
-"""
+Proof answers are the files the offline verifier (`ledger-verify`) reads as they are."""
 
 from __future__ import annotations
 
@@ -10,21 +9,23 @@ from aiohttp import web
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int
 from ledger.api.keys import POOL, SIGNER
-from ledger.api.routing import CURSOR, LIMIT, Param, route
+from ledger.api.routing import CURSOR, LIMIT, Param, RouteTable
 from ledger.infra.checkpoints import checkpoint_of_size, checkpoint_page, latest_checkpoint
 from ledger.infra.merkle import TreeError, consistency_record, proof_record
 from ledger.projections.common import NOW
 
-TAG = "verifiability"
+routes = RouteTable("verifiability")
+
+
 MAX = NOW
 
 
-@route("GET", "/v1/ledger/public-key", "The checkpoint verifier key (signed-note format)", tag=TAG)
+@routes.route("GET", "/v1/ledger/public-key", "The checkpoint verifier key (signed-note format)")
 async def public_key(request: web.Request) -> web.Response:
     return web.Response(text=request.app[SIGNER].verifier_key + "\n", content_type="text/plain")
 
 
-@route("GET", "/v1/ledger/checkpoint", "The latest signed checkpoint (C2SP format)", tag=TAG)
+@routes.route("GET", "/v1/ledger/checkpoint", "The latest signed checkpoint (C2SP format)")
 async def checkpoint(request: web.Request) -> web.Response:
     latest = await latest_checkpoint(request.app[POOL], request.app[SIGNER].key_id)
     if latest is None:
@@ -32,11 +33,10 @@ async def checkpoint(request: web.Request) -> web.Response:
     return web.Response(text=latest[1], content_type="text/plain")
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/ledger/checkpoints",
     "Every signed checkpoint, newest first",
-    tag=TAG,
     query=(LIMIT, CURSOR),
 )
 async def checkpoints(request: web.Request) -> web.Response:
@@ -68,12 +68,11 @@ async def _size(request: web.Request, name: str) -> int:
     return latest[0]
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/ledger/proof/inclusion",
     "Inclusion proof of the event at a position in the tree of a size (default: the latest "
     "checkpoint's), with its leaf bytes and the signed checkpoint",
-    tag=TAG,
     query=(
         Param(
             "position",
@@ -102,11 +101,10 @@ async def inclusion(request: web.Request) -> web.Response:
     return json_response(record)
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/ledger/proof/consistency",
     "Consistency proof between two tree sizes (default `to`: the latest checkpoint's)",
-    tag=TAG,
     query=(
         Param("from", "The earlier tree size.", {"type": "integer", "minimum": 0}, required=True),
         Param("to", "The later tree size.", {"type": "integer", "minimum": 1}),

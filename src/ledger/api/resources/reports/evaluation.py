@@ -1,5 +1,5 @@
-"""Evaluation references (考核评价参考) for personnel departments: JSON, or one flat CSV
-table for a spreadsheet (Accept: text/csv, rendered by ``ledger.api.csv_export``)."""
+"""Evaluation references (考核评价参考) of a person or a unit for a period, as JSON, CSV or
+with the proofs of every event they rest on."""
 
 from __future__ import annotations
 
@@ -21,19 +21,25 @@ from ledger.api.http import (
 )
 from ledger.api.keys import POOL
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
-from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, route
-from ledger.api.schemas_evaluation import PersonReference, UnitReference
+from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
+from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
 from ledger.projections import evaluation
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.findings import NAME as FINDINGS
 from ledger.projections.records import NAME as RECORDS
 
-TAG = "evaluation"
+routes = RouteTable("evaluation")
+
+
 DATE = {"type": "string", "format": "date"}
+
+
 PERIOD = (
     Param("from", "First day of the period, YYYY-MM-DD.", DATE, required=True),
     Param("to", "Last day of the period (included), YYYY-MM-DD.", DATE, required=True),
 )
+
+
 FORMATS = (
     " Served as JSON, or with `Accept: text/csv` as one table (UTF-8 with BOM; a `section`"
     " column: role, finding, rectification, sanction, assessment); the ledger position is"
@@ -41,12 +47,11 @@ FORMATS = (
 )
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/persons/{id}/evaluation-reference",
     "Evaluation reference of a person for a period: roles, findings by liability,"
     " rectification, accountability, assessments of the units led." + FORMATS,
-    tag=TAG,
     query=(*PERIOD, KNOWN_AT, MIN_POSITION, PROOFS),
     response=PersonReference,
 )
@@ -68,12 +73,11 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
     return _respond(request, answer, person_rows(answer), name)
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/units/{id}/evaluation-reference",
     "Evaluation reference of a unit (or its jurisdiction) for a period: principals, findings"
     " and rectification rates, accountability, assessments." + FORMATS,
-    tag=TAG,
     query=(
         *PERIOD,
         Param(

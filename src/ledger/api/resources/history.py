@@ -1,16 +1,15 @@
-"""The audit trail of a unit, person or assignment, read from the log itself.
-
-No read model stands between the auditor and the sealed events: the answer is the
-rows of ``ledger_events`` with their seal, and on request each one's inclusion proof
-against the latest signed checkpoint.
-"""
+"""The audit trail: every event of a stream, or concerning a person, with valid and
+recorded time, actor, reason, basis and chain hash; optionally proved."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
 
 from aiohttp import web
 from eventsourcing.persistence import Mapper
+from pydantic import Field
 
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
@@ -23,17 +22,79 @@ from ledger.api.http import (
 )
 from ledger.api.keys import EVENTS, MAPPER, POOL, SIGNER
 from ledger.api.proving import query_proofs
-from ledger.api.routes.events import feed_item
-from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, route
-from ledger.api.schemas_history import HistoryPage
+from ledger.api.resources.events import feed_item
+from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, RouteTable
+from ledger.api.schemas import View
 from ledger.infra.checkpoints import latest_checkpoint
 from ledger.infra.eventstore import RecordedEvent
 from ledger.infra.merkle import proof_record
 from ledger.projections.common import NOW
 
-TAG = "history"
+routes = RouteTable("history")
+
+
+Scope = Literal["stream", "related"]
+
+
+class HistorySubject(View):
+    id: UUID
+    kind: str = Field(description="The aggregate's class, lowercased: unit, person, assignment, …")
+    scope: Scope = Field(
+        description="stream: the subject's own events; related: every event tagged with it."
+    )
+
+
+class EventProof(View):
+    leaf: str = Field(description="The event's leaf bytes, base64 (encoding v1).")
+    leaf_hash: str = Field(description="RFC 6962 leaf hash, base64.")
+    inclusion_proof: list[str] = Field(
+        description="Audit path to the root of the top-level checkpoint, leaf to root, base64."
+    )
+
+
+class HistoryItem(View):
+    position: int
+    stream_id: UUID
+    stream_version: int
+    type: str = Field(description="The event's short name, Class.Event.")
+    topic: str = Field(description="The event's full topic, module:Class.Event.")
+    valid_time: date | datetime | None = Field(
+        description="When the event holds in the world, if it names a day or time."
+    )
+    recorded_at: datetime
+    actor: str | None
+    source: str | None
+    reason: str | None
+    basis: str | None
+    chain_hash: str = Field(description="SHA-256 chain hash at this position, hex.")
+    data: dict[str, Any]
+    proof: EventProof | None = Field(
+        default=None,
+        description="With proofs=true: inclusion in the checkpoint; null beyond proved_through.",
+    )
+
+
+class HistoryPage(View):
+    subject: HistorySubject
+    known_at: datetime | None
+    items: list[HistoryItem] = Field(description="In ledger order (position ascending).")
+    next_cursor: str | None
+    checkpoint: str | None = Field(
+        default=None,
+        description="With proofs=true: the signed checkpoint the proofs lead to (null if none).",
+    )
+    proved_through: int | None = Field(
+        default=None,
+        description="With proofs=true: the checkpoint's tree size (0 if none); later events"
+        " have no proof yet.",
+    )
+
+
 MAX = NOW
+
+
 SCOPES = ("stream", "related")
+
 
 # Event fields that name when an event holds in the world; an event's valid time is the
 # first of them it carries, so a new event's date field is added here to be shown.
@@ -61,8 +122,11 @@ VALID_TIME_FIELDS = (
     "starts_on",
 )
 
+
 # Kinds whose id other streams carry as a tag `<kind>:<id>`, so `related` means something.
 TAGGED_KINDS = ("unit", "person")
+
+
 # Kinds whose history is, by default, everything concerning them rather than their stream.
 RELATED_BY_DEFAULT = ("person",)
 
@@ -140,11 +204,10 @@ async def _prove(request: web.Request, items: list[dict[str, Any]]) -> dict[str,
     return {"checkpoint": note, "proved_through": size}
 
 
-@route(
+@routes.route(
     "GET",
     "/v1/history/{id}",
     "The audit trail of a unit, person or assignment: its sealed events in ledger order",
-    tag=TAG,
     query=(
         Param(
             "scope",

@@ -1,4 +1,4 @@
-"""Answers of the evaluation references (考核评价参考) of a person and of a unit."""
+"""Answers of the evaluation references (考核评价参考) of a person or a unit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from ledger.api.schemas import View
-from ledger.api.schemas_records import KNOWN_AT, Assessment, Case, Named
+from ledger.api.resources.assessments import Assessment
+from ledger.api.resources.cases import Case
+from ledger.api.schemas import KNOWN_AT_FIELD, Named, View
 from ledger.domain.vocab import (
     Category,
     EndReason,
@@ -63,7 +64,7 @@ class Reference(View):
         description="The ledger position the reference was computed at (also the"
         " Ledger-Position header): the read models' common position, or known_at's."
     )
-    known_at: datetime | None = KNOWN_AT
+    known_at: datetime | None = KNOWN_AT_FIELD
     as_of: date = Field(
         description="The day overdue is counted on: the period's end, or today (or the day"
         " of known_at) if that is earlier."

@@ -1,0 +1,153 @@
+"""Clues (督察线索) from other systems: receive once per (source, external_id), triage; read
+one, or find it by the other system's key."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import Field
+
+from ledger.api.errors import ApiError, invalid
+from ledger.api.http import (
+    command_answer,
+    context,
+    json_response,
+    path_uuid,
+    query_choice,
+    read_body,
+    read_position,
+)
+from ledger.api.keys import LEDGER, POOL
+from ledger.api.reads import READ, answer_record
+from ledger.api.routing import Param, RouteTable
+from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, View
+from ledger.application.commands import ReceiveClue, TriageClue
+from ledger.domain.errors import NotFound
+from ledger.domain.vocab import ClueSource, TriageOutcome
+from ledger.projections.chain import NAME as CHAIN
+from ledger.projections.records import NAME as RECORDS
+from ledger.projections.records import queries as records_query
+
+routes = RouteTable("clues")
+
+
+class ClueView(View):
+    known_at: datetime | None = KNOWN_AT_FIELD
+    position: int = POSITION_FIELD
+    id: UUID
+    version: int
+    source: ClueSource = Field(description="The system the clue came from.")
+    external_id: str = Field(description="Its key in that system.")
+    summary: str
+    received_at: datetime
+    unit_id: UUID | None
+    unit_name: str | None
+    recorded_at: datetime
+    outcome: TriageOutcome | None = Field(description="Null until triaged.")
+    finding_id: UUID | None = Field(description="The finding it became, if any.")
+    triage_reason: str | None
+    triaged_at: datetime | None = Field(description="When the triage was recorded.")
+
+
+@routes.route(
+    "POST",
+    "/v1/clues",
+    "Receive a clue; a repeated delivery answers 200 with the clue already held",
+    body=ReceiveClue,
+    status=201,
+)
+async def receive_clue(request: web.Request) -> web.Response:
+    cmd = await read_body(request, ReceiveClue)
+    result = await request.app[LEDGER].clues.receive_clue(context(request, cmd), cmd)
+    # Other systems deliver at least once: a repeat is no error, and creates nothing.
+    return command_answer(request, result, 200 if result.detail.get("already_received") else 201)
+
+
+@routes.route(
+    "POST",
+    "/v1/clues/{id}/triage",
+    "Triage a clue: into a new finding (201, the finding's id), onto an existing finding"
+    " (200, the clue), or dismissed (200)",
+    body=TriageClue,
+    status=201,
+)
+async def triage_clue(request: web.Request) -> web.Response:
+    clue_id = path_uuid(request)
+    body = await read_body(request, TriageClue)
+    clues = request.app[LEDGER].clues
+    if body.outcome is TriageOutcome.DISMISSED:
+        for given in ("finding", "finding_id"):
+            if getattr(body, given) is not None:
+                raise invalid(given, "extra_forbidden", "a dismissed clue names no finding")
+        if body.reason is None:
+            raise invalid("reason", "missing", "dismissing a clue needs a reason")
+        dismissed = await clues.dismiss_clue(context(request, body), clue_id, body)
+        return command_answer(request, dismissed)
+    if (body.finding is None) == (body.finding_id is None):
+        raise invalid(
+            "finding",
+            "one_of",
+            "outcome finding needs either the finding to raise or the finding_id it is about",
+        )
+    if body.finding_id is not None:
+        linked = await clues.link_clue(context(request, body), clue_id, body)
+        return command_answer(request, linked)
+    try:
+        raised = await clues.triage_into_finding(context(request, body), clue_id, body)
+    except NotFound as missing:
+        # The finding's command names the clue `clue_id`; here the clue is the path's id.
+        if missing.field == "clue_id":
+            missing.field = "id"
+        raise
+    raised = replace(raised, detail={**raised.detail, "clue_id": str(clue_id)})
+    return command_answer(request, raised, 201)
+
+
+@routes.route(
+    "GET",
+    "/v1/clues/{id}",
+    "A clue with its triage outcome and the finding it became",
+    query=READ,
+    response=ClueView,
+)
+async def get_clue(request: web.Request) -> web.Response:
+    return await answer_record(request, "clue", records_query.get_clue)
+
+
+@routes.route(
+    "GET",
+    "/v1/clues",
+    "Find a clue by its key in the system it came from (source and external_id)",
+    query=(
+        Param(
+            "source",
+            "The system the clue came from.",
+            {"type": "string", "enum": [s.value for s in ClueSource]},
+            required=True,
+        ),
+        Param(
+            "external_id",
+            "The clue's id in that system.",
+            {"type": "string", "minLength": 1, "maxLength": 128},
+            required=True,
+        ),
+        *READ,
+    ),
+    response=ClueView,
+)
+async def find_clue(request: web.Request) -> web.Response:
+    source = query_choice(request, "source", [s.value for s in ClueSource])
+    if source is None:
+        raise invalid("source", "missing", "source is required")
+    external_id = request.query.get("external_id", "")
+    if not 0 < len(external_id) <= 128 or not external_id.isprintable():
+        raise invalid("external_id", "format", "external_id must be 1 to 128 printable characters")
+    position, known_at = await read_position(request, CHAIN, RECORDS)
+    found = await records_query.find_clue(request.app[POOL], source, external_id, position)
+    if found is None:
+        raise ApiError(404, "Not found", f"no clue from {source} with external_id {external_id}")
+    answer = {"known_at": known_at, "position": position, **found}
+    return json_response(answer, headers={"ETag": f'"{found["version"]}"'})

@@ -1,0 +1,149 @@
+"""The open-loop report (闭环情况): counts and rates over a jurisdiction, and its open
+findings a page at a time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import Field
+
+from ledger.api.errors import ApiError, invalid
+from ledger.api.http import (
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    query_int,
+    query_position,
+    query_uuid,
+    query_valid_at,
+)
+from ledger.api.keys import POOL
+from ledger.api.resources.findings.queries import OVERDUE_VALID_AT, caught_up
+from ledger.api.resources.findings.schemas import FindingSummary
+from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
+from ledger.api.schemas import View
+from ledger.domain.vocab import (
+    Category,
+)
+from ledger.projections.findings import report as findings_report
+
+routes = RouteTable("reports")
+
+
+class LoopCounts(View):
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    rectified: int = Field(description="Closed rectified.")
+    referred: int = Field(description="Closed referred.")
+    dismissed: int = Field(description="Closed dismissed.")
+    rectified_on_time: int = Field(
+        description="Rectified, verified on or before the current deadline (extensions count)."
+    )
+    rectified_after_extension: int = Field(
+        description="Of those on time, verified after the original deadline: on time only"
+        " thanks to an extension."
+    )
+    rectified_late: int = Field(description="Rectified, verified after the current deadline.")
+    closed_rate: float | None = Field(description="closed / total; null without findings.")
+    overdue_rate: float | None = Field(description="overdue / open; null with none open.")
+    on_time_rate: float | None = Field(
+        description="rectified_on_time / rectified; null with none rectified."
+    )
+
+
+class UnitLoopCounts(LoopCounts):
+    unit_id: UUID
+    unit_name: str | None
+
+
+class CategoryLoopCounts(LoopCounts):
+    category: Category
+
+
+class ReportUnit(View):
+    id: UUID
+    name: str
+
+
+class OpenLoopReport(View):
+    unit: ReportUnit
+    valid_at: date
+    known_at: datetime | None = Field(description="The report as the ledger knew it then.")
+    position: int = Field(description="The ledger position the answer reflects.")
+    totals: LoopCounts = Field(description="The whole jurisdiction: the unit and all below it.")
+    by_unit: list[UnitLoopCounts] = Field(description="Units with findings, most overdue first.")
+    by_category: list[CategoryLoopCounts] = Field(description="Most overdue first.")
+    open: list[FindingSummary] = Field(
+        description="Not closed: overdue first (most days first), then by deadline; a page."
+    )
+    open_next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page of open findings."
+    )
+
+
+@routes.route(
+    "GET",
+    "/v1/reports/open-loop",
+    "Findings not closed in a jurisdiction, overdue first, with counts and rates",
+    query=(
+        Param(
+            "unit_id",
+            "The jurisdiction: this unit and every unit below it.",
+            {"type": "string", "format": "uuid"},
+            required=True,
+        ),
+        OVERDUE_VALID_AT,
+        KNOWN_AT,
+        Param(
+            "limit",
+            "Open findings per page (1–500, default 50); the counts cover them all.",
+            {"type": "integer", "minimum": 1, "maximum": 500},
+        ),
+        Param("cursor", "`open_next_cursor` of the previous page: the next open findings."),
+        MIN_POSITION,
+    ),
+    response=OpenLoopReport,
+)
+async def open_loop_report(request: web.Request) -> web.Response:
+    unit_id = query_uuid(request, "unit_id")
+    if unit_id is None:
+        raise invalid("unit_id", "required", "unit_id is required")
+    valid_at = query_valid_at(request)
+    limit = query_int(request, "limit", 50, 1, 500)
+    after = _open_after(decode_cursor(request))
+    reached = await caught_up(request)
+    position, known_at = await query_position(request)
+    as_known = position if known_at is not None else None
+    report = await findings_report.open_loop_report(
+        request.app[POOL], unit_id, valid_at, as_known, limit=limit + 1, after=after
+    )
+    if report is None:
+        when = f" known at {known_at.isoformat()}" if known_at is not None else ""
+        raise ApiError(404, "Not found", f"no unit with id {unit_id}{when}")
+    next_cursor = None
+    if len(report["open"]) > limit:
+        report["open"] = report["open"][:limit]
+        last = report["open"][-1]
+        next_cursor = encode_cursor(
+            [last["days_overdue"], last["deadline"], last["found_on"], last["id"]]
+        )
+    answer = {"valid_at": valid_at, "known_at": known_at, "position": min(position, reached)}
+    return json_response(answer | report | {"open_next_cursor": next_cursor})
+
+
+def _open_after(cursor: list[Any] | None) -> findings_report.OpenAfter | None:
+    """The (days overdue, deadline, found_on, id) a page of open findings continues after."""
+    if cursor is None:
+        return None
+    try:
+        days, deadline, found_on, last = cursor
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days < 10**6:
+            raise TypeError("days overdue")
+        return days, date.fromisoformat(deadline), date.fromisoformat(found_on), UUID(last)
+    except (ValueError, TypeError, AttributeError):
+        raise invalid("cursor", "cursor", "cursor is not one this service issued") from None

@@ -1,1 +1,0 @@
-"""One module per resource; each registers its handlers in the route table."""
