@@ -15,7 +15,7 @@ from ledger.infra.settings import Settings
 
 if TYPE_CHECKING:
     from ledger.infra.checkpoints import Signer
-    from ledger.infra.verify import Report
+    from ledger.infra.verify_report import Report
 
 
 def _settings() -> Settings:
@@ -134,16 +134,12 @@ def verify(key: str | None) -> None:
             await pool.close()
 
     report = asyncio.run(run())
-    summary = (
-        f"{report.events:,} events, {report.checkpoints} checkpoints in {report.seconds:.1f} s"
-        f" ({report.rate:,.0f} events/s)"
-    )
     if report.ok:
-        click.echo(f"ledger verified: {summary}")
+        click.echo(f"ledger verified: {report.summary}")
         return
     for finding in report.findings:
         click.echo(f"INVALID {finding}")
-    click.echo(f"checked: {summary}", err=True)
+    click.echo(f"checked: {report.summary}", err=True)
     sys.exit(1)
 
 

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation
-from ledger.domain.finding import NEXT_STEPS, Finding
+from ledger.domain.finding import Finding
+from ledger.domain.loop import NEXT_STEPS
 from ledger.domain.vocab import Category, FindingField, FindingStage, Liability, Outcome, Severity
 
 FOUND = date(2024, 5, 10)

@@ -5,39 +5,33 @@ run in valid-time order (acts of one day in the order they are scheduled), so th
 reads like the year it records. Each act carries a stable idempotency key and request
 hash (``runner``): a second run replays the first run's answers (the same finding,
 case and sanction ids) and writes nothing.
+
+This module loads the inspection, its evidence and bulletins, and the findings with
+their steps, and keeps the schedule; ``cycle_records`` loads the case, the clues, the
+indicator set and the assessments.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from functools import partial
 from typing import Any
 from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.application.commands import (
-    AppealSanction,
-    AssessUnit,
     Attribute,
     Body,
-    CloseCase,
     CloseFinding,
     CloseInspection,
-    DefineIndicatorSet,
     ExtendDeadline,
     FeedBackResults,
     FindingFromClue,
-    ImposeSanction,
     IssueBulletin,
-    ModifySanction,
-    OpenCase,
     PlanInspection,
     PlanRectification,
     RaiseFinding,
-    ReceiveClue,
     RecordEvidence,
     ReferFinding,
     RejectRectification,
@@ -47,31 +41,22 @@ from ledger.application.commands import (
     VerifyRectification,
 )
 from ledger.demo import cycle_data as data
-from ledger.demo.cycle_data import BulletinSpec, ClueSpec, Evidence
+from ledger.demo.cycle_data import BulletinSpec, Evidence
 from ledger.demo.cycle_findings import FINDINGS, FindingSpec, Step
-from ledger.demo.runner import Handler, Runner
-from ledger.domain.clue import clue_id
+from ledger.demo.cycle_records import CycleRecords, on_day
+from ledger.demo.runner import Handler
 from ledger.domain.vocab import Liability, Outcome, TriageOutcome
 
 Act = Callable[[], Awaitable[None]]
-
-
-def _on(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class _Cycle(Runner):
-    def __init__(
-        self, ledger: Ledger, units: Mapping[str, UUID], persons: Mapping[str, UUID]
-    ) -> None:
-        super().__init__(ledger)
-        self.units = units
-        self.persons = persons
-        self.ids: dict[str, UUID] = {}  # data keys (findings, clues, …) → ids
+class _Cycle(CycleRecords):
+    """The cycle's loader: the inspection and the findings' loops here, the other records
+    in ``CycleRecords``; ``schedule`` puts all their acts in valid-time order."""
 
     # The inspection, its evidence and bulletins
 
@@ -83,20 +68,20 @@ class _Cycle(Runner):
                 ledger.inspections.plan_inspection,
                 PlanInspection(
                     title=spec["title"],
-                    year=_on(spec["starts_on"]).year,
+                    year=on_day(spec["starts_on"]).year,
                     organizer_unit_id=self.units[data.OFFICE],
                     target_unit_ids=[self.units[u] for u in data.TARGETS],
                     team=[self.persons[p] for p in data.TEAM],
                     topics=list(data.TOPICS),
-                    starts_on=_on(spec["starts_on"]),
-                    ends_on=_on(spec["ends_on"]),
+                    starts_on=on_day(spec["starts_on"]),
+                    ends_on=on_day(spec["ends_on"]),
                     reason=spec["reason"],
                     basis=spec["basis"],
                 ),
             )
             self.ids["inspection"] = result.id
         elif act == "start":
-            day = _on(spec["starts_on"])
+            day = on_day(spec["starts_on"])
             await self.run(
                 key,
                 ledger.inspections.start_inspection,
@@ -105,7 +90,7 @@ class _Cycle(Runner):
             )
         elif act == "feedback":
             kw = {"summary": spec["feedback"], "basis": spec["feedback_basis"]}
-            day = _on(spec["fed_back_on"])
+            day = on_day(spec["fed_back_on"])
             await self.run(
                 key,
                 ledger.inspections.feed_back,
@@ -113,7 +98,7 @@ class _Cycle(Runner):
                 FeedBackResults(fed_back_on=day, **kw),
             )
         else:
-            day = _on(spec["closed_on"])
+            day = on_day(spec["closed_on"])
             await self.run(
                 key,
                 ledger.inspections.close_inspection,
@@ -124,7 +109,7 @@ class _Cycle(Runner):
     async def evidence(self, index: int, spec: Evidence) -> None:
         kw: dict[str, Any] = {"summary": spec.summary, "document": spec.document}
         kw |= {"sha256": sha256(spec.text)}
-        kw |= {"unit_id": self.units[spec.unit], "collected_on": _on(spec.on)}
+        kw |= {"unit_id": self.units[spec.unit], "collected_on": on_day(spec.on)}
         key = f"demo:loop:evidence:{index}"
         await self.run(
             key,
@@ -143,7 +128,7 @@ class _Cycle(Runner):
                 inspection_id=self.ids["inspection"],
                 finding_ids=[self.ids[k] for k in spec.findings],
                 recipient_unit_ids=[self.units[u] for u in spec.recipients],
-                issued_on=_on(spec.on),
+                issued_on=on_day(spec.on),
                 summary=spec.summary,
                 basis=spec.basis,
             ),
@@ -154,7 +139,7 @@ class _Cycle(Runner):
     async def raise_finding(self, spec: FindingSpec) -> None:
         kw: dict[str, Any] = {"unit_id": self.units[spec.unit], "category": spec.category}
         kw |= {"severity": spec.severity, "description": spec.description}
-        kw |= {"found_on": _on(spec.found_on), "deadline": _on(spec.deadline)}
+        kw |= {"found_on": on_day(spec.found_on), "deadline": on_day(spec.deadline)}
         key = f"demo:loop:finding:{spec.key}"
         if spec.clue is None:
             kw |= {"inspection_id": self.ids["inspection"], "clue_id": None}
@@ -177,14 +162,14 @@ class _Cycle(Runner):
 
     async def step(self, spec: FindingSpec, index: int, step: Step) -> None:
         """One step of a finding's loop; every step records its document as ``basis``."""
-        ledger, day, text, who = self.ledger, _on(step.on), step.text or "", step.who or ""
+        ledger, day, text, who = self.ledger, on_day(step.on), step.text or "", step.who or ""
         kw: dict[str, Any] = {"basis": step.doc}
         command: Handler
         model: type[Body]
         if step.act == "plan":
             command, model = ledger.findings.plan_rectification, PlanRectification
             kw |= {"measures": text, "owner_person_id": self.persons[who], "planned_on": day}
-            kw |= {"deadline": _on(step.until) if step.until else None}
+            kw |= {"deadline": on_day(step.until) if step.until else None}
         elif step.act in ("report", "done"):
             command, model = ledger.findings.report_progress, ReportProgress
             proof = [{"ref": step.doc, "sha256": sha256(text)}] if step.doc else []
@@ -198,8 +183,8 @@ class _Cycle(Runner):
             kw |= {"reason": text, "rejected_on": day}
         elif step.act == "extend":
             command, model = ledger.findings.extend_deadline, ExtendDeadline
-            kw |= {"new_deadline": _on(step.until or ""), "approver_person_id": self.persons[who]}
-            kw |= {"reason": text, "extended_on": day}
+            kw |= {"new_deadline": on_day(step.until or ""), "extended_on": day}
+            kw |= {"approver_person_id": self.persons[who], "reason": text}
         elif step.act == "refer":
             command, model = ledger.findings.refer_finding, ReferFinding
             kw |= {"to_unit_id": self.units[who], "reason": text, "referred_on": day}
@@ -209,98 +194,6 @@ class _Cycle(Runner):
             kw |= {"reason": step.text}
         key = f"demo:loop:finding:{spec.key}:{index}:{step.act}"
         await self.run(key, command, self.ids[spec.key], model(**kw))
-
-    async def case(self, act: str) -> None:
-        spec, ledger, key = data.CASE, self.ledger, f"demo:loop:case:{act}"
-        if act == "open":
-            on, reason, basis = spec.opened
-            result = await self.run(
-                key,
-                ledger.cases.open_case,
-                OpenCase(
-                    person_id=self.persons[spec.person],
-                    finding_ids=[self.ids[spec.finding]],
-                    handling_unit_id=self.units[spec.handler],
-                    opened_on=_on(on),
-                    reason=reason,
-                    basis=basis,
-                ),
-            )
-            self.ids["case"] = result.id
-            return
-        case, sanction = self.ids["case"], self.ids.get("sanction")
-        if act == "impose":
-            kind, on, reason, basis = spec.imposed
-            kw = {"kind": kind, "decided_on": _on(on), "reason": reason, "basis": basis}
-            result = await self.run(key, ledger.cases.impose_sanction, case, ImposeSanction(**kw))
-            # A replayed answer carries the sanction id the first run chose.
-            self.ids["sanction"] = UUID(str(result.detail["sanction_id"]))
-        elif act == "appeal":
-            on, reason = spec.appealed
-            kw = {"sanction_id": sanction, "appealed_on": _on(on), "reason": reason}
-            await self.run(key, ledger.cases.appeal_sanction, case, AppealSanction(**kw))
-        elif act == "modify":
-            kind, on, reason, basis = spec.modified
-            assert sanction is not None
-            modified = ModifySanction(kind=kind, decided_on=_on(on), reason=reason, basis=basis)
-            await self.run(key, ledger.cases.modify_sanction, case, sanction, modified)
-        else:
-            await self.run(
-                key, ledger.cases.close_case, case, CloseCase(closed_on=_on(spec.closed_on))
-            )
-
-    # Clues and the assessment
-
-    async def receive(self, spec: ClueSpec, delivery: int) -> None:
-        kw = {"source": spec.origin, "external_id": spec.external_id, "summary": spec.summary}
-        kw |= {"received_at": datetime.fromisoformat(spec.received_at)}
-        key = f"demo:loop:clue:{spec.origin.value}:{spec.external_id}:{delivery}"
-        result = await self.run(
-            key, self.ledger.clues.receive_clue, ReceiveClue(unit_id=self.units[spec.unit], **kw)
-        )
-        self.ids[spec.external_id] = result.id
-
-    async def dismiss(self, spec: ClueSpec, reason: str) -> None:
-        key = f"demo:loop:clue:{spec.origin.value}:{spec.external_id}:dismiss"
-        clue = clue_id(spec.origin, spec.external_id)
-        await self.run(
-            key,
-            self.ledger.clues.dismiss_clue,
-            clue,
-            TriageClue(outcome=TriageOutcome.DISMISSED, reason=reason),
-        )
-
-    async def define_indicators(self) -> None:
-        spec = data.INDICATOR_SET
-        result = await self.run(
-            "demo:loop:indicators",
-            self.ledger.assessments.define_indicator_set,
-            DefineIndicatorSet(
-                year=_on(spec["defined_on"]).year,
-                name=spec["name"],
-                indicators=[{"code": c, "name": n, "weight": w} for c, n, w in data.INDICATORS],
-                basis=spec["basis"],
-            ),
-        )
-        self.ids["indicators"] = result.id
-
-    async def assess(
-        self, unit: str, scores: tuple[int, ...], on: str, reason: str | None, basis: str | None
-    ) -> None:
-        codes = [code for code, _, _ in data.INDICATORS]
-        await self.run(
-            f"demo:loop:assess:{unit}:{on}",
-            self.ledger.assessments.assess_unit,
-            AssessUnit(
-                indicator_set_id=self.ids["indicators"],
-                unit_id=self.units[unit],
-                scores={code: Decimal(s) for code, s in zip(codes, scores, strict=True)},
-                grade=None,
-                assessed_on=_on(on),
-                reason=reason,
-                basis=basis,
-            ),
-        )
 
     def schedule(self) -> list[tuple[str, Act]]:
         """Every act with its valid date, sorted stably: one day's acts keep this order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -16,6 +17,16 @@ _ROLES = {
     Liability.LEADERSHIP: {Role.PRINCIPAL, Role.LEADER},
     Liability.DIRECT: {Role.PRINCIPAL, Role.LEADER, Role.STAFF},
 }
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """责任认定: who answers for the finding, through which assignment, with what liability."""
+
+    person_id: UUID
+    assignment_id: UUID
+    liability: Liability
+    automatic: bool
 
 
 def portfolio_on(assignment: Assignment, day: date) -> list[Category]:

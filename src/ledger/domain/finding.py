@@ -2,67 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation
-from ledger.domain.vocab import (
-    Category,
-    FindingField,
-    FindingStage,
-    Liability,
-    Outcome,
-    Severity,
-)
+from ledger.domain import loop
+from ledger.domain.attribution import Attribution
+from ledger.domain.vocab import Category, FindingField, FindingStage, Liability, Outcome, Severity
 
 Stage = FindingStage
-
-# The steps each stage allows (named as the API names them), for the 409 answer.
-NEXT_STEPS: dict[FindingStage, list[str]] = {
-    Stage.RAISED: ["rectification-plan", "extend-deadline", "refer", "close:dismissed"],
-    Stage.RECTIFYING: [
-        "rectification-plan",
-        "progress",
-        "extend-deadline",
-        "refer",
-        "close:dismissed",
-    ],
-    Stage.AWAITING_VERIFICATION: [
-        "verify",
-        "reject",
-        "extend-deadline",
-        "refer",
-        "close:dismissed",
-    ],
-    Stage.VERIFIED: ["close:rectified"],
-    Stage.REFERRED: ["close:referred"],
-    Stage.CLOSED: [],
-}
-_CLOSE_FROM = {
-    Outcome.RECTIFIED: {Stage.VERIFIED},
-    Outcome.REFERRED: {Stage.REFERRED},
-    Outcome.DISMISSED: {Stage.RAISED, Stage.RECTIFYING, Stage.AWAITING_VERIFICATION},
-}
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """责任认定: who answers for the finding, through which assignment, with what liability."""
-
-    person_id: UUID
-    assignment_id: UUID
-    liability: Liability
-    automatic: bool
-
-
-def check_deadline(found_on: date, deadline: date, field: str = "deadline") -> None:
-    """Raised when a deadline is not after the day the finding was found."""
-    if deadline <= found_on:
-        raise InvalidInput(f"{field} must be after found_on ({found_on.isoformat()})", field=field)
 
 
 class Finding(Aggregate):
@@ -85,11 +35,8 @@ class Finding(Aggregate):
         reason: str | None,
         basis: str | None,
     ) -> Finding:
-        if (inspection_id is None) == (clue_id is None):
-            raise InvalidInput(
-                "a finding comes from an inspection or a clue", field="inspection_id"
-            )
-        check_deadline(found_on, deadline)
+        loop.check_origin(inspection_id, clue_id)
+        loop.check_deadline(found_on, deadline)
         return cls(
             unit_id,
             inspection_id,
@@ -152,17 +99,11 @@ class Finding(Aggregate):
 
     def check_step(self, step: str) -> None:
         """Raised when the finding's stage does not allow ``step``."""
-        allowed = NEXT_STEPS[self.stage]
-        if step not in allowed and not any(a.startswith(step + ":") for a in allowed):
-            raise IllegalTransition(
-                f"{step} is not allowed", stage=self.stage.value, allowed=allowed
-            )
+        loop.check_step(self.stage, step)
 
     def check_on_or_after(self, day: date, since: date | None, what: str, field: str) -> None:
         """Raised when a step is dated before an earlier step it follows."""
-        since = max(self.found_on, since or self.found_on)
-        if day < since:
-            raise InvalidInput(f"{field} must not be before {what} ({since})", field=field)
+        loop.check_on_or_after(self.found_on, day, since, what, field)
 
     def days_overdue(self, as_of: date) -> int:
         """Days past the current deadline, while not closed (0 when not overdue)."""
@@ -184,15 +125,8 @@ class Finding(Aggregate):
         reason: str | None,
         basis: str | None,
     ) -> None:
-        if self.closed:
-            raise IllegalTransition(
-                "attributions of a closed finding are final", stage="closed", allowed=[]
-            )
-        if person_id in self.attributions:
-            held = self.attributions[person_id].liability.value
-            raise InvariantViolation(
-                f"person {person_id} is already attributed ({held} liability)", field="person_id"
-            )
+        loop.check_attributions_open(self.stage)
+        loop.check_not_attributed(self.attributions, person_id)
         self._attributed(
             person_id, assignment_id, liability, automatic, actor, source, reason, basis
         )
@@ -215,19 +149,8 @@ class Finding(Aggregate):
     def withdraw_attribution(
         self, person_id: UUID, *, actor: str, source: str, reason: str, basis: str | None
     ) -> None:
-        if self.closed:
-            raise IllegalTransition(
-                "attributions of a closed finding are final", stage="closed", allowed=[]
-            )
-        held = self.attributions.get(person_id)
-        if held is None:
-            raise InvariantViolation(f"person {person_id} is not attributed", field="person_id")
-        if held.liability is Liability.PRINCIPAL:
-            # The loop's promise: the unit's principal at found_on always answers for it.
-            raise InvariantViolation(
-                "the principal liability of the unit's principal cannot be withdrawn",
-                field="person_id",
-            )
+        loop.check_attributions_open(self.stage)
+        loop.check_withdrawable(self.attributions, person_id)
         self._attribution_withdrawn(person_id, actor, source, reason, basis)
 
     @event("AttributionWithdrawn")
@@ -249,12 +172,7 @@ class Finding(Aggregate):
     ) -> None:
         self.check_step("rectification-plan")
         self.check_on_or_after(planned_on, None, "found_on", "planned_on")
-        if due_on is not None and not planned_on <= due_on <= self.deadline:
-            raise InvalidInput(
-                f"the plan's deadline must lie between planned_on and the finding's deadline"
-                f" ({self.deadline}); a later one needs extend-deadline",
-                field="deadline",
-            )
+        loop.check_plan_due(planned_on, due_on, self.deadline)
         self._rectification_planned(
             measures, owner_person_id, owner_assignment_id, due_on, planned_on, **meta
         )
@@ -337,11 +255,7 @@ class Finding(Aggregate):
         self, new_deadline: date, approver_person_id: UUID, extended_on: date, **meta: Any
     ) -> None:
         self.check_step("extend-deadline")
-        if new_deadline <= self.deadline:
-            raise InvalidInput(
-                f"new_deadline must be after the current deadline ({self.deadline})",
-                field="new_deadline",
-            )
+        loop.check_new_deadline(self.deadline, new_deadline)
         self.check_on_or_after(extended_on, None, "found_on", "extended_on")
         self._deadline_extended(
             self.deadline, new_deadline, approver_person_id, extended_on, **meta
@@ -380,15 +294,7 @@ class Finding(Aggregate):
         self.stage = Stage.REFERRED
 
     def close(self, outcome: Outcome, closed_on: date, **meta: Any) -> None:
-        if self.stage not in _CLOSE_FROM[outcome]:
-            raise IllegalTransition(
-                f"close:{outcome.value} is not allowed",
-                stage=self.stage.value,
-                allowed=NEXT_STEPS[self.stage],
-                field="outcome",
-            )
-        if outcome is Outcome.DISMISSED and not meta.get("reason"):
-            raise InvalidInput("dismissing a finding needs a reason", field="reason")
+        loop.check_close(self.stage, outcome, meta.get("reason"))
         since = self.verified_on if outcome is Outcome.RECTIFIED else None
         self.check_on_or_after(closed_on, since, "the verification", "closed_on")
         self._closed(outcome, closed_on, **meta)
@@ -413,10 +319,7 @@ class Finding(Aggregate):
         """Correct the description or severity as recorded (a wrong unit, category or
         date changes who answers for it: dismiss the finding and raise it again)."""
         old = getattr(self, field.value)
-        if new == old:
-            raise InvalidInput(f"{field.value} already has this value", field="new")
-        if not meta.get("reason"):
-            raise InvalidInput("a correction needs a reason", field="reason")
+        loop.check_correction(field.value, old, new, meta.get("reason"))
         self._corrected(field, old, new, **meta)
 
     @event("Corrected")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
+from ledger.infra.verify_report import Finding, Report
 from ledger.offline import NoteError, leaf_hash, node_hash, verify_checkpoint
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,35 +46,6 @@ def leaf_bytes(row: Any, position: int | None = None) -> bytes:
             micros.to_bytes(8, "big", signed=True),
         )
     )
-
-
-@dataclass
-class Finding:
-    """The first thing found wrong, and where."""
-
-    kind: str
-    detail: str
-    position: int | None = None
-
-    def __str__(self) -> str:
-        where = f"position {self.position}: " if self.position is not None else ""
-        return f"{self.kind}: {where}{self.detail}"
-
-
-@dataclass
-class Report:
-    events: int = 0
-    checkpoints: int = 0
-    seconds: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds if self.seconds else 0.0
 
 
 class _Frontier:
