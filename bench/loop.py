@@ -20,6 +20,7 @@ from ledger.application.commands import (
     PlanInspection,
     PlanRectification,
     RaiseFinding,
+    RegisterPerson,
     ReportProgress,
     StartInspection,
     VerifyRectification,
@@ -128,6 +129,8 @@ async def _world(pool: asyncpg.Pool, departments: int) -> tuple[UUID, list[dict[
         root,
     )
     depts = [{k: UUID(v) for k, v in r.items()} for r in rows]
+    # An inspection names its team (督察组): at least one person.
+    inspector = await ledger.persons.register_person(CTX, RegisterPerson(name="督察组成员"))
     planned = await ledger.inspections.plan_inspection(
         CTX,
         PlanInspection(
@@ -135,7 +138,7 @@ async def _world(pool: asyncpg.Pool, departments: int) -> tuple[UUID, list[dict[
             year=2024,
             organizer_unit_id=root,
             target_unit_ids=[d["unit_id"] for d in depts],
-            team=[],
+            team=[inspector.id],
             topics=[Category.LAW_ENFORCEMENT],
             starts_on=date(2024, 9, 1),
             ends_on=date(2024, 9, 30),
