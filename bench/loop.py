@@ -33,6 +33,7 @@ from ledger.projections.findings import queries as findings_query
 from ledger.projections.findings import report as findings_report
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up
+from ledger.projections.sqlfiles import projection_sql
 
 FOUND_ON = date(2024, 9, 2)
 DEADLINE = date(2024, 12, 31)
@@ -202,9 +203,11 @@ async def _reset(pool: asyncpg.Pool, name: str, new: bool) -> None:
     async with pool.acquire() as conn:
         async with conn.transaction():
             for table in TABLES[name]:
-                await conn.execute(f"DROP TABLE {table}" if new else f"DELETE FROM {table}")
+                # CASCADE: the jurisdiction policies name the tables; set up again below.
+                await conn.execute(f"DROP TABLE {table} CASCADE" if new else f"DELETE FROM {table}")
             if new:
                 await BY_NAME[name].setup(conn)
+                await conn.execute(projection_sql("jurisdiction"))
             await conn.execute("UPDATE projection_tracking SET position = 0 WHERE name = $1", name)
         if not new:
             await conn.execute(f"VACUUM ANALYZE {', '.join(TABLES[name])}")

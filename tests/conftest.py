@@ -20,10 +20,12 @@ from aiohttp.test_utils import TestClient
 from ledger.api.app import create_app
 from ledger.application import Ledger
 from ledger.bootstrap import prepare
+from ledger.domain.access import Role
 from ledger.infra.codec import make_mapper
 from ledger.infra.database import create_pool, embedded_url, start_embedded
 from ledger.infra.eventstore import EventStore
 from ledger.infra.settings import Settings
+from ledger.infra.tokens import issue_token, load_token_key
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import catch_up
 
@@ -133,21 +135,44 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+Issue = Callable[..., str]
+
+
+@pytest.fixture
+def issue(settings: Settings) -> Issue:
+    """Issue a token signed with the app's key: ``issue(role, unit=None, subject=...)``."""
+
+    def make(role: str = "admin", unit: uuid.UUID | None = None, subject: str = "tester") -> str:
+        key, _ = load_token_key(settings)
+        token, _ = issue_token(key, settings, subject=subject, role=Role(role), unit=unit)
+        return token
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 async def client(
-    settings: Settings, aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]]
+    settings: Settings,
+    issue: Issue,
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
 ) -> TestClient[Any, Any]:
-    """The real app (with its projection worker) behind aiohttp's test client."""
-    return await aiohttp_client(create_app(settings))
+    """The real app (with its projection worker) behind aiohttp's test client; it sends
+    a whole-ledger admin token of the subject ``tester`` unless a request says otherwise."""
+    app = create_app(settings)
+    return await aiohttp_client(app, headers=bearer(issue("admin")))
 
 
 @pytest.fixture
 def headers() -> dict[str, str]:
-    return {"X-Actor": "tester"}
+    return {}
 
 
 async def log_count(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM ledger_events"))
 
 
-__all__ = ["asyncio", "log_count"]
+__all__ = ["asyncio", "bearer", "log_count"]

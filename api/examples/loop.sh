@@ -5,9 +5,12 @@
 # Needs `make run` (or LEDGER_URL pointing at a running service).
 set -euo pipefail
 base=${LEDGER_URL:-http://127.0.0.1:8080}
+# The first admin token `make run` wrote, unless LEDGER_TOKEN names another.
+token=${LEDGER_TOKEN:-$(cat "${LEDGER_DATA_DIR:-var}/admin-token")}
+auth="Authorization: Bearer $token"
 run=${RUN:-$(date +%s%N)}  # makes codes and external ids unique per run
-post() { curl -sf -H 'Content-Type: application/json' -H 'X-Actor: example' -d "$2" "$base$1"; }
-get() { curl -sf "$base$1"; }
+post() { curl -sf -H 'Content-Type: application/json' -H "$auth" -d "$2" "$base$1"; }
+get() { curl -sf -H "$auth" "$base$1"; }
 field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 id() { field id; }
 

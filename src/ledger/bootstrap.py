@@ -10,6 +10,7 @@ from ledger.infra.database import create_pool, database_url
 from ledger.infra.migrations import migrate
 from ledger.infra.settings import Settings
 from ledger.projections.registry import PROJECTIONS
+from ledger.projections.sqlfiles import projection_sql
 
 _SETUP_LOCK = 0x1ED6E3
 
@@ -22,6 +23,7 @@ async def prepare(pool: asyncpg.Pool) -> None:
         try:
             for projection in PROJECTIONS:
                 await projection.setup(conn)
+            await conn.execute(projection_sql("jurisdiction"))
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _SETUP_LOCK)
 

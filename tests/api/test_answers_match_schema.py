@@ -100,7 +100,9 @@ async def test_answer_matches_its_schema(
     client: TestClient[Any, Any], world: dict[str, Any], request_path: str, path: str
 ) -> None:
     separator = "&" if "?" in request_path else "?"
-    url = request_path.format(**world) + f"{separator}min_position={world['position']}"
+    url = request_path.format(**world)
+    if path != "/v1/events":  # the feed reads the log itself: it has no min_position
+        url += f"{separator}min_position={world['position']}"
     response = await client.get(url)
     assert response.status == 200, await response.text()
     body = await response.json()

@@ -544,9 +544,6 @@ COMMAND_CASES: dict[str, Case] = {
         rule="format",
         headers={"Idempotency-Key": "k" * 201},
     ),
-    "actor-too-long": Case(
-        "/v1/units", unit_body(), field="X-Actor", rule="format", headers={"X-Actor": "a" * 101}
-    ),
 }
 
 

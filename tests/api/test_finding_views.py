@@ -423,7 +423,6 @@ async def test_the_open_findings_of_the_report_come_in_pages(client: Client, wor
                 "found_on": day,
                 "deadline": "2024-09-01",
             },
-            headers={"X-Actor": "tester"},
         )
         assert created.status == 201, await created.text()
         ids.append((await created.json())["id"])

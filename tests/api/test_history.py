@@ -21,6 +21,7 @@ from ledger.infra.checkpoints import load_signer, make_checkpoint
 from ledger.infra.settings import Settings
 from ledger.offline import leaf_hash, parse_leaf, verify_checkpoint, verify_inclusion
 from ledger.offline import main as offline_main
+from tests.conftest import Issue, bearer
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 Client = TestClient[Any, Any]
@@ -151,7 +152,7 @@ async def test_assignment_history_with_the_valid_time_of_each_event(
 
 
 async def test_person_history_spans_every_stream_that_concerns_them(
-    client: Client, headers: dict[str, str]
+    client: Client, headers: dict[str, str], issue: Issue
 ) -> None:
     hr = {**headers, "X-Source": "hr-system"}
     person = await _person(
@@ -185,7 +186,7 @@ async def test_person_history_spans_every_stream_that_concerns_them(
         client,
         f"/v1/assignments/{first}/correct",
         {"field": "title", "new": "副科长", "reason": "录入错误", "basis": "更正〔2023〕2号"},
-        {**headers, "X-Actor": "auditor-2"},
+        {**headers, **bearer(issue("admin", subject="auditor-2"))},
     )
     await _post(
         client, f"/v1/persons/{person}/correct", {"name": "张伟民", "reason": "更名"}, headers

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from ledger.infra.settings import Settings
 from tests.api.test_bad_inputs import UNKNOWN, assert_problem, post
-from tests.conftest import log_count
+from tests.conftest import Issue, bearer, log_count
 
 ASSIGNED = "ledger.domain.assignment:Assignment.Assigned"
 
@@ -301,12 +301,17 @@ async def test_replay_answers_the_first_result_after_later_changes(
 
 
 async def test_keys_belong_to_the_actor(
-    client: TestClient[Any, Any], pool: asyncpg.Pool, headers: dict[str, str]
+    client: TestClient[Any, Any], pool: asyncpg.Pool, headers: dict[str, str], issue: Issue
 ) -> None:
     body = {"name": "李华"}
     mine = await post(client, "/v1/persons", body, headers | {"Idempotency-Key": "k"})
     before = await log_count(pool)
-    theirs = await post(client, "/v1/persons", body, {"X-Actor": "other", "Idempotency-Key": "k"})
+    theirs = await post(
+        client,
+        "/v1/persons",
+        body,
+        bearer(issue("admin", subject="other")) | {"Idempotency-Key": "k"},
+    )
     assert theirs["id"] != mine["id"]
     assert await log_count(pool) == before + 1
 

@@ -8,7 +8,10 @@ from aiohttp.test_utils import TestClient
 
 
 async def _post(client: TestClient[Any, Any], path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post(path, json=body, headers={"X-Actor": "tester"})
+    response = await client.post(
+        path,
+        json=body,
+    )
     assert response.status in (200, 201), await response.text()
     return dict(await response.json())
 

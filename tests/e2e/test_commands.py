@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 
 import asyncpg
+import jwt
 import pytest
+
+from ledger.domain.access import Role
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +59,15 @@ async def test_demo_is_idempotent_and_worker_catches_up(database_url: str) -> No
     assert first["events"] > 300 and first["units"] >= 25
     second = json.loads(_run(database_url, "demo").stdout)
     assert second["events"] == 0 and second["head"] == first["head"]
+    # One token per role, scoped to the demo's city (the unit officer to its bureau).
+    claims = {
+        role: jwt.decode(given["token"], options={"verify_signature": False})
+        for role, given in second["tokens"].items()
+    }
+    assert {c["role"] for c in claims.values()} == {r.value for r in Role}
+    assert "unit" not in claims["admin"]
+    assert claims["unit_officer"]["unit"] == second["jurisdictions"]["bureau"]
+    assert claims["discipline"]["unit"] == second["jurisdictions"]["city"]
 
     head, tracked = await _tracked(database_url)
     assert (head, tracked) == (first["head"], 0)

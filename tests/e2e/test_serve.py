@@ -28,14 +28,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_TOKENS: dict[str, str] = {}  # base URL -> the first admin token the service wrote
+
+
+def _login(base: str, data_dir: Path) -> str:
+    """The first admin token: written by the service on its first start, mode 0600."""
+    path = data_dir / "admin-token"
+    assert path.stat().st_mode & 0o777 == 0o600
+    _TOKENS[base] = path.read_text().strip()
+    return _TOKENS[base]
+
+
 def _call(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        base + path,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", "X-Actor": "e2e"},
-    )
+    headers = {"Content-Type": "application/json"}
+    if base in _TOKENS:
+        headers["Authorization"] = f"Bearer {_TOKENS[base]}"
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -90,6 +99,7 @@ def test_serve_register_assign_chain_and_restart(tmp_path: Path) -> None:
     process = _start(tmp_path, port)
     try:
         _wait_ready(base, process)
+        _login(base, tmp_path)
         status, unit = _call(
             base,
             "POST",
@@ -155,7 +165,7 @@ def test_the_published_examples_run_against_the_service(tmp_path: Path) -> None:
         for script in ("chain.sh", "loop.sh"):
             done = subprocess.run(
                 ["bash", str(EXAMPLES / script)],
-                env={**os.environ, "LEDGER_URL": base},
+                env={**os.environ, "LEDGER_URL": base, "LEDGER_DATA_DIR": str(tmp_path)},
                 capture_output=True,
                 text=True,
                 timeout=120,

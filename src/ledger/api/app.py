@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import structlog
 from aiohttp import web
 
+from ledger.api.auth import check_policy_covers, guard, make_verifier, revocations
 from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS, SIGNER
 from ledger.api.middleware import observe
 from ledger.api.resources import all_routes
@@ -32,8 +33,12 @@ def create_app(settings: Settings) -> web.Application:
     app[SIGNER] = load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
     if settings.project_in_process:
         app.cleanup_ctx.append(_projection_worker)
-    for r in all_routes():
-        app.router.add_route(r.method, r.path, r.handler)
+    make_verifier(app)
+    app.cleanup_ctx.append(revocations)
+    routes = all_routes()
+    check_policy_covers(routes)
+    for r in routes:
+        app.router.add_route(r.method, r.path, guard(r))
     return app
 
 

@@ -13,7 +13,13 @@ from ledger.application.errors import (
     IdempotencyKeyReused,
     PreconditionFailed,
 )
-from ledger.domain.errors import DomainError, IllegalTransition, InvalidInput, NotFound
+from ledger.domain.errors import (
+    DomainError,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    OutsideJurisdiction,
+)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -86,6 +92,8 @@ def from_exception(error: Exception) -> ApiError | None:
         errors = [{"field": error.field, "rule": rule, "message": error.message}]
         if isinstance(error, NotFound):
             return ApiError(404, "Not found", error.message, errors=errors)
+        if isinstance(error, OutsideJurisdiction):
+            return ApiError(403, "Forbidden", error.message, errors=errors)
         if isinstance(error, InvalidInput):
             return ApiError(422, "Invalid input", error.message, errors=errors)
         if isinstance(error, IllegalTransition):

@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from ledger.api.errors import ApiError, from_validation, invalid
-from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, SETTINGS
+from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, PRINCIPAL, SETTINGS
 from ledger.application import CommandResult, Context
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.common import NOW
@@ -97,6 +97,7 @@ def context(request: web.Request, body: BaseModel) -> Context:
         idempotency_key=key,
         request_hash=digest,
         expected_version=_if_match(request),
+        jurisdiction=request[PRINCIPAL].unit,
     )
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiohttp import web
 from eventsourcing.persistence import Mapper
 
 from ledger.application import Ledger
+from ledger.domain.access import Principal
 from ledger.infra.checkpoints import Signer
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.settings import Settings
+from ledger.infra.tokens import Verifier
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", Pool)
@@ -20,8 +24,12 @@ MAPPER = web.AppKey("mapper", Mapper)
 EMBEDDED = web.AppKey("embedded", object)
 METRICS = web.AppKey("metrics", Metrics)
 SIGNER = web.AppKey("signer", Signer)
+VERIFIER = web.AppKey("verifier", Verifier)
 
 # Request-scoped values set by the middleware and the handlers.
 REQUEST_ID = web.RequestKey("request_id", str)
 ACTOR = web.RequestKey("actor", str)
+PRINCIPAL = web.RequestKey("principal", Principal)
+READING = web.RequestKey("reading", contextlib.AsyncExitStack)
+READER = web.RequestKey("reader", object)
 POSITION = web.RequestKey("position", int)

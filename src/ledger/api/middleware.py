@@ -1,4 +1,4 @@
-"""Request id, actor, one log line per request, and errors turned into problem+json."""
+"""Request id, one log line per request, and errors turned into problem+json."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import structlog
 from aiohttp import web
 
 from ledger.api.errors import ApiError, from_exception, from_http
-from ledger.api.keys import ACTOR, METRICS, POSITION, REQUEST_ID, SETTINGS
+from ledger.api.keys import ACTOR, METRICS, POSITION, REQUEST_ID
 from ledger.api.routing import Handler
 
 log = structlog.get_logger("ledger.http")
@@ -24,44 +24,6 @@ def _request_id(request: web.Request) -> str:
     return uuid.uuid4().hex
 
 
-def _actor(request: web.Request) -> str:
-    """The acting principal: the bearer token's owner, or ``X-Actor`` in open mode."""
-    tokens = request.app[SETTINGS].api_tokens
-    header = request.headers.get("Authorization", "")
-    if tokens:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise ApiError(
-                401,
-                "Unauthorized",
-                "send Authorization: Bearer <token>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        actor = tokens.get(token.strip())
-        if actor is None:
-            raise ApiError(
-                401,
-                "Unauthorized",
-                "the bearer token is not known",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return actor
-    actor = request.headers.get("X-Actor", "anonymous").strip()
-    if not (0 < len(actor) <= 100 and actor.isprintable()):
-        raise ApiError(
-            422,
-            "Invalid input",
-            "X-Actor must be 1 to 100 printable characters",
-            errors=[
-                {"field": "X-Actor", "rule": "format", "message": "1 to 100 printable characters"}
-            ],
-        )
-    return actor
-
-
-_OPEN_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
-
-
 @web.middleware
 async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = _request_id(request)
@@ -69,7 +31,6 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
     response: web.StreamResponse
     try:
-        request[ACTOR] = "anonymous" if request.path in _OPEN_PATHS else _actor(request)
         response = await handler(request)
     except web.HTTPException as error:
         if error.status < 400:

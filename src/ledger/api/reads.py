@@ -10,6 +10,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -18,7 +19,6 @@ from ledger.api.http import (
     path_uuid,
     read_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION
 from ledger.infra.database import Pool
 from ledger.projections.chain import NAME as CHAIN
@@ -35,7 +35,7 @@ async def answer_record(
 ) -> web.Response:
     item_id = path_uuid(request)
     position, known_at = await read_position(request, CHAIN, RECORDS, *projections)
-    found = await fetch(request.app[POOL], item_id, position)
+    found = await fetch(await reader(request), item_id, position)
     if found is None:
         raise ApiError(
             404,

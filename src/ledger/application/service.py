@@ -14,6 +14,7 @@ from ledger.application.errors import (
     IdempotencyKeyReused,
     PreconditionFailed,
 )
+from ledger.application.jurisdiction import check_within
 from ledger.application.store import AggregateStore
 from ledger.infra.eventstore import (
     Condition,
@@ -34,6 +35,8 @@ class Context:
     idempotency_key: str | None = None
     request_hash: bytes = b""
     expected_version: int | None = None
+    # The caller's jurisdiction: this unit and every unit below it; None, the whole ledger.
+    jurisdiction: UUID | None = None
 
     def meta(self, reason: str | None, basis: str | None) -> dict[str, Any]:
         """The fields every event records about the act."""
@@ -91,6 +94,8 @@ class CommandService:
                 return _replay(ctx, *seen)
         for _ in range(ATTEMPTS):
             decision = await decide()
+            if ctx.jurisdiction is not None:
+                await check_within(self.store, ctx.jurisdiction, decision.changed)
             subject = decision.subject
             rows = self.store.new_events(decision.changed)
             result = CommandResult(subject.id, subject.version, 0, detail=decision.detail)

@@ -9,6 +9,8 @@ loaded changes its hash, and the rerun then stops with ``IdempotencyKeyReused``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from ledger.application import Ledger
@@ -21,7 +23,11 @@ from ledger.infra.eventstore import EventStore
 __all__ = ["load_demo"]
 
 
-async def load_demo(pool: asyncpg.Pool) -> dict[str, int]:
+# The units the demo's tokens are scoped to (``ledger demo`` prints one token per role).
+JURISDICTIONS = {"city": "wx.cpc", "bureau": "wx.sfj"}
+
+
+async def load_demo(pool: asyncpg.Pool) -> dict[str, Any]:
     """Load the demo data set; returns its size, the events written now and the head."""
     ledger = Ledger(EventStore(pool), make_mapper())
     loader = await load_chains(ledger)
@@ -36,4 +42,5 @@ async def load_demo(pool: asyncpg.Pool) -> dict[str, int]:
         # Each of the chains' commands appends exactly one event.
         "events": loader.written + cycle["events"],
         "head": await ledger.events.head_position(),
+        "jurisdictions": {name: str(units[key]) for name, key in JURISDICTIONS.items()},
     }

@@ -62,3 +62,7 @@ class IllegalTransition(InvariantViolation):
 
 class NotAttributable(InvariantViolation):
     """Raised when a finding is attributed to a person with no assignment there then."""
+
+
+class OutsideJurisdiction(DomainError):
+    """Raised when a command reaches a unit outside the caller's jurisdiction (403)."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import warnings
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import structlog
@@ -18,6 +20,23 @@ log = structlog.get_logger(__name__)
 # The connection pool every read of the database takes; the API names it by this alias,
 # so that it never imports the driver itself.
 Pool = asyncpg.Pool
+
+
+@contextlib.asynccontextmanager
+async def reading(pool: asyncpg.Pool, jurisdiction: UUID | None) -> AsyncIterator[Any]:
+    """A read-only transaction as ``ledger_reader``, seeing only the jurisdiction's rows.
+
+    ``jurisdiction`` is a unit (it and every unit below it) or None (the whole ledger);
+    row-level security on the read models and the log does the filtering
+    (``projections/jurisdiction.sql``). The connection answers ``fetch``, ``fetchrow``
+    and ``fetchval`` like the pool.
+    """
+    scope = "*" if jurisdiction is None else str(UUID(str(jurisdiction)))
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        await conn.execute(
+            f"SET LOCAL ROLE ledger_reader; SELECT set_config('ledger.scope', '{scope}', true)"
+        )
+        yield conn
 
 
 def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> Any:

@@ -32,10 +32,42 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(default=500, ge=1, le=10_000)
     projection_poll_interval: float = Field(default=1.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    api_tokens: dict[str, str] = Field(
+    token_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM, PKCS#8) that signs the ledger's own tokens; "
+        "unset: <data_dir>/token-key.pem, created on first start with a first admin token "
+        "beside it (<data_dir>/admin-token, mode 0600).",
+    )
+    token_issuer: str = Field(
+        default="ledger", min_length=1, description="The `iss` every token must carry."
+    )
+    token_audience: str = Field(
+        default="ledger", min_length=1, description="The `aud` every token must carry."
+    )
+    token_ttl: float = Field(
+        default=8 * 3600, gt=0, description="Default lifetime of `ledger token issue`, seconds."
+    )
+    jwks_url: str | None = Field(
+        default=None,
+        description="An identity provider's JWKS (https URL): its tokens are accepted too; "
+        "fetched without blocking, cached, refetched on an unknown `kid` at most every 30 s.",
+    )
+    jwks_file: Path | None = Field(
+        default=None, description="A JWKS file, read like LEDGER_JWKS_URL (reread on unknown kid)."
+    )
+    jwks_refetch_interval: float = Field(
+        default=30.0, gt=0, description="Least seconds between two fetches of the JWKS."
+    )
+    token_claims: dict[str, str] = Field(
         default_factory=dict,
-        description='Bearer tokens and the actor each stands for, as JSON {"token": "actor"}. '
-        "Empty: open mode, the actor is taken from X-Actor.",
+        description='Claim mapping for an identity provider, e.g. {"role": "ledger_role", '
+        '"unit": "org_id", "name": "preferred_username"}; unnamed claims keep their names.',
+    )
+    revocation_poll_interval: float = Field(
+        default=2.0, gt=0, description="Seconds between reads of the revocation list."
+    )
+    metrics_public: bool = Field(
+        default=True, description="Serve /metrics without a token (scrape from a private network)."
     )
     origin: str = Field(
         default="ledger.local/ledger",

@@ -9,6 +9,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import Field
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError
 from ledger.api.http import (
     command_answer,
@@ -18,7 +19,7 @@ from ledger.api.http import (
     read_body,
     read_position,
 )
-from ledger.api.keys import LEDGER, POOL
+from ledger.api.keys import LEDGER
 from ledger.api.reads import READ, answer_record
 from ledger.api.routing import RouteTable
 from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, Named, View
@@ -128,7 +129,7 @@ async def get_indicator_set(request: web.Request) -> web.Response:
 async def unit_assessments(request: web.Request) -> web.Response:
     unit_id = path_uuid(request)
     position, known_at = await read_position(request, CHAIN, RECORDS)
-    pool = request.app[POOL]
+    pool = await reader(request)
     unit = await chain_query.get_unit(pool, unit_id, position)
     if unit is None:
         raise ApiError(404, "Not found", f"no unit with id {unit_id}")

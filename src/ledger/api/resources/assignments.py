@@ -11,6 +11,7 @@ from pydantic import (
     Field,
 )
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError
 from ledger.api.http import (
     json_response,
@@ -18,7 +19,6 @@ from ledger.api.http import (
     query_valid_at,
     wait_for_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
 from ledger.api.schemas import View
 from ledger.application.commands import (
@@ -76,7 +76,7 @@ async def get_assignment(request: web.Request) -> web.Response:
     assignment_id = path_uuid(request)
     valid_at = query_valid_at(request)
     await wait_for_position(request)
-    found = await chain_query.get_assignment(request.app[POOL], assignment_id, valid_at)
+    found = await chain_query.get_assignment(await reader(request), assignment_id, valid_at)
     if found is None:
         raise ApiError(404, "Not found", f"no assignment with id {assignment_id}")
     return json_response(found, headers={"ETag": f'"{found["version"]}"'})

@@ -10,13 +10,13 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import Field
 
+from ledger.api.auth import reader
 from ledger.api.http import (
     query_bool,
     query_int,
     query_uuid,
     read_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.reads import PAGE, READ, UUID_SCHEMA, after_day_and_id, answer_record, page_of
 from ledger.api.routing import Param, RouteTable
 from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, View
@@ -195,7 +195,7 @@ async def list_cases(request: web.Request) -> web.Response:
     after = after_day_and_id(request)
     position, known_at = await read_position(request, CHAIN, RECORDS)
     items = await records_lists.list_cases(
-        request.app[POOL],
+        await reader(request),
         limit=limit + 1,
         position=position,
         person_id=person_id,

@@ -10,6 +10,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import Field
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     command_answer,
@@ -20,7 +21,7 @@ from ledger.api.http import (
     read_body,
     read_position,
 )
-from ledger.api.keys import LEDGER, POOL
+from ledger.api.keys import LEDGER
 from ledger.api.reads import READ, answer_record
 from ledger.api.routing import Param, RouteTable
 from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, View
@@ -146,7 +147,7 @@ async def find_clue(request: web.Request) -> web.Response:
     if not 0 < len(external_id) <= 128 or not external_id.isprintable():
         raise invalid("external_id", "format", "external_id must be 1 to 128 printable characters")
     position, known_at = await read_position(request, CHAIN, RECORDS)
-    found = await records_query.find_clue(request.app[POOL], source, external_id, position)
+    found = await records_query.find_clue(await reader(request), source, external_id, position)
     if found is None:
         raise ApiError(404, "Not found", f"no clue from {source} with external_id {external_id}")
     answer = {"known_at": known_at, "position": position, **found}

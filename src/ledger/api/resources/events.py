@@ -17,11 +17,15 @@ from pydantic import (
 )
 
 from ledger.api.http import json_response, query_int, to_json
-from ledger.api.keys import EVENTS, MAPPER
+from ledger.api.keys import EVENTS, MAPPER, POOL, PRINCIPAL
 from ledger.api.routing import LIMIT, Param, RouteTable
 from ledger.api.schemas import View
-from ledger.infra.eventstore import EventStore, RecordedEvent
+from ledger.infra.database import reading
+from ledger.infra.eventlog import EventLog
+from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.common import NOW
+from ledger.projections.registry import PROJECTIONS
+from ledger.projections.runner import tracked_position
 
 routes = RouteTable("events")
 
@@ -82,7 +86,7 @@ def feed_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
 async def list_events(request: web.Request) -> web.Response:
     after = query_int(request, "after", 0, 0, NOW)
     limit = query_int(request, "limit", 50, 1, 500)
-    rows = await request.app[EVENTS].read_log(after, limit)
+    rows = await visible_log(request, after, limit)
     mapper = request.app[MAPPER]
     items = [feed_item(mapper, row) for row in rows]
     next_after = rows[-1].position if len(rows) == limit else None
@@ -116,16 +120,30 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     with contextlib.suppress(ConnectionResetError):  # the client went away: the stream ends
-        await _follow(response, request.app[EVENTS], request.app[MAPPER], after)
+        await _follow(request, response, after)
     return response
 
 
-async def _follow(
-    response: web.StreamResponse, store: EventStore, mapper: Mapper[Any], after: int
-) -> None:
+async def visible_log(request: web.Request, after: int, limit: int) -> list[RecordedEvent]:
+    """The log after ``after`` as the caller may see it: within a unit's jurisdiction, the
+    events of what it sees (row-level security), and only up to where every read model has
+    projected (an event becomes visible with its aggregate's row, so a page never skips
+    one that a later read would show)."""
+    jurisdiction = request[PRINCIPAL].unit
+    if jurisdiction is None:
+        return await request.app[EVENTS].read_log(after, limit)
+    pool = request.app[POOL]
+    async with reading(pool, jurisdiction) as conn:
+        cap = min([await tracked_position(pool, p.name) for p in PROJECTIONS])
+        rows = await EventLog(conn).read_log(after, limit)
+    return [row for row in rows if row.position <= cap]
+
+
+async def _follow(request: web.Request, response: web.StreamResponse, after: int) -> None:
+    mapper = request.app[MAPPER]
     idle = 0.0
     while True:
-        rows = await store.read_log(after, 500)
+        rows = await visible_log(request, after, 500)
         for row in rows:
             item = json.dumps(feed_item(mapper, row), ensure_ascii=False, default=to_json)
             await response.write(f"id: {row.position}\nevent: ledger\ndata: {item}\n\n".encode())

@@ -11,6 +11,7 @@ from aiohttp import web
 from eventsourcing.persistence import Mapper
 from pydantic import Field
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -20,12 +21,13 @@ from ledger.api.http import (
     query_int,
     query_position,
 )
-from ledger.api.keys import EVENTS, MAPPER, POOL, SIGNER
+from ledger.api.keys import MAPPER, POOL, SIGNER
 from ledger.api.proving import query_proofs
 from ledger.api.resources.events import feed_item
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.infra.checkpoints import latest_checkpoint
+from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
 from ledger.infra.merkle import proof_record
 from ledger.projections.common import NOW
@@ -233,7 +235,7 @@ async def history(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", 50, 1, 500)
     after = _after(request)
     position, known_at = await query_position(request)
-    events = request.app[EVENTS]
+    events = EventLog(await reader(request))
     topic = await events.stream_topic(subject_id, position)
     if topic is None:
         raise ApiError(

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError
 from ledger.api.http import (
     json_response,
@@ -13,7 +14,6 @@ from ledger.api.http import (
     query_valid_at,
     wait_for_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
 from ledger.api.schemas import View
@@ -52,7 +52,7 @@ async def get_person(request: web.Request) -> web.Response:
     person_id = path_uuid(request)
     valid_at = query_valid_at(request)
     await wait_for_position(request)
-    pool = request.app[POOL]
+    pool = await reader(request)
     person = await chain_query.get_person(pool, person_id)
     if person is None:
         raise ApiError(404, "Not found", f"no person with id {person_id}")

@@ -12,6 +12,7 @@ from pydantic import (
     Field,
 )
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -24,7 +25,6 @@ from ledger.api.http import (
     query_valid_at,
     wait_for_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, RouteTable
 from ledger.api.schemas import View
@@ -101,7 +101,7 @@ routes.command(
 async def get_unit(request: web.Request) -> web.Response:
     unit_id = path_uuid(request)
     await wait_for_position(request)
-    unit = await chain_query.get_unit(request.app[POOL], unit_id)
+    unit = await chain_query.get_unit(await reader(request), unit_id)
     if unit is None:
         raise ApiError(404, "Not found", f"no unit with id {unit_id}")
     return json_response(unit, headers={"ETag": f'"{unit["version"]}"'})
@@ -135,7 +135,7 @@ async def list_units(request: web.Request) -> web.Response:
             raise invalid("cursor", "cursor", "cursor is not one this service issued") from None
     await wait_for_position(request)
     items = await chain_query.list_units(
-        request.app[POOL], parent_id, limit + 1, after, roots_only=parent_id is None
+        await reader(request), parent_id, limit + 1, after, roots_only=parent_id is None
     )
     next_cursor = None
     if len(items) > limit:
@@ -192,7 +192,7 @@ async def get_chain(request: web.Request) -> web.Response:
     valid_at = query_valid_at(request)
     reached = await wait_for_position(request)
     position, known_at = await query_position(request)
-    answer = await chain_query.chain(request.app[POOL], unit_id, valid_at, position)
+    answer = await chain_query.chain(await reader(request), unit_id, valid_at, position)
     if answer is None:
         raise ApiError(
             404,

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -22,7 +23,6 @@ from ledger.api.http import (
     query_valid_at,
     wait_for_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.resources.findings.schemas import FindingPage, FindingView
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, Param, RouteTable
 from ledger.domain.vocab import Category, FindingStage
@@ -66,7 +66,9 @@ async def get_finding(request: web.Request) -> web.Response:
     valid_at = query_valid_at(request)
     reached = await caught_up(request)
     position, known_at = await query_position(request)
-    finding = await findings_query.get_finding(request.app[POOL], finding_id, valid_at, position)
+    finding = await findings_query.get_finding(
+        await reader(request), finding_id, valid_at, position
+    )
     if finding is None:
         raise ApiError(
             404,
@@ -129,7 +131,7 @@ async def search_findings(request: web.Request) -> web.Response:
     await caught_up(request)
     position, known_at = await query_position(request)
     items = await findings_query.search_findings(
-        request.app[POOL],
+        await reader(request),
         as_of=valid_at,
         limit=limit + 1,
         unit_id=unit_id,

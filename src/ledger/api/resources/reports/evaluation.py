@@ -10,6 +10,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from ledger.api.auth import reader
 from ledger.api.csv_export import person_rows, render_csv, unit_rows
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
@@ -19,7 +20,6 @@ from ledger.api.http import (
     query_period,
     read_position,
 )
-from ledger.api.keys import POOL
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
@@ -62,7 +62,7 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
     position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
     as_of = _as_of(end, known_at)
     found = await evaluation.person_reference(
-        request.app[POOL], person_id, start, end, position, as_of
+        await reader(request), person_id, start, end, position, as_of
     )
     if found is None:
         raise ApiError(404, "Not found", f"no person with id {person_id}")
@@ -99,7 +99,7 @@ async def unit_reference(request: web.Request) -> web.StreamResponse:
     position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
     as_of = _as_of(end, known_at)
     found = await evaluation.unit_reference(
-        request.app[POOL], unit_id, start, end, position, as_of, subunits
+        await reader(request), unit_id, start, end, position, as_of, subunits
     )
     if found is None:
         raise ApiError(404, "Not found", f"no unit with id {unit_id}")

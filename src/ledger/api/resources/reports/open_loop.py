@@ -10,6 +10,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import Field
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -20,7 +21,6 @@ from ledger.api.http import (
     query_uuid,
     query_valid_at,
 )
-from ledger.api.keys import POOL
 from ledger.api.resources.findings.queries import OVERDUE_VALID_AT, caught_up
 from ledger.api.resources.findings.schemas import FindingSummary
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
@@ -120,7 +120,7 @@ async def open_loop_report(request: web.Request) -> web.Response:
     position, known_at = await query_position(request)
     as_known = position if known_at is not None else None
     report = await findings_report.open_loop_report(
-        request.app[POOL], unit_id, valid_at, as_known, limit=limit + 1, after=after
+        await reader(request), unit_id, valid_at, as_known, limit=limit + 1, after=after
     )
     if report is None:
         when = f" known at {known_at.isoformat()}" if known_at is not None else ""

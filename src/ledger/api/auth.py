@@ -1,0 +1,157 @@
+"""Who is asking, and may they: the bearer token, the policy, the declared parameters.
+
+Every route is wrapped by ``guard``: an open operation (health, the contract, the public
+key) is served to anyone; any other needs a verified token (401), a role the policy allows
+(403), and only the query parameters the operation declares (422). The jurisdiction is
+carried on: to commands through the context, to reads through ``api.reading``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import cast
+
+import structlog
+from aiohttp import web
+
+from ledger.api.errors import ApiError, invalid
+from ledger.api.keys import ACTOR, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
+from ledger.api.routing import Handler, Route
+from ledger.application.policy import OPEN, allows, missing
+from ledger.domain.access import Role
+from ledger.infra.database import Pool, reading
+from ledger.infra.revocations import RevocationList
+from ledger.infra.tokens import (
+    TokenRefused,
+    Verifier,
+    load_token_key,
+    write_first_admin_token,
+)
+
+log = structlog.get_logger("ledger.auth")
+
+_CHALLENGE = 'Bearer realm="ledger"'
+
+
+def unauthorized(detail: str, error: str = "invalid_token") -> ApiError:
+    return ApiError(
+        401,
+        "Unauthorized",
+        detail,
+        headers={"WWW-Authenticate": f'{_CHALLENGE}, error="{error}"'},
+    )
+
+
+async def authenticate(request: web.Request) -> None:
+    """Verify the bearer token; the principal and actor go on the request."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "Unauthorized",
+            "send Authorization: Bearer <token> (a token from `ledger token issue` or the "
+            "identity provider)",
+            headers={"WWW-Authenticate": _CHALLENGE},
+        )
+    try:
+        principal = await request.app[VERIFIER].verify(token.strip())
+    except TokenRefused as refused:
+        raise unauthorized(str(refused)) from None
+    request[PRINCIPAL] = principal
+    request[ACTOR] = principal.subject
+
+
+def check_query(request: web.Request, declared: frozenset[str]) -> None:
+    """Refuse a query parameter the operation does not declare (a typo filters nothing)."""
+    for name in request.query:
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise invalid(name, "unknown_parameter", f"is not a parameter here (known: {known})")
+
+
+def guard(route: Route) -> Handler:
+    """The route's handler behind authentication, the policy and its declared parameters."""
+    action = route.handler.__name__
+    declared = frozenset(p.name for p in route.query)
+    handler = route.handler
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        async with contextlib.AsyncExitStack() as stack:
+            request[READING] = stack
+            return await checked(request)
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        if action not in OPEN or (action == "metrics" and not request.app[SETTINGS].metrics_public):
+            await authenticate(request)
+            role = request[PRINCIPAL].role
+            if not allows(role, action) and not (action == "metrics" and role is Role.AUDITOR):
+                raise ApiError(
+                    403,
+                    "Forbidden",
+                    f"the role {role.value} may not {action.replace('_', ' ')}",
+                    errors=[{"field": "role", "rule": "policy", "message": role.value}],
+                )
+        check_query(request, declared)
+        return await handler(request)
+
+    handle.__name__ = action
+    return handle
+
+
+async def reader(request: web.Request) -> Pool:
+    """The request's read transaction, seeing only the caller's jurisdiction.
+
+    Opened on first use and closed when the handler returns; the read models and the log
+    filter their rows by row-level security (``infra.database.reading``). A route with no
+    caller (an open one) has no reader.
+    """
+    found = request.get(READER)
+    if found is None:
+        principal = request[PRINCIPAL]  # KeyError: a read of data on an open route
+        found = await request[READING].enter_async_context(
+            reading(request.app[POOL], principal.unit)
+        )
+        request[READER] = found
+    return cast(Pool, found)
+
+
+def check_policy_covers(routes: list[Route]) -> None:
+    """Refuse to start when an operation has no row in the policy."""
+    gaps = missing({r.handler.__name__ for r in routes})
+    if gaps:
+        raise RuntimeError("operations without a policy row: " + ", ".join(sorted(gaps)))
+
+
+def make_verifier(app: web.Application) -> None:
+    """The token key (created with a first admin token on first start) and the verifier."""
+    settings = app[SETTINGS]
+    key, created = load_token_key(settings)
+    if created:
+        path = write_first_admin_token(key, settings)
+        log.warning("first_admin_token_written", path=str(path))
+        print(f"ledger: first admin token written to {path} (mode 0600)", flush=True)
+    app[VERIFIER] = Verifier(settings, key)
+
+
+async def revocations(app: web.Application) -> AsyncIterator[None]:
+    """Keep the verifier's revocation list current (every few seconds) until shutdown."""
+    settings, verifier = app[SETTINGS], app[VERIFIER]
+    known = RevocationList(verifier.revoked)
+    await known.refresh(app[POOL])
+
+    async def poll() -> None:
+        while True:
+            await asyncio.sleep(settings.revocation_poll_interval)
+            try:
+                await known.refresh(app[POOL])
+            except Exception:  # a database hiccup must not end the polling
+                log.warning("revocations_unreadable", exc_info=True)
+
+    task = asyncio.create_task(poll())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
