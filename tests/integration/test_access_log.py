@@ -15,6 +15,7 @@ import pytest
 
 from ledger.infra.accesslog import AccessEntry, looked_at, page, record, record_many, verify_chain
 from ledger.infra.database import create_pool
+from ledger.infra.verify import verify_ledger
 from ledger.offline import ACCESS_FIELDS, access_entry_hash
 
 PERSON = UUID("0b9a4c1e-8f53-4d2a-9b1e-3f0c6a7d2e11")
@@ -242,3 +243,12 @@ async def test_reordered_entries_are_caught(logged: asyncpg.Pool) -> None:
     report = await verify_chain(logged)
     assert (report.findings[0].kind, report.findings[0].position) == ("reordered entries", 8)
     assert "appended as entry 9" in report.findings[0].detail
+
+
+async def test_ledger_verify_reports_the_access_log(logged: asyncpg.Pool) -> None:
+    report = await verify_ledger(logged, "unused+00000000+AQ==")  # no checkpoints to check
+    assert report.ok and report.access is not None and report.access.entries == 20
+    await tamper(logged, "UPDATE access_log SET outcome = 403 WHERE seq = 5")
+    report = await verify_ledger(logged, "unused+00000000+AQ==")
+    assert not report.ok
+    assert str(report.findings[0]).startswith("changed entry: access log entry 5: ")

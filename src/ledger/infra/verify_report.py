@@ -1,5 +1,5 @@
 """What `ledger verify` reports: each problem found (its kind, where, what) and the run's
-totals, as the command prints them; and what the access log's check found."""
+totals, as the command prints them; for the event log and for the access log."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class Report:
     events: int = 0
     checkpoints: int = 0
     seconds: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # the access log's too
+    access: AccessLogReport | None = None
 
     @property
     def ok(self) -> bool:
