@@ -112,9 +112,10 @@ def checkpoint() -> None:
     "default: the service's own key.",
 )
 def verify(key: str | None) -> None:
-    """Recompute every leaf, the chain and the tree; check them and every checkpoint.
+    """Recompute every leaf, the chain and the tree; check them and every checkpoint;
+    recompute the access log's chain and print its head hash.
 
-    Exits 1 naming the first bad position and what is wrong.
+    Exits 1 naming the first bad position (or access log entry) and what is wrong.
     """
     from pathlib import Path
 
@@ -136,12 +137,14 @@ def verify(key: str | None) -> None:
             await pool.close()
 
     report = asyncio.run(run())
+    access = report.access.summary if report.access else "not checked"
     if report.ok:
         click.echo(f"ledger verified: {report.summary}")
+        click.echo(f"access log verified: {access}")
         return
     for finding in report.findings:
         click.echo(f"INVALID {finding}")
-    click.echo(f"checked: {report.summary}", err=True)
+    click.echo(f"checked: {report.summary}; access log: {access}", err=True)
     sys.exit(1)
 
 

@@ -35,9 +35,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 __all__ = [
+    "ACCESS_FIELDS",
     "Checkpoint",
     "NoteError",
     "ProofError",
+    "access_entry_hash",
     "key_id",
     "leaf_hash",
     "main",
@@ -246,6 +248,35 @@ def parse_leaf(leaf: bytes) -> dict[str, Any]:
         "tags": tags_text.split("\n") if tags_text else [],
         "recorded_at": recorded_at,
     }
+
+
+# --- Access log entries (encoding v1, as infra/sql/0003_access_log.sql computes it) -----
+
+ACCESS_FIELDS = (  # noqa: SIM905 (a literal takes a line per name)
+    "seq at subject role action target_kind target_id person_id path client outcome purpose"
+    " request_id"
+).split()
+
+
+def _access_field(name: str, value: Any) -> bytes:
+    if value is None:
+        return b"\xff\xff\xff\xff"
+    if name in ("seq", "at", "outcome"):
+        number = (value - EPOCH) // timedelta(microseconds=1) if name == "at" else value
+        data = int(number).to_bytes(4 if name == "outcome" else 8, "big", signed=True)
+    elif name in ("target_id", "person_id"):
+        data = uuid.UUID(str(value)).bytes
+    else:
+        data = str(value).encode()
+    return struct.pack(">I", len(data)) + data
+
+
+def access_entry_hash(prev_hash: bytes, entry: Any) -> bytes:
+    """SHA-256(prev_hash ‖ each of ACCESS_FIELDS of the mapping ``entry``, length-prefixed
+    (4 bytes, big-endian; NULL: 0xFFFFFFFF alone); seq and at (µs since 1970) int8, text
+    UTF-8, uuids 16 bytes, outcome int4."""
+    fields = b"".join(_access_field(name, entry[name]) for name in ACCESS_FIELDS)
+    return hashlib.sha256(prev_hash + fields).digest()
 
 
 # --- Signed notes (c2sp.org/signed-note) and checkpoints (c2sp.org/tlog-checkpoint) ---

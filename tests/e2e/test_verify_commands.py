@@ -92,3 +92,32 @@ async def test_checkpoint_verify_and_offline_script(database_url: str, tmp_path:
     (auditor / "record.json").write_text(json.dumps(record))
     invalid = _audit(auditor)
     assert invalid.returncode == 1 and "INVALID" in invalid.stdout
+
+
+async def test_verify_checks_the_access_log(database_url: str, tmp_path: Path) -> None:
+    from ledger.infra.accesslog import AccessEntry, record
+    from ledger.infra.database import create_pool
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(LEDGER_DATABASE_URL=database_url, LEDGER_DATA_DIR=str(tmp_path / "data"))
+    pool = await create_pool(database_url, 1, 2)
+    try:
+        for n in range(3):
+            entry = AccessEntry("审计员", "auditor", "export_csv", "/v1/x", 200, f"r{n}")
+            await record(pool, entry)
+        head = (await pool.fetchval("SELECT entry_hash FROM access_log WHERE seq = 3")).hex()
+    finally:
+        await pool.close()
+    verified = _run(env, "verify")
+    assert f"access log verified: 3 entries, head {head}" in verified.stdout
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("UPDATE access_log SET subject = '他人' WHERE seq = 2")
+    finally:
+        await conn.close()
+    caught = _run(env, "verify", ok=False)
+    assert "INVALID changed entry: access log entry 2" in caught.stdout
+    assert "access log: 1 entry, head" in caught.stderr

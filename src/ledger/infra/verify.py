@@ -1,5 +1,6 @@
 """`ledger verify`: recompute every leaf, the chain and the tree from the event rows and
-hold them against the seal, the stored tree and every signed checkpoint."""
+hold them against the seal, the stored tree and every signed checkpoint; then the access
+log's chain (``accesslog.verify_chain``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from ledger.infra.accesslog import verify_chain
 from ledger.infra.verify_report import Finding, Report
 from ledger.offline import NoteError, leaf_hash, node_hash, verify_checkpoint
 
@@ -77,7 +79,8 @@ async def verify_ledger(
     progress: Callable[[int], None] | None = None,
     every: int = 100_000,
 ) -> Report:
-    """Check the whole ledger; the report names the first problem of each kind found."""
+    """Check the whole ledger, the access log too; the report names the first problem of
+    each kind found."""
     started = time.perf_counter()
     report = Report()
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
@@ -144,6 +147,8 @@ async def verify_ledger(
                     )
                 )
                 break
+    report.access = await verify_chain(pool)
+    report.findings.extend(report.access.findings)
     report.checkpoints = len(checkpoints)
     report.seconds = time.perf_counter() - started
     return report

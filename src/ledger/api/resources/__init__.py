@@ -5,6 +5,7 @@ the app registers it and the OpenAPI document is built from it."""
 from __future__ import annotations
 
 from ledger.api.resources import (
+    access_log,
     assessments,
     assignments,
     bulletins,
@@ -40,6 +41,7 @@ TABLES: tuple[RouteTable, ...] = (
     proofs.routes,
     events.routes,
     ops.routes,
+    access_log.routes,
 )
 
 
