@@ -114,3 +114,7 @@ SELECT ledger_policy('ledger_events',
     'OR EXISTS (SELECT 1 FROM rec_assessments x WHERE x.assessment_id = ledger_events.stream_id) '
     'OR EXISTS (SELECT 1 FROM rec_indicator_sets x '
     'WHERE x.indicator_set_id = ledger_events.stream_id)');
+-- The access log: within a unit's jurisdiction, the looks at its persons and units.
+SELECT ledger_policy('access_log',
+    'EXISTS (SELECT 1 FROM chain_persons x WHERE x.person_id = access_log.person_id) '
+    'OR (target_kind = ''unit'' AND target_id = ANY ((SELECT ledger_scope())::uuid[]))');

@@ -16,6 +16,7 @@ from typing import cast
 import structlog
 from aiohttp import web
 
+from ledger.api.access import stated_purpose
 from ledger.api.errors import ApiError, invalid
 from ledger.api.keys import ACTOR, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
 from ledger.api.routing import Handler, Route
@@ -94,6 +95,7 @@ def guard(route: Route) -> Handler:
                     f"the role {role.value} may not {action.replace('_', ' ')}",
                     errors=[{"field": "role", "rule": "policy", "message": role.value}],
                 )
+            stated_purpose(request, action, role)
         check_query(request, declared)
         return await handler(request)
 

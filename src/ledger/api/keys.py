@@ -32,4 +32,6 @@ ACTOR = web.RequestKey("actor", str)
 PRINCIPAL = web.RequestKey("principal", Principal)
 READING = web.RequestKey("reading", contextlib.AsyncExitStack)
 READER = web.RequestKey("reader", object)
+PURPOSE = web.RequestKey("purpose", str)  # X-Access-Purpose, decoded
+TARGET = web.RequestKey("target", tuple)  # (kind, id) an audited read names, if not its path
 POSITION = web.RequestKey("position", int)

@@ -8,6 +8,7 @@ import uuid
 import structlog
 from aiohttp import web
 
+from ledger.api.access import audited, record_access
 from ledger.api.errors import ApiError, from_exception, from_http
 from ledger.api.keys import ACTOR, METRICS, POSITION, REQUEST_ID
 from ledger.api.routing import Handler
@@ -49,6 +50,18 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
                 500, "Internal error", f"the request failed; quote request id {request_id}"
             )
         response = mapped.response()
+    action = audited(request, response.status)
+    if action is not None:
+        try:
+            await record_access(request, action, response.status)
+        except Exception:
+            log.exception("access_log_unwritable", request_id=request_id)
+            response = ApiError(
+                503,
+                "Service unavailable",
+                "the read could not be recorded in the access log, so it is not answered",
+                headers={"Retry-After": "5"},
+            ).response()
     response.headers["X-Request-Id"] = request_id
     resource = request.match_info.route.resource
     route = resource.canonical if resource is not None else "(unmatched)"

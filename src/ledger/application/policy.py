@@ -93,7 +93,7 @@ _ROWS: dict[str, set[Role]] = {
     "checkpoints": _ANYONE,
     "inclusion": _FEED,
     "consistency": _FEED,
-    "access_log": {AUDITOR},
+    "list_access_log": {AUDITOR},
 }
 
 # Served to anyone, with or without a token.

@@ -9,9 +9,9 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import Field
 
+from ledger.api.auth import reader
 from ledger.api.errors import invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int, query_uuid
-from ledger.api.keys import POOL
 from ledger.api.routing import CURSOR, LIMIT, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.infra import accesslog
@@ -104,7 +104,7 @@ async def list_access_log(request: web.Request) -> web.Response:
         raise invalid("from", "range", "from must be before to (a date as to: its end)")
     limit = query_int(request, "limit", 50, 1, 500)
     rows = await accesslog.page(
-        request.app[POOL],
+        await reader(request),
         subject=request.query.get("subject") or None,
         person_id=person_id,
         start=start,

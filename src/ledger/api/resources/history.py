@@ -21,7 +21,7 @@ from ledger.api.http import (
     query_int,
     query_position,
 )
-from ledger.api.keys import MAPPER, POOL, SIGNER
+from ledger.api.keys import MAPPER, POOL, SIGNER, TARGET
 from ledger.api.proving import query_proofs
 from ledger.api.resources.events import feed_item
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, RouteTable
@@ -245,6 +245,7 @@ async def history(request: web.Request) -> web.Response:
             + (f" known at {known_at.isoformat()}" if known_at else ""),
         )
     kind = event_kind(topic)
+    request[TARGET] = (kind, subject_id)  # the access log names what was read
     scope = asked or ("related" if kind in RELATED_BY_DEFAULT else "stream")
     if scope == "related" and kind not in TAGGED_KINDS:
         kinds = " and ".join(TAGGED_KINDS)
