@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,16 +21,18 @@ from ledger.domain.access import Role
 pytestmark = pytest.mark.e2e
 
 LEDGER = Path(sys.executable).with_name("ledger")
+DATA_DIR = Path(tempfile.gettempdir()) / f"ledger-e2e-{os.getpid()}"
 
 
 def _env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
     env["LEDGER_DATABASE_URL"] = database_url
+    env["LEDGER_DATA_DIR"] = str(DATA_DIR)  # the token key: never in the checkout
     env["LEDGER_PROJECTION_POLL_INTERVAL"] = "0.2"
     return env
 
 
-def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [str(LEDGER), *args],
         env=_env(database_url),
@@ -38,7 +41,7 @@ def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0 or not check, done.stderr
     return done
 
 
@@ -98,3 +101,43 @@ def test_migrate_is_repeatable(database_url: str) -> None:
 def test_openapi_command_prints_the_document(database_url: str) -> None:
     document = json.loads(_run(database_url, "openapi").stdout)
     assert "/v1/units/{id}/chain" in document["paths"]
+
+
+async def test_token_issue_prints_the_token_last_and_revoke_refuses_it(database_url: str) -> None:
+    issued = _run(
+        database_url,
+        "token",
+        "issue",
+        "--role",
+        "inspector",
+        "--subject",
+        "周督察",
+        "--unit",
+        "6f1c1a52-4a55-4c55-9a4e-1d1f1c1a5200",
+        "--expires",
+        "2h",
+    )
+    token = issued.stdout.strip().splitlines()[-1]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["role"], claims["sub"], claims["exp"] - claims["iat"]) == (
+        "inspector",
+        "周督察",
+        7200,
+    )
+    assert claims["unit"] == "6f1c1a52-4a55-4c55-9a4e-1d1f1c1a5200"
+    everywhere = _run(database_url, "token", "issue", "--role", "auditor", "--subject", "a")
+    assert "unit" not in jwt.decode(
+        everywhere.stdout.strip().splitlines()[-1], options={"verify_signature": False}
+    )
+    for bad in (["--role", "root"], ["--expires", "forever"], ["--unit", "市政府"]):
+        args = ["token", "issue", "--role", "inspector", "--subject", "x", *bad]
+        done = _run(database_url, *args, check=False)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert _run(database_url, "token", "revoke", claims["jti"]).stdout.startswith("revoked")
+    again = _run(database_url, "token", "revoke", claims["jti"])
+    assert "already revoked" in again.stdout
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT jti FROM token_revocations") == claims["jti"]
+    finally:
+        await conn.close()

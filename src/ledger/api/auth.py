@@ -18,7 +18,8 @@ from aiohttp import web
 
 from ledger.api.access import stated_purpose
 from ledger.api.errors import ApiError, invalid
-from ledger.api.keys import ACTOR, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
+from ledger.api.keys import ACTOR, LIMITER, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
+from ledger.api.limits import TokenBuckets, check_rate
 from ledger.api.routing import Handler, Route
 from ledger.application.policy import OPEN, allows, missing
 from ledger.domain.access import Role
@@ -87,6 +88,7 @@ def guard(route: Route) -> Handler:
     async def checked(request: web.Request) -> web.StreamResponse:
         if action not in OPEN or (action == "metrics" and not request.app[SETTINGS].metrics_public):
             await authenticate(request)
+            check_rate(request.app[LIMITER], request[PRINCIPAL].token_id)
             role = request[PRINCIPAL].role
             if not allows(role, action) and not (action == "metrics" and role is Role.AUDITOR):
                 raise ApiError(
@@ -136,6 +138,7 @@ def make_verifier(app: web.Application) -> None:
         log.warning("first_admin_token_written", path=str(path))
         print(f"ledger: first admin token written to {path} (mode 0600)", flush=True)
     app[VERIFIER] = Verifier(settings, key)
+    app[LIMITER] = TokenBuckets(settings.rate_limit / 60, settings.rate_burst)
 
 
 async def revocations(app: web.Application) -> AsyncIterator[None]:

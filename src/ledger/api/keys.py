@@ -7,6 +7,7 @@ import contextlib
 from aiohttp import web
 from eventsourcing.persistence import Mapper
 
+from ledger.api.limits import TokenBuckets
 from ledger.application import Ledger
 from ledger.domain.access import Principal
 from ledger.infra.checkpoints import Signer
@@ -25,6 +26,7 @@ EMBEDDED = web.AppKey("embedded", object)
 METRICS = web.AppKey("metrics", Metrics)
 SIGNER = web.AppKey("signer", Signer)
 VERIFIER = web.AppKey("verifier", Verifier)
+LIMITER = web.AppKey("limiter", TokenBuckets)
 
 # Request-scoped values set by the middleware and the handlers.
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -11,6 +11,7 @@ from aiohttp import web
 from ledger.api.access import audited, record_access
 from ledger.api.errors import ApiError, from_exception, from_http
 from ledger.api.keys import ACTOR, METRICS, POSITION, REQUEST_ID
+from ledger.api.limits import secure
 from ledger.api.routing import Handler
 
 log = structlog.get_logger("ledger.http")
@@ -62,6 +63,7 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
                 "the read could not be recorded in the access log, so it is not answered",
                 headers={"Retry-After": "5"},
             ).response()
+    secure(response)
     response.headers["X-Request-Id"] = request_id
     resource = request.match_info.route.resource
     route = resource.canonical if resource is not None else "(unmatched)"

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     revocation_poll_interval: float = Field(
         default=2.0, gt=0, description="Seconds between reads of the revocation list."
     )
+    rate_limit: float = Field(
+        default=600,
+        ge=0,
+        description="Requests a minute per token in each process (0: no limit); "
+        "429 with Retry-After beyond it.",
+    )
+    rate_burst: int = Field(default=120, ge=1, description="Requests a token may burst.")
     metrics_public: bool = Field(
         default=True, description="Serve /metrics without a token (scrape from a private network)."
     )
