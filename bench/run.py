@@ -28,6 +28,7 @@ from catchup import projection
 from commands import assign_into_full_unit, register_persons
 from databases import Databases
 from figures import Figure, table
+from guarded import guarded
 from loop import closed_loop
 from seal import UnsealedStore, create_unsealed
 from verifiable import verifiable
@@ -192,6 +193,17 @@ async def verified(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
             await pool.close()
 
 
+async def read_guarded(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """The read path behind identities and row-level security, against the bare query."""
+    progress("guarded reads: the demo data set, then the read path five ways")
+    async with dbs.fresh(ledger=True) as url:
+        pool = await create_pool(url, 2, 10)
+        try:
+            return await guarded(url, pool, args.scale, min(args.repeat, 3))
+        finally:
+            await pool.close()
+
+
 def progress(text: str) -> None:
     print(f"  … {text}", file=sys.stderr, flush=True)
 
@@ -205,6 +217,7 @@ async def run(
         figures = await compared(dbs, args) + await caught_up(dbs, args)
         figures += await looped(dbs, args)
         figures += await verified(dbs, args)
+        figures += await read_guarded(dbs, args)
         return figures, await server_facts(admin_url, embedded)
     finally:
         await dbs.drop_template()

@@ -106,15 +106,19 @@ def guard(route: Route) -> Handler:
 
 
 async def reader(request: web.Request) -> Pool:
-    """The request's read transaction, seeing only the caller's jurisdiction.
+    """What the request reads through, seeing only the caller's jurisdiction.
 
-    Opened on first use and closed when the handler returns; the read models and the log
-    filter their rows by row-level security (``infra.database.reading``). A route with no
-    caller (an open one) has no reader.
+    For a unit's jurisdiction: a read-only transaction as ``ledger_reader`` with the scope
+    set, opened on first use and closed when the handler returns; the read models and the
+    log filter their rows by row-level security (``infra.database.reading``). For the
+    whole ledger there is nothing to filter: the pool. A route with no caller (an open
+    one) has no reader.
     """
+    principal = request[PRINCIPAL]  # KeyError: a read of data on an open route
+    if principal.unit is None:
+        return request.app[POOL]
     found = request.get(READER)
     if found is None:
-        principal = request[PRINCIPAL]  # KeyError: a read of data on an open route
         found = await request[READING].enter_async_context(
             reading(request.app[POOL], principal.unit)
         )
