@@ -54,16 +54,25 @@ def anchors(aggregate: Aggregate) -> Sequence[tuple[str, UUID | None]]:
     return []  # persons, indicator sets, unit-less clues: the policy alone decides
 
 
-async def check_within(store: AggregateStore, root: UUID, changed: Iterable[Aggregate]) -> None:
-    """Refuse (``OutsideJurisdiction``) a change reaching a unit outside ``root``'s tree."""
+async def check_within(
+    store: AggregateStore, root: UUID, changed: Iterable[Aggregate], *, named: str | None = None
+) -> None:
+    """Refuse (``OutsideJurisdiction``) a change reaching a unit outside ``root``'s tree.
+
+    ``named``: the input that named the aggregate (e.g. the path's ``id``), for the error
+    to name instead of the aggregate's own field.
+    """
     inside: set[UUID] = set()
     for aggregate in changed:
         for field, unit_id in anchors(aggregate):
             if unit_id is None or not await _below(store, root, unit_id, inside):
-                raise OutsideJurisdiction(
-                    f"{field} is outside the caller's jurisdiction (unit {root} and below)",
-                    field=field,
-                )
+                raise _outside(named or field, root)
+
+
+def _outside(field: str, root: UUID) -> OutsideJurisdiction:
+    return OutsideJurisdiction(
+        f"{field} is outside the caller's jurisdiction (unit {root} and below)", field=field
+    )
 
 
 async def _below(store: AggregateStore, root: UUID, unit_id: UUID, inside: set[UUID]) -> bool:
