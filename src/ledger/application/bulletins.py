@@ -18,6 +18,7 @@ class BulletinCommands(CommandService):
 
         async def decide() -> Decision:
             inspection = await self.store.get(Inspection, cmd.inspection_id, field="inspection_id")
+            await self._check_cited(ctx, inspection, "inspection_id")
             if inspection.stage is InspectionStage.PLANNED:
                 raise IllegalTransition(
                     "an inspection that has not started has no results to circulate",
@@ -28,6 +29,7 @@ class BulletinCommands(CommandService):
             for index, finding_id in enumerate(cmd.finding_ids):
                 field = f"finding_ids.{index}"
                 finding = await self.store.get(Finding, finding_id, field=field)
+                await self._check_cited(ctx, finding, field)
                 if finding.inspection_id != cmd.inspection_id:
                     raise InvalidInput(
                         f"finding {finding_id} was not raised by this inspection", field=field

@@ -34,6 +34,7 @@ class CaseCommands(CommandService):
             for index, finding_id in enumerate(cmd.finding_ids):
                 field = f"finding_ids.{index}"
                 finding = await self.store.get(Finding, finding_id, field=field)
+                await self._check_cited(ctx, finding, field)
                 check_case_rests_on(finding, cmd.person_id, field)
             case = AccountabilityCase.open(
                 **{**cmd.fields(), "opened_on": cmd.opened_on or date.today()},

@@ -66,7 +66,8 @@ class ClueCommands(CommandService):
 
         async def decide() -> Decision:
             clue = await self._get_for_update(ctx, Clue, clue_id_)
-            await self.store.get(Finding, finding_id, field="finding_id")
+            finding = await self.store.get(Finding, finding_id, field="finding_id")
+            await self._check_cited(ctx, finding, "finding_id")
             clue.triage(TriageOutcome.FINDING, finding_id, **ctx.meta(cmd.reason, cmd.basis))
             return Decision([clue], clue, detail={"finding_id": str(finding_id)})
 

@@ -2,7 +2,8 @@
 
 A jurisdiction is a unit and every unit below it. The check reads the units from the log
 (not from a read model that may lag), walking up from each unit the command reaches
-until it meets the caller's unit or the root.
+until it meets the caller's unit or the root. A person is inside while they hold or held
+an assignment in a unit inside; a person with no assignment yet, only the policy bounds.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ledger.domain.clue import Clue
 from ledger.domain.errors import NotFound, OutsideJurisdiction
 from ledger.domain.finding import Finding
 from ledger.domain.inspection import Inspection
+from ledger.domain.person import Person
 from ledger.domain.unit import Unit
 
 
@@ -51,19 +53,42 @@ def anchors(aggregate: Aggregate) -> Sequence[tuple[str, UUID | None]]:
         return [("recipient_unit_ids", u) for u in aggregate.recipient_unit_ids]
     if isinstance(aggregate, Clue) and aggregate.unit_id is not None:
         return [("unit_id", aggregate.unit_id)]
-    return []  # persons, indicator sets, unit-less clues: the policy alone decides
+    return []  # persons (below), indicator sets, unit-less clues: the policy alone decides
 
 
-async def check_within(store: AggregateStore, root: UUID, changed: Iterable[Aggregate]) -> None:
-    """Refuse (``OutsideJurisdiction``) a change reaching a unit outside ``root``'s tree."""
+async def check_within(
+    store: AggregateStore, root: UUID, changed: Iterable[Aggregate], *, named: str | None = None
+) -> None:
+    """Refuse (``OutsideJurisdiction``) a change reaching a unit outside ``root``'s tree.
+
+    ``named``: the input that named the aggregate (e.g. the path's ``id``), for the error
+    to name instead of the aggregate's own field.
+    """
     inside: set[UUID] = set()
     for aggregate in changed:
         for field, unit_id in anchors(aggregate):
             if unit_id is None or not await _below(store, root, unit_id, inside):
-                raise OutsideJurisdiction(
-                    f"{field} is outside the caller's jurisdiction (unit {root} and below)",
-                    field=field,
-                )
+                raise _outside(named or field, root)
+        if isinstance(aggregate, Person) and not _is_new(aggregate):
+            posts, _ = await store.tagged([f"person:{aggregate.id}"])
+            units = {a.unit_id for a in posts if isinstance(a, Assignment)}
+            if units and not await _any_below(store, root, units, inside):
+                raise _outside(named or "person_id", root)
+
+
+async def _any_below(
+    store: AggregateStore, root: UUID, units: set[UUID], inside: set[UUID]
+) -> bool:
+    for unit_id in units:
+        if await _below(store, root, unit_id, inside):
+            return True
+    return False
+
+
+def _outside(field: str, root: UUID) -> OutsideJurisdiction:
+    return OutsideJurisdiction(
+        f"{field} is outside the caller's jurisdiction (unit {root} and below)", field=field
+    )
 
 
 async def _below(store: AggregateStore, root: UUID, unit_id: UUID, inside: set[UUID]) -> bool:

@@ -136,9 +136,18 @@ class CommandService:
         self, ctx: Context, cls: type[Any], aggregate_id: UUID, *, field: str = "id"
     ) -> Any:
         aggregate = await self.store.get(cls, aggregate_id, field=field)
+        # Before If-Match and the domain's rules: neither may tell the caller anything about
+        # the state of what lies outside its jurisdiction.
+        await self._check_cited(ctx, aggregate, field)
         if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
             raise PreconditionFailed(ctx.expected_version, aggregate.version)
         return aggregate
+
+    async def _check_cited(self, ctx: Context, aggregate: Aggregate, field: str) -> None:
+        """Refuse (403) a command naming a record outside the caller's jurisdiction, the
+        one it changes or one it rests on, before any rule looks at its state."""
+        if ctx.jurisdiction is not None:
+            await check_within(self.store, ctx.jurisdiction, [aggregate], named=field)
 
     async def _act(
         self,

@@ -126,6 +126,12 @@ class EventLog:
         )
         return [int(r["position"]) for r in rows]
 
+    async def holds(self, position: int) -> bool:
+        """Whether the log holds an event at ``position`` as this reader sees it (a unit's
+        reader sees the events of its jurisdiction only)."""
+        found = await self.db.fetchval("SELECT 1 FROM ledger_events WHERE position = $1", position)
+        return found is not None
+
     async def seal(self, position: int) -> tuple[bytes, datetime] | None:
         """The chain hash and recorded time of the event at ``position``."""
         row = await self.db.fetchrow(

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int
 from ledger.api.keys import POOL, SIGNER
 from ledger.api.routing import CURSOR, LIMIT, Param, RouteTable
 from ledger.infra.checkpoints import checkpoint_of_size, checkpoint_page, latest_checkpoint
+from ledger.infra.eventlog import EventLog
 from ledger.infra.merkle import TreeError, consistency_record, proof_record
 from ledger.projections.common import NOW
 
@@ -92,6 +94,9 @@ async def inclusion(request: web.Request) -> web.Response:
     size = await _size(request, "size")
     if position > size:
         raise invalid("position", "range", f"position {position} is beyond tree size {size}")
+    if not await EventLog(await reader(request)).holds(position):
+        # The leaf is the event itself: outside the caller's jurisdiction, there is none.
+        raise ApiError(404, "Not found", f"no event at position {position}")
     try:
         record = await proof_record(
             request.app[POOL], [position], size, await _signed(request, size)
