@@ -85,6 +85,7 @@ Refusal = type[DomainError] | None
 S = FindingStage
 CHAIN_FROM = date(2021, 1, 1)  # every post of the world starts then: before it, no principal
 FOUND = [date(2020, 12, 1), FOUND_ON, FOUND_ON + timedelta(days=10)]
+WINDOW = (date(2024, 5, 6), date(2024, 5, 20))  # the inspection's: findings fall within it
 OPEN = {S.RAISED, S.RECTIFYING, S.AWAITING_VERIFICATION}
 CLOSE_FROM = {
     Outcome.RECTIFIED: {S.VERIFIED},
@@ -220,7 +221,7 @@ class LoopMachine(RuleBasedStateMachine):
     def raised(self, found_on: date, category: Category, span: int) -> int | None:
         deadline = found_on + timedelta(days=span)
         refusal: Refusal = None
-        if deadline <= found_on:
+        if deadline <= found_on or not WINDOW[0] <= found_on <= WINDOW[1]:
             refusal = InvalidInput
         elif found_on < CHAIN_FROM:
             refusal = InvariantViolation

@@ -97,6 +97,7 @@ def context(request: web.Request, body: BaseModel) -> Context:
         idempotency_key=key,
         request_hash=digest,
         expected_version=_if_match(request),
+        today=request.app[SETTINGS].today(),
     )
 
 
@@ -200,10 +201,11 @@ def query_period(request: web.Request) -> tuple[date, date]:
 
 
 def query_valid_at(request: web.Request) -> date:
-    """``valid_at`` as a date (a datetime counts by its own calendar day); today by default."""
+    """``valid_at`` as a date (a datetime counts by its own calendar day); by default today,
+    in the service's time zone."""
     raw = request.query.get("valid_at")
     if raw is None:
-        return date.today()
+        return request.app[SETTINGS].today()
     try:
         day = date.fromisoformat(raw) if len(raw) == 10 else datetime.fromisoformat(raw).date()
     except ValueError:
