@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
 from ledger.application.errors import (
+    ClueRedelivered,
     ConcurrencyConflict,
     IdempotencyKeyReused,
     PreconditionFailed,
@@ -112,6 +114,21 @@ def from_exception(error: Exception) -> ApiError | None:
             str(error),
             errors=[{"field": "Idempotency-Key", "rule": "same_request", "message": str(error)}],
         )
+    if isinstance(error, ClueRedelivered):
+        return ApiError(
+            409,
+            "Clue redelivered with other content",
+            str(error),
+            errors=[
+                {"field": name, "rule": "same_as_received", "message": f"{name} differs"}
+                for name in error.differing
+            ],
+            extra={
+                "id": str(error.clue_id),
+                "stored": _plain(error.stored),
+                "delivered": _plain(error.delivered),
+            },
+        )
     if isinstance(error, ConcurrencyConflict):
         return ApiError(409, "Concurrent change", str(error), headers={"Retry-After": "1"})
     return None
@@ -128,3 +145,11 @@ def from_http(error: web.HTTPException) -> ApiError:
 
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    """Field values as JSON: times in RFC 3339, ids as strings."""
+    return {
+        k: v.isoformat() if isinstance(v, datetime) else v if v is None else str(v)
+        for k, v in fields.items()
+    }
