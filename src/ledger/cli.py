@@ -35,21 +35,25 @@ def main() -> None:
 @click.option("--no-projections", is_flag=True, help="Serve only; run `ledger project` apart.")
 def serve(host: str | None, port: int | None, no_projections: bool) -> None:
     """Serve the HTTP API (and the projection worker, unless told not to)."""
-    from aiohttp import web
-
     from ledger.api.app import create_app
+    from ledger.api.server import bind, serve
 
     settings = _settings()
     if no_projections:
         settings = settings.model_copy(update={"project_in_process": False})
+    host = host or settings.host
+    port = port if port is not None else settings.port
+    # The port first: a second `serve` on it stops here, before a key is made, a database
+    # started or a checkpoint signed.
+    try:
+        sock = bind(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}"
+        ) from None
     app = create_app(settings)
-    web.run_app(
-        app,
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
-        access_log=None,
-        print=lambda text: click.echo(text, err=True),
-    )
+    click.echo(f"serving on http://{host}:{sock.getsockname()[1]}", err=True)
+    asyncio.run(serve(app, sock, access_log=None))
 
 
 @main.command()

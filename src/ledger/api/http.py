@@ -18,7 +18,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from ledger.api.errors import ApiError, from_validation, invalid
+from ledger.api.errors import ApiError, check_plus_as_space, from_validation, invalid
 from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, SETTINGS
 from ledger.application import CommandResult, Context
 from ledger.projections.chain import NAME as CHAIN
@@ -209,6 +209,7 @@ def query_valid_at(request: web.Request) -> date:
     try:
         day = date.fromisoformat(raw) if len(raw) == 10 else datetime.fromisoformat(raw).date()
     except ValueError:
+        check_plus_as_space("valid_at", raw)
         raise invalid(
             "valid_at", "date", "valid_at must be YYYY-MM-DD or an RFC 3339 time"
         ) from None
@@ -229,6 +230,7 @@ async def query_position(request: web.Request) -> tuple[int, datetime | None]:
     except (ValueError, OverflowError):
         known_at = None
     if known_at is None or known_at.tzinfo is None:
+        check_plus_as_space("known_at", raw)
         raise invalid("known_at", "datetime", "known_at must be an RFC 3339 time with an offset")
     return await request.app[EVENTS].position_known_at(known_at), known_at
 
