@@ -236,12 +236,22 @@ async def query_position(request: web.Request) -> tuple[int, datetime | None]:
 
 
 async def wait_for_position(request: web.Request, projection: str = CHAIN) -> int:
-    """Honour ``min_position``: wait (bounded) until the read model has reached it."""
+    """Honour ``min_position``: wait (bounded) until the read model has reached it; a
+    position the log has not reached is refused at once, naming the head."""
     wanted = query_int(request, "min_position", 0, 0, NOW)
     pool = request.app[POOL]
     reached = await tracked_position(pool, projection)
     if reached >= wanted:
         return reached
+    head = await request.app[EVENTS].head_position()
+    if wanted > head:
+        message = (
+            f"min_position {wanted} is beyond the head of the log ({head}): pass the"
+            " position a command answered, no later"
+        )
+        error = invalid("min_position", "beyond_head", message)
+        error.extra = {"head": head}
+        raise error
     deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
     while time.monotonic() < deadline:
         await asyncio.sleep(0.01)
