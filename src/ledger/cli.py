@@ -116,28 +116,44 @@ def checkpoint() -> None:
 def verify(key: str | None) -> None:
     """Recompute every leaf, the chain and the tree; check them and every checkpoint.
 
-    Exits 1 naming the first bad position and what is wrong.
+    Exits 1 naming the first bad position and what is wrong; 2 when there is nothing to
+    verify (no such database, no ledger in it, an empty log, no key, or a key that signed
+    none of its checkpoints): it creates no database and no key.
     """
-    from pathlib import Path
-
-    from ledger.bootstrap import connect
     from ledger.infra.verify import verify_ledger
+    from ledger.infra.verify_target import (
+        NothingToVerify,
+        check_key_signed,
+        existing_verifier,
+        fingerprint,
+        open_existing,
+    )
 
     settings = _settings()
-    verifier = _signer(settings).verifier_key if key is None else key
-    if key is not None and Path(key).is_file():
-        verifier = Path(key).read_text().strip()
 
-    async def run() -> Report:
-        pool, _server = await connect(settings)
+    async def run() -> tuple[str, str, Report]:
+        verifier = existing_verifier(settings, key)
+        target = await open_existing(settings)
         try:
-            return await verify_ledger(
-                pool, verifier, progress=lambda n: click.echo(f"… {n:,} events verified", err=True)
+            await check_key_signed(target.pool, verifier)
+            report = await verify_ledger(
+                target.pool,
+                verifier,
+                progress=lambda n: click.echo(f"… {n:,} events verified", err=True),
             )
         finally:
-            await pool.close()
+            await target.pool.close()
+        if report.ok and report.events == 0:
+            raise NothingToVerify(f"nothing to verify: the log in {target.database} is empty")
+        return target.database, fingerprint(verifier), report
 
-    report = asyncio.run(run())
+    try:
+        database, signer, report = asyncio.run(run())
+    except NothingToVerify as refused:
+        click.echo(f"ledger verify: {refused}", err=True)
+        sys.exit(2)
+    click.echo(f"database: {database}")
+    click.echo(f"key: {signer}")
     if report.ok:
         click.echo(f"ledger verified: {report.summary}")
         return
