@@ -214,13 +214,15 @@ def demo() -> None:
     """Load the demo data set through the application (idempotent)."""
     from ledger.bootstrap import connect
     from ledger.demo import load_demo
+    from ledger.infra.pii import load_pii_key
 
     settings = _settings()
+    pii_key = load_pii_key(settings.pii_key, settings.data_dir)
 
     async def run() -> None:
         pool, _server = await connect(settings)
         try:
-            summary = await load_demo(pool)
+            summary = await load_demo(pool, pii_key)
         finally:
             await pool.close()
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

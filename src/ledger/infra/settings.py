@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="IANA time zone whose calendar day is 'today' for the ledger's rules"
         " (no act may be dated after it) and for reads' default valid_at.",
+    )
+    pii_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the HMAC-SHA256 under which identity numbers (person_no) are"
+        " stored (32 or more random characters); unset: <data_dir>/pii-key, created on first"
+        " start. Keep it: under a new key the stored hashes match no number.",
     )
 
     @field_validator("timezone")
