@@ -255,7 +255,7 @@ async def test_a_finding_goes_round_the_loop_and_closes_rectified(
         loop.head: Liability.PRINCIPAL,
         loop.deputy: Liability.LEADERSHIP,
     }
-    assert held.last_reported_on == date(2024, 7, 20)
+    assert held.dated["reported_on"] == date(2024, 7, 20)
 
 
 async def test_a_referred_finding_leads_to_a_case_sanctions_and_an_appeal(
