@@ -27,12 +27,20 @@ CREATE INDEX IF NOT EXISTS chain_units_current_parent
 CREATE TABLE IF NOT EXISTS chain_persons (
     person_id   uuid    NOT NULL,
     name        text    NOT NULL,
-    person_no   text,
     version     integer NOT NULL,
     known_from  bigint  NOT NULL,
     known_to    bigint,
     PRIMARY KEY (person_id, known_from)
 );
+-- Identity numbers are kept in no read model (only their keyed hash, as an event tag);
+-- a table made by an earlier version loses the column that held them.
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = current_schema() AND table_name = 'chain_persons'
+                 AND column_name = 'person_no') THEN
+        ALTER TABLE chain_persons DROP COLUMN person_no;
+    END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS chain_assignments (
     assignment_id    uuid    NOT NULL,

@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 from ledger.application import Ledger
 from ledger.application.commands import (
     AssessUnit,
+    CorrectPerson,
     DefineIndicatorSet,
     ImposeSanction,
     IssueBulletin,
@@ -44,6 +45,7 @@ class Side:
     finding: UUID
     clue: UUID
     clue_key: str
+    person_no: str  # the head's identity number (looked up by find_person)
     case: UUID
     sanction: UUID
     bulletin: UUID
@@ -67,6 +69,10 @@ async def build_side(ledger: Ledger, indicator_set: UUID) -> Side:
         RegisterUnit(
             name="备用单位", kind=UnitKind.OTHER, level=UnitLevel.COUNTY, parent_id=w.city
         ),
+    )
+    number = f"3202{uuid4().int % 10**14:014d}"
+    await ledger.persons.correct_person(
+        CTX, w.head, CorrectPerson(person_no=number, reason="补录身份证号")
     )
     inspection = await started_inspection(ledger, w)
     finding = await raised_finding(ledger, w, inspection)
@@ -123,6 +129,7 @@ async def build_side(ledger: Ledger, indicator_set: UUID) -> Side:
         finding,
         clue.id,
         key,
+        number,
         case.id,
         UUID(sanction.detail["sanction_id"]),
         bulletin.id,
@@ -193,6 +200,7 @@ QUERIES: dict[str, dict[str, Any]] = {
 }
 WHY = {"reason": "笔误"}
 BODIES: dict[str, dict[str, Any]] = {
+    "find_person": {"person_no": "@person_no"},
     "register_unit": {"name": "锡山区", "kind": "government", "level": "county"}
     | {"parent_id": "@city"},
     "rename_unit": {"name": "备用单位（更名）"},

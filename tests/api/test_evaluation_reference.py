@@ -301,7 +301,12 @@ async def test_the_unit_reference_with_and_without_its_jurisdiction(
         [],
         [],
     )
-    assert alone["rectification"]["rates"] == {"on_time": None, "late": None, "open": None}
+    assert alone["rectification"]["rates"] == {
+        "on_time": None,
+        "on_time_after_extension": None,
+        "late": None,
+        "open": None,
+    }
     whole = await reference(client, url + "&include_subunits=true")
     conforms(whole, "/v1/units/{id}/evaluation-reference", UnitReference)
     assert whole["include_subunits"] is True
@@ -321,7 +326,13 @@ async def test_the_unit_reference_with_and_without_its_jurisdiction(
         "legal_publicity": 1,
     }
     assert sum(findings["by_stage"].values()) == 4
-    assert whole["rectification"]["rates"] == {"on_time": 0.5, "late": 0.25, "open": 0.25}
+    # On time is by the original deadline: the finding verified within its extension is not.
+    assert whole["rectification"]["rates"] == {
+        "on_time": 0.25,
+        "on_time_after_extension": 0.25,
+        "late": 0.25,
+        "open": 0.25,
+    }
     assert [c["id"] for c in whole["accountability"]] == [str(told.case)]
     assert [(a["unit_name"], a["year"]) for a in whole["assessments"]] == [("无锡市司法局", 2024)]
 

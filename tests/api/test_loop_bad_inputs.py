@@ -18,7 +18,8 @@ from tests.conftest import log_count
 @pytest.fixture
 async def ids(client: TestClient[Any, Any], headers: dict[str, str]) -> dict[str, str]:
     """The loop's world, plus: a planned inspection; a raised finding (version 3,
-    attributed to the head and the deputy); a clue triaged into a finding; a case against
+    attributed to the head and the deputy); a clue triaged into a finding, and one not
+    triaged (open_clue); a case against
     the deputy on the finding with one imposed sanction; an indicator set (A1 60, A2 40)
     with the bureau assessed against it."""
     loop = await build_loop(client, headers)
@@ -43,6 +44,7 @@ async def ids(client: TestClient[Any, Any], headers: dict[str, str]) -> dict[str
         "finding": {k: v for k, v in finding_body(loop).items() if k != "inspection_id"},
     }
     await post(client, f"/v1/clues/{found['clue']}/triage", triage, headers)
+    found["open_clue"] = await created("/v1/clues", clue | {"external_id": "XF-2024-2"})
     case = {
         "person_id": loop.deputy,
         "finding_ids": [found["finding"]],
@@ -316,10 +318,13 @@ CASES: dict[str, Case] = {
     ),
     "finding-with-no-principal-then": Case(
         "/v1/findings",
-        raise_body(found_on="2020-06-01"),
+        raise_body(inspection_id=None, clue_id=Ref("open_clue"), found_on="2020-06-01"),
         409,
         "found_on",
         "invariant_violation",
+    ),
+    "finding-outside-the-inspection": Case(
+        "/v1/findings", raise_body(found_on="2024-05-21"), field="found_on", rule="invalid_input"
     ),
     "finding-unknown-category": Case(
         "/v1/findings", raise_body(category="taxes"), field="category", rule="enum"

@@ -255,7 +255,7 @@ async def test_a_finding_goes_round_the_loop_and_closes_rectified(
         loop.head: Liability.PRINCIPAL,
         loop.deputy: Liability.LEADERSHIP,
     }
-    assert held.last_reported_on == date(2024, 7, 20)
+    assert held.dated["reported_on"] == date(2024, 7, 20)
 
 
 async def test_a_referred_finding_leads_to_a_case_sanctions_and_an_appeal(
@@ -343,12 +343,28 @@ async def test_a_clue_delivered_twice_is_one_clue_and_triage_raises_its_finding(
     assert first.status == 201, await first.text()
     received = await first.json()
     before = await log_count(pool)
-    again = await client.post(
-        "/v1/clues", json=clue | {"summary": "重复推送", "unit_id": None}, headers=headers
-    )
+    # The same clue again (its time written in another offset is the same instant).
+    same = clue | {"received_at": "2024-04-02T01:30:00Z"}
+    again = await client.post("/v1/clues", json=same, headers=headers)
     assert again.status == 200, await again.text()
     assert await again.json() == received | {"already_received": True}
     assert "Idempotent-Replayed" not in again.headers
+    # Other content under the same key: both versions come back, nothing is written.
+    changed = await client.post(
+        "/v1/clues", json=clue | {"summary": "重复推送", "unit_id": None}, headers=headers
+    )
+    assert changed.status == 409, await changed.text()
+    assert changed.content_type == "application/problem+json"
+    problem = await changed.json()
+    assert problem["id"] == received["id"]
+    assert problem["stored"] == {
+        "summary": clue["summary"],
+        "received_at": "2024-04-02T09:30:00+08:00",
+        "unit_id": loop.bureau,
+        "basis": None,
+    }
+    assert problem["delivered"] == problem["stored"] | {"summary": "重复推送", "unit_id": None}
+    assert [e["field"] for e in problem["errors"]] == ["summary", "unit_id"]
     assert await log_count(pool) == before
     # A replay of the first delivery by its idempotency key answers as the first did.
     keyed = headers | {"Idempotency-Key": "clue-871"}

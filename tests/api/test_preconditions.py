@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
+from ledger.api.app import create_app
 from ledger.infra.settings import Settings
 from tests.api.test_bad_inputs import UNKNOWN, assert_problem, post
 from tests.conftest import Issue, bearer, log_count
@@ -479,7 +481,7 @@ async def test_a_read_at_the_written_position_sees_the_write(
         "/v1/units",
     ],
 )
-async def test_a_position_beyond_the_head_is_503_with_retry_after(
+async def test_a_position_beyond_the_head_is_refused_at_once_naming_the_head(
     path: str, client: TestClient[Any, Any], pool: asyncpg.Pool, scene: Scene
 ) -> None:
     head = await pool.fetchval("SELECT position FROM ledger_head")
@@ -488,7 +490,32 @@ async def test_a_position_beyond_the_head_is_503_with_retry_after(
         path.format(**scene.ids()), params={"min_position": str(head + 1_000_000)}
     )
     waited = time.monotonic() - started
+    problem = await assert_problem(response, 422, "min_position", "beyond_head")
+    assert problem["head"] == head
+    assert f"beyond the head of the log ({head})" in problem["detail"]
+    assert "Retry-After" not in response.headers
+    assert waited < 0.3  # no wait for a position the log has not reached
+
+
+async def test_a_read_model_behind_a_position_in_the_log_is_503_with_retry_after(
+    settings: Settings,
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
+    headers: dict[str, str],
+) -> None:
+    """With no projection worker, the read model never reaches a write: a bounded wait."""
+    idle = await aiohttp_client(
+        create_app(settings.model_copy(update={"project_in_process": False}))
+    )
+    unit = await post(
+        idle,
+        "/v1/units",
+        {"name": "南京市人民政府", "kind": "government", "level": "municipal"},
+        headers,
+    )
+    started = time.monotonic()
+    response = await idle.get(f"/v1/units/{unit['id']}", params={"min_position": unit["position"]})
+    waited = time.monotonic() - started
     problem = await assert_problem(response, 503)
     assert int(response.headers["Retry-After"]) >= 1
-    assert problem["position"] <= head
+    assert problem["position"] < unit["position"]
     assert 0.3 <= waited < 3.0

@@ -114,9 +114,9 @@ def test_top_level_unit_without_code_round_trips() -> None:
 
 
 def test_person_events_round_trip_and_replay() -> None:
-    person = Person("王明", "P-001", reason=None, **WHO)
+    person = Person("王明", "hash-of-P-001", reason=None, **WHO)
     person.correct_details("王明明", None, reason="身份证", **WHO)
-    person.correct_details(None, "P-002", reason="编号", **WHO)
+    person.correct_details(None, "hash-of-P-002", reason="编号", **WHO)
     events, stored = round_trip(person)
     assert [type(e) for e in events] == [
         Person.Registered,
@@ -124,7 +124,7 @@ def test_person_events_round_trip_and_replay() -> None:
         Person.DetailsCorrected,
     ]
     assert_rebuilt(person, stored)
-    assert (replay(stored).name, replay(stored).person_no) == ("王明明", "P-002")
+    assert (replay(stored).name, replay(stored).person_no_hash) == ("王明明", "hash-of-P-002")
 
 
 def test_assignment_events_round_trip_and_replay() -> None:

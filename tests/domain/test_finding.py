@@ -18,6 +18,7 @@ from ledger.domain.vocab import Category, FindingField, FindingStage, Liability,
 FOUND = date(2024, 5, 10)
 DEADLINE = date(2024, 8, 31)
 WHO: dict[str, Any] = {"actor": "inspector", "source": "test", "basis": None}
+TODAY = date(2026, 1, 1)  # "today" of the rules: every date here is before it
 Stage = FindingStage
 
 
@@ -33,21 +34,22 @@ def raised(deadline: date = DEADLINE) -> Finding:
         deadline=deadline,
         reason=None,
         **WHO,
+        today=TODAY,
     )
 
 
 def plan(f: Finding, on: date = date(2024, 5, 20), due: date | None = None) -> None:
-    f.plan_rectification("补全记录", None, None, due, on, reason=None, **WHO)
+    f.plan_rectification("补全记录", None, None, due, on, reason=None, **WHO, today=TODAY)
 
 
 def progress(f: Finding, on: date, complete: bool = True) -> None:
-    f.report_progress(on, "已整改", [{"ref": "doc-1"}], complete, reason=None, **WHO)
+    f.report_progress(on, "已整改", [{"ref": "doc-1"}], complete, reason=None, **WHO, today=TODAY)
 
 
 def verified(f: Finding, on: date = date(2024, 7, 1)) -> None:
     plan(f)
     progress(f, on)
-    f.verify(on, None, reason=None, **WHO)
+    f.verify(on, None, reason=None, **WHO, today=TODAY)
 
 
 def test_a_finding_comes_from_exactly_one_of_an_inspection_or_a_clue() -> None:
@@ -64,6 +66,7 @@ def test_a_finding_comes_from_exactly_one_of_an_inspection_or_a_clue() -> None:
                 deadline=DEADLINE,
                 reason=None,
                 **WHO,
+                today=TODAY,
             )
         assert refused.value.field == "inspection_id"
 
@@ -83,12 +86,12 @@ def test_the_happy_loop_closes_rectified() -> None:
     assert f.stage is Stage.RECTIFYING
     progress(f, date(2024, 6, 30))
     assert f.stage is Stage.AWAITING_VERIFICATION
-    f.reject(date(2024, 7, 1), reason="仍不完整", **WHO)
+    f.reject(date(2024, 7, 1), reason="仍不完整", **WHO, today=TODAY)
     assert f.stage is Stage.RECTIFYING
     progress(f, date(2024, 7, 10))
-    f.verify(date(2024, 7, 12), "复查通过", reason=None, **WHO)
+    f.verify(date(2024, 7, 12), "复查通过", reason=None, **WHO, today=TODAY)
     assert f.stage is Stage.VERIFIED
-    f.close(Outcome.RECTIFIED, date(2024, 7, 13), reason=None, **WHO)
+    f.close(Outcome.RECTIFIED, date(2024, 7, 13), reason=None, **WHO, today=TODAY)
     assert (f.stage, f.outcome, f.closed_on) == (Stage.CLOSED, Outcome.RECTIFIED, date(2024, 7, 13))
 
 
@@ -97,7 +100,7 @@ def test_rectified_needs_a_verification_and_the_answer_names_the_next_steps() ->
     plan(f)
     progress(f, date(2024, 6, 30))
     with pytest.raises(IllegalTransition) as refused:
-        f.close(Outcome.RECTIFIED, date(2024, 7, 1), reason=None, **WHO)
+        f.close(Outcome.RECTIFIED, date(2024, 7, 1), reason=None, **WHO, today=TODAY)
     assert refused.value.stage == "awaiting_verification"
     assert refused.value.allowed == NEXT_STEPS[Stage.AWAITING_VERIFICATION]
     assert "verify" in refused.value.allowed
@@ -106,23 +109,25 @@ def test_rectified_needs_a_verification_and_the_answer_names_the_next_steps() ->
 def test_referred_needs_a_referral_and_dismissed_needs_a_reason() -> None:
     f = raised()
     with pytest.raises(IllegalTransition):
-        f.close(Outcome.REFERRED, date(2024, 6, 1), reason=None, **WHO)
+        f.close(Outcome.REFERRED, date(2024, 6, 1), reason=None, **WHO, today=TODAY)
     with pytest.raises(InvalidInput) as refused:
-        f.close(Outcome.DISMISSED, date(2024, 6, 1), reason=None, **WHO)
+        f.close(Outcome.DISMISSED, date(2024, 6, 1), reason=None, **WHO, today=TODAY)
     assert refused.value.field == "reason"
-    f.refer(uuid4(), date(2024, 6, 1), reason="失职", **WHO)
+    f.refer(uuid4(), date(2024, 6, 1), reason="失职", **WHO, today=TODAY)
     with pytest.raises(IllegalTransition):
         plan(f)
-    f.close(Outcome.REFERRED, date(2024, 9, 1), reason=None, **WHO)
+    f.close(Outcome.REFERRED, date(2024, 9, 1), reason=None, **WHO, today=TODAY)
     assert f.outcome is Outcome.REFERRED
 
 
 def test_an_extension_keeps_the_original_deadline_and_must_be_later() -> None:
     f = raised()
     with pytest.raises(InvalidInput) as refused:
-        f.extend_deadline(DEADLINE, uuid4(), date(2024, 8, 1), reason="r", **WHO)
+        f.extend_deadline(DEADLINE, uuid4(), date(2024, 8, 1), reason="r", **WHO, today=TODAY)
     assert refused.value.field == "new_deadline"
-    f.extend_deadline(date(2024, 10, 31), uuid4(), date(2024, 8, 1), reason="涉及多部门", **WHO)
+    f.extend_deadline(
+        date(2024, 10, 31), uuid4(), date(2024, 8, 1), reason="涉及多部门", **WHO, today=TODAY
+    )
     assert (f.original_deadline, f.deadline) == (DEADLINE, date(2024, 10, 31))
 
 
@@ -134,7 +139,7 @@ def test_steps_cannot_be_dated_before_what_they_follow() -> None:
     plan(f)
     progress(f, date(2024, 6, 30))
     with pytest.raises(InvalidInput) as refused:
-        f.verify(date(2024, 6, 29), None, reason=None, **WHO)
+        f.verify(date(2024, 6, 29), None, reason=None, **WHO, today=TODAY)
     assert refused.value.field == "verified_on"
 
 
@@ -163,7 +168,7 @@ def test_attributions_principal_stays_others_may_be_withdrawn() -> None:
 
 def test_a_closed_finding_takes_no_more_attributions() -> None:
     f = raised()
-    f.close(Outcome.DISMISSED, date(2024, 6, 1), reason="不属实", **WHO)
+    f.close(Outcome.DISMISSED, date(2024, 6, 1), reason="不属实", **WHO, today=TODAY)
     with pytest.raises(IllegalTransition):
         f.attribute(uuid4(), uuid4(), Liability.DIRECT, reason="x", **WHO)
 
@@ -178,9 +183,11 @@ def test_overdue_exactly_when_past_the_current_deadline_and_not_closed(
 ) -> None:
     f = raised()
     for days in extensions:
-        f.extend_deadline(f.deadline + timedelta(days=days), uuid4(), FOUND, reason="延期", **WHO)
+        f.extend_deadline(
+            f.deadline + timedelta(days=days), uuid4(), FOUND, reason="延期", **WHO, today=TODAY
+        )
     if closed:
-        f.close(Outcome.DISMISSED, FOUND, reason="不属实", **WHO)
+        f.close(Outcome.DISMISSED, FOUND, reason="不属实", **WHO, today=TODAY)
     day = DEADLINE + timedelta(days=as_of)
     overdue = f.days_overdue(day)
     assert (overdue > 0) == (not closed and day > f.deadline)
@@ -207,20 +214,22 @@ def test_any_sequence_of_steps_keeps_the_loop_honest(steps: list[str]) -> None:
             elif step in ("progress", "done"):
                 progress(f, day, complete=step == "done")
             elif step == "verify":
-                f.verify(day, None, reason=None, **WHO)
+                f.verify(day, None, reason=None, **WHO, today=TODAY)
                 verified_seen = True
             elif step == "reject":
-                f.reject(day, reason="不合格", **WHO)
+                f.reject(day, reason="不合格", **WHO, today=TODAY)
             elif step == "extend":
-                f.extend_deadline(f.deadline + timedelta(days=30), uuid4(), day, reason="r", **WHO)
+                f.extend_deadline(
+                    f.deadline + timedelta(days=30), uuid4(), day, reason="r", **WHO, today=TODAY
+                )
             elif step == "refer":
-                f.refer(uuid4(), day, reason="r", **WHO)
+                f.refer(uuid4(), day, reason="r", **WHO, today=TODAY)
             else:
                 outcome = {
                     Stage.VERIFIED: Outcome.RECTIFIED,
                     Stage.REFERRED: Outcome.REFERRED,
                 }.get(f.stage, Outcome.DISMISSED)
-                f.close(outcome, day, reason="r", **WHO)
+                f.close(outcome, day, reason="r", **WHO, today=TODAY)
         except (IllegalTransition, InvalidInput):
             assert (f.stage, f.version) == before
         if f.outcome is Outcome.RECTIFIED:

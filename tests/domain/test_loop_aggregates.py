@@ -30,6 +30,7 @@ from ledger.domain.vocab import (
 )
 
 WHO: dict[str, Any] = {"actor": "inspector", "source": "test", "basis": None}
+TODAY = date(2026, 1, 1)  # "today" of the rules: every date here is before it
 
 
 def planned(target: UUID | None = None, **changes: Any) -> Inspection:
@@ -55,7 +56,7 @@ def planned(target: UUID | None = None, **changes: Any) -> Inspection:
 def test_an_inspection_runs_planned_started_fed_back_closed() -> None:
     target = uuid4()
     i = planned(target)
-    i.start(date(2024, 5, 6), reason=None, **WHO)
+    i.start(date(2024, 5, 6), reason=None, **WHO, today=TODAY)
     i.record_evidence(
         EvidenceMethod.INTERVIEW,
         "个别谈话",
@@ -65,10 +66,11 @@ def test_an_inspection_runs_planned_started_fed_back_closed() -> None:
         date(2024, 5, 7),
         reason=None,
         **WHO,
+        today=TODAY,
     )
-    i.check_accepts_findings(target)
-    i.feed_back(date(2024, 5, 30), "反馈督察意见", reason=None, **WHO)
-    i.close(date(2024, 6, 30), reason=None, **WHO)
+    i.check_accepts_findings(target, date(2024, 5, 7))
+    i.feed_back(date(2024, 5, 30), "反馈督察意见", reason=None, **WHO, today=TODAY)
+    i.close(date(2024, 6, 30), reason=None, **WHO, today=TODAY)
     assert i.stage is InspectionStage.CLOSED
 
 
@@ -76,16 +78,22 @@ def test_an_inspection_refuses_steps_out_of_order_and_findings_outside_it() -> N
     target = uuid4()
     i = planned(target)
     with pytest.raises(IllegalTransition) as refused:
-        i.close(date(2024, 6, 1), reason=None, **WHO)
+        i.close(date(2024, 6, 1), reason=None, **WHO, today=TODAY)
     assert (refused.value.stage, refused.value.allowed) == ("planned", ["start"])
     with pytest.raises(IllegalTransition):
-        i.check_accepts_findings(target)
-    i.start(date(2024, 5, 6), reason=None, **WHO)
+        i.check_accepts_findings(target, date(2024, 5, 7))
+    i.start(date(2024, 5, 6), reason=None, **WHO, today=TODAY)
     with pytest.raises(InvalidInput) as wrong_unit:
-        i.check_accepts_findings(uuid4())
+        i.check_accepts_findings(uuid4(), date(2024, 5, 7))
     assert wrong_unit.value.field == "unit_id"
+    for outside in (date(2024, 5, 5), date(2024, 5, 21)):  # the window is 5-6 to 5-20
+        with pytest.raises(InvalidInput) as out_of_window:
+            i.check_accepts_findings(target, outside)
+        assert out_of_window.value.field == "found_on"
+        assert "2024-05-06 to 2024-05-20" in out_of_window.value.message
+    i.check_accepts_findings(target, date(2024, 5, 20))
     with pytest.raises(InvalidInput) as early:
-        i.feed_back(date(2024, 5, 1), "x", reason=None, **WHO)
+        i.feed_back(date(2024, 5, 1), "x", reason=None, **WHO, today=TODAY)
     assert early.value.field == "fed_back_on"
 
 
@@ -119,38 +127,52 @@ def opened() -> AccountabilityCase:
         opened_on=date(2024, 9, 1),
         reason=None,
         **WHO,
+        today=TODAY,
     )
 
 
 def test_a_sanction_modified_on_appeal_keeps_its_original_kind() -> None:
     case = opened()
     sid = uuid4()
-    case.impose(sid, SanctionKind.PARTY_DISCIPLINE, date(2024, 9, 20), reason=None, **WHO)
-    case.appeal(sid, date(2024, 9, 25), reason="申诉", **WHO)
+    case.impose(
+        sid, SanctionKind.PARTY_DISCIPLINE, date(2024, 9, 20), reason=None, **WHO, today=TODAY
+    )
+    case.appeal(sid, date(2024, 9, 25), reason="申诉", **WHO, today=TODAY)
     with pytest.raises(IllegalTransition):
-        case.close(date(2024, 10, 1), reason=None, **WHO)
-    case.modify(sid, SanctionKind.ADMONISHMENT_TALK, date(2024, 10, 10), reason="复核", **WHO)
+        case.close(date(2024, 10, 1), reason=None, **WHO, today=TODAY)
+    case.modify(
+        sid, SanctionKind.ADMONISHMENT_TALK, date(2024, 10, 10), reason="复核", **WHO, today=TODAY
+    )
     s = case.sanctions[sid]
     assert (s.kind, s.original_kind, s.state) == (
         SanctionKind.ADMONISHMENT_TALK,
         SanctionKind.PARTY_DISCIPLINE,
         SanctionState.MODIFIED,
     )
-    case.close(date(2024, 10, 15), reason=None, **WHO)
+    case.close(date(2024, 10, 15), reason=None, **WHO, today=TODAY)
     with pytest.raises(IllegalTransition):
-        case.impose(uuid4(), SanctionKind.ADMONISHMENT_TALK, date(2024, 11, 1), reason=None, **WHO)
+        case.impose(
+            uuid4(),
+            SanctionKind.ADMONISHMENT_TALK,
+            date(2024, 11, 1),
+            reason=None,
+            **WHO,
+            today=TODAY,
+        )
 
 
 def test_a_revoked_sanction_takes_no_further_step_and_unknown_ones_are_not_found() -> None:
     case = opened()
     sid = uuid4()
-    case.impose(sid, SanctionKind.WRITTEN_SELF_CRITICISM, date(2024, 9, 2), reason=None, **WHO)
-    case.revoke(sid, date(2024, 9, 30), reason="撤销", **WHO)
+    case.impose(
+        sid, SanctionKind.WRITTEN_SELF_CRITICISM, date(2024, 9, 2), reason=None, **WHO, today=TODAY
+    )
+    case.revoke(sid, date(2024, 9, 30), reason="撤销", **WHO, today=TODAY)
     with pytest.raises(IllegalTransition) as refused:
-        case.appeal(sid, date(2024, 10, 1), reason="x", **WHO)
+        case.appeal(sid, date(2024, 10, 1), reason="x", **WHO, today=TODAY)
     assert refused.value.allowed == []
     with pytest.raises(NotFound) as unknown:
-        case.revoke(uuid4(), date(2024, 10, 1), reason="x", **WHO)
+        case.revoke(uuid4(), date(2024, 10, 1), reason="x", **WHO, today=TODAY)
     assert unknown.value.field == "sanction_id"
 
 
@@ -163,10 +185,18 @@ def test_a_case_rests_on_a_finding_and_decisions_follow_its_opening() -> None:
             opened_on=date(2024, 9, 1),
             reason=None,
             **WHO,
+            today=TODAY,
         )
     case = opened()
     with pytest.raises(InvalidInput) as refused:
-        case.impose(uuid4(), SanctionKind.ADMONISHMENT_TALK, date(2024, 8, 1), reason=None, **WHO)
+        case.impose(
+            uuid4(),
+            SanctionKind.ADMONISHMENT_TALK,
+            date(2024, 8, 1),
+            reason=None,
+            **WHO,
+            today=TODAY,
+        )
     assert refused.value.field == "decided_on"
 
 
@@ -313,8 +343,14 @@ def test_a_reassessment_needs_a_reason_and_a_change() -> None:
     )
     assert a.id == assessment_id(set_id, unit_id)
     with pytest.raises(InvalidInput):
-        a.reassess(scores, Decimal(80), Grade.GOOD, date(2025, 1, 12), reason=None, **WHO)
+        a.reassess(
+            scores, Decimal(80), Grade.GOOD, date(2025, 1, 12), reason=None, **WHO, today=TODAY
+        )
     with pytest.raises(InvalidInput):
-        a.reassess(scores, Decimal(80), Grade.GOOD, date(2025, 1, 12), reason="复核", **WHO)
-    a.reassess(scores, Decimal(80), Grade.PASS, date(2025, 1, 12), reason="复核降等", **WHO)
+        a.reassess(
+            scores, Decimal(80), Grade.GOOD, date(2025, 1, 12), reason="复核", **WHO, today=TODAY
+        )
+    a.reassess(
+        scores, Decimal(80), Grade.PASS, date(2025, 1, 12), reason="复核降等", **WHO, today=TODAY
+    )
     assert (a.grade, a.version) == (Grade.PASS, 2)

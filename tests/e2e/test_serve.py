@@ -185,3 +185,22 @@ def test_the_published_examples_run_against_the_service(tmp_path: Path) -> None:
         "admonishment_talk",
         "modified",
     )
+
+
+def test_serve_on_a_port_in_use_ends_with_one_line_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+        env.update(LEDGER_DATA_DIR=str(tmp_path / "data"), LEDGER_PORT=str(port))
+        done = subprocess.run(
+            [str(LEDGER), "serve"], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert lines == [f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+    # Nothing was started or made: no signing key, no database.
+    assert not (tmp_path / "data").exists()

@@ -13,6 +13,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from ledger.infra.checkpoints import load_signer
+from ledger.infra.verify_target import fingerprint, redacted
+
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
@@ -50,10 +53,14 @@ async def test_checkpoint_verify_and_offline_script(database_url: str, tmp_path:
 
     verified = _run(env, "verify")
     assert "ledger verified" in verified.stdout and "events/s" in verified.stdout
+    # It says what it checked: which database, which key.
+    database, key_line = verified.stdout.splitlines()[:2]
+    assert database == f"database: {redacted(database_url)}"
+    signer = load_signer("ledger.local/ledger", None, tmp_path / "data")
+    assert key_line == f"key: {fingerprint(signer.verifier_key)}"
 
     # The auditor: the public key, a checkpoint and an exported record, with the script
     # alone (standard library + cryptography), outside the project.
-    from ledger.infra.checkpoints import load_signer
     from ledger.infra.database import create_pool
     from ledger.infra.merkle import proof_record
 
@@ -100,6 +107,8 @@ async def test_verify_checks_the_access_log(database_url: str, tmp_path: Path) -
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
     env.update(LEDGER_DATABASE_URL=database_url, LEDGER_DATA_DIR=str(tmp_path / "data"))
+    _run(env, "demo")  # a log to verify, and a checkpoint its key signed
+    _run(env, "checkpoint")
     pool = await create_pool(database_url, 1, 2)
     try:
         for n in range(3):
@@ -121,3 +130,37 @@ async def test_verify_checks_the_access_log(database_url: str, tmp_path: Path) -
     caught = _run(env, "verify", ok=False)
     assert "INVALID changed entry: access log entry 2" in caught.stdout
     assert "access log: 1 entry, head" in caught.stderr
+
+
+def test_verify_refuses_what_does_not_exist_and_a_key_that_signed_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    fresh = tmp_path / "fresh"
+    # No data dir: no embedded server is started, nothing is created, exit 2.
+    nowhere = _run(env | {"LEDGER_DATA_DIR": str(fresh)}, "verify", ok=False)
+    assert nowhere.returncode == 2 and nowhere.stdout == ""
+    assert (
+        nowhere.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"ledger verify: no signing key at {fresh}")
+    )
+    load_signer("ledger.local/ledger", None, fresh)
+    no_db = _run(env | {"LEDGER_DATA_DIR": str(fresh)}, "verify", ok=False)
+    assert no_db.returncode == 2
+    assert f"no database to verify: {fresh / 'pg'} does not hold one" in no_db.stderr
+    assert not (fresh / "pg").exists()
+
+    # An existing ledger with an empty log verifies nothing.
+    at_db = env | {"LEDGER_DATABASE_URL": database_url, "LEDGER_DATA_DIR": str(fresh)}
+    empty = _run(at_db, "verify", ok=False)
+    assert empty.returncode == 2 and "the log in" in empty.stderr and "is empty" in empty.stderr
+
+    # Checkpoints signed by the service's key; verify with another key: refused.
+    _run(at_db, "demo")
+    _run(at_db, "checkpoint")
+    other = load_signer("ledger.local/ledger", None, tmp_path / "other").verifier_key
+    wrong = _run(at_db, "verify", "--key", other, ok=False)
+    assert wrong.returncode == 2
+    assert "signed none of the stored checkpoints" in wrong.stderr
+    assert "Traceback" not in wrong.stderr + empty.stderr + no_db.stderr + nowhere.stderr

@@ -30,6 +30,7 @@ from ledger.application.commands import (
     VerifyRectification,
     WithdrawAttribution,
 )
+from ledger.application.errors import ClueRedelivered
 from ledger.domain.accountability import AccountabilityCase
 from ledger.domain.errors import IllegalTransition, InvariantViolation, NotAttributable
 from ledger.domain.finding import Finding
@@ -231,18 +232,25 @@ async def test_a_clue_is_one_clue_and_triage_raises_its_finding(ledger: Ledger) 
             unit_id=world.bureau,
         ),
     )
-    again = await ledger.clues.receive_clue(
-        CTX,
-        ReceiveClue(
-            source=ClueSource.HOTLINE_12345,
-            external_id="12345-2024-000871",
-            summary="重复推送",
-            received_at=datetime(2024, 4, 2, 9, 31, tzinfo=UTC),
-            unit_id=None,
-        ),
+    delivery = ReceiveClue(
+        source=ClueSource.HOTLINE_12345,
+        external_id="12345-2024-000871",
+        summary="群众反映执法人员未出示证件",
+        received_at=datetime(2024, 4, 2, 9, 30, tzinfo=UTC),
+        unit_id=world.bureau,
     )
+    again = await ledger.clues.receive_clue(CTX, delivery)
     assert (again.id, again.position) == (first.id, first.position)
     assert again.detail == {"already_received": True}
+    with pytest.raises(ClueRedelivered) as conflict:
+        await ledger.clues.receive_clue(
+            CTX,
+            delivery.model_copy(
+                update={"received_at": datetime(2024, 4, 2, 9, 31, tzinfo=UTC), "unit_id": None}
+            ),
+        )
+    assert conflict.value.differing == ["received_at", "unit_id"]
+    assert conflict.value.stored["unit_id"] == world.bureau
     raised = await ledger.clues.triage_into_finding(
         CTX,
         first.id,

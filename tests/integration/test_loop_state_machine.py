@@ -85,6 +85,7 @@ Refusal = type[DomainError] | None
 S = FindingStage
 CHAIN_FROM = date(2021, 1, 1)  # every post of the world starts then: before it, no principal
 FOUND = [date(2020, 12, 1), FOUND_ON, FOUND_ON + timedelta(days=10)]
+WINDOW = (date(2024, 5, 6), date(2024, 5, 20))  # the inspection's: findings fall within it
 OPEN = {S.RAISED, S.RECTIFYING, S.AWAITING_VERIFICATION}
 CLOSE_FROM = {
     Outcome.RECTIFIED: {S.VERIFIED},
@@ -125,11 +126,14 @@ class FindingModel:
     attributed: dict[UUID, Liability]
     stage: FindingStage = S.RAISED
     outcome: Outcome | None = None
+    planned_on: date | None = None
     last_reported: date | None = None
     verified_on: date | None = None
+    referred_on: date | None = None
 
-    def since(self, day: date | None) -> date:
-        return max(self.found_on, day or self.found_on)
+    def since(self, *days: date | None) -> date:
+        """The day a step must not precede: found_on, or the latest of the steps it follows."""
+        return max([self.found_on, *(d for d in days if d is not None)])
 
 
 @dataclass
@@ -138,6 +142,11 @@ class SanctionModel:
     original: SanctionKind
     decided_on: date
     state: SanctionState = State.IMPOSED
+    appealed_on: date | None = None
+
+    def since(self, opened_on: date) -> date:
+        """The day a step on the sanction must not precede: its decision, its appeal."""
+        return max([opened_on, self.decided_on, *([self.appealed_on] if self.appealed_on else [])])
 
 
 @dataclass
@@ -220,7 +229,7 @@ class LoopMachine(RuleBasedStateMachine):
     def raised(self, found_on: date, category: Category, span: int) -> int | None:
         deadline = found_on + timedelta(days=span)
         refusal: Refusal = None
-        if deadline <= found_on:
+        if deadline <= found_on or not WINDOW[0] <= found_on <= WINDOW[1]:
             refusal = InvalidInput
         elif found_on < CHAIN_FROM:
             refusal = InvariantViolation
@@ -305,7 +314,7 @@ class LoopMachine(RuleBasedStateMachine):
             ),
         )
         if self.attempt(refusal, call):
-            f.stage = S.RECTIFYING
+            f.stage, f.planned_on = S.RECTIFYING, day
 
     @rule(key=findings, day=days, complete=st.booleans())
     def progress(self, key: int, day: date, complete: bool) -> None:
@@ -313,7 +322,7 @@ class LoopMachine(RuleBasedStateMachine):
         refusal: Refusal = None
         if f.stage is not S.RECTIFYING:
             refusal = IllegalTransition
-        elif day < f.since(f.last_reported):
+        elif day < f.since(f.planned_on, f.last_reported):
             refusal = InvalidInput
         call = self.ledger.findings.report_progress(
             CTX,
@@ -391,7 +400,7 @@ class LoopMachine(RuleBasedStateMachine):
             ReferFinding(to_unit_id=self.world.discipline, reason="失职", referred_on=day),
         )
         if self.attempt(refusal, call):
-            f.stage = S.REFERRED
+            f.stage, f.referred_on = S.REFERRED, day
 
     @rule(
         key=findings,
@@ -401,7 +410,8 @@ class LoopMachine(RuleBasedStateMachine):
     )
     def close(self, key: int, outcome: Outcome, reason: str | None, day: date) -> None:
         f = self.model[key]
-        since = f.since(f.verified_on if outcome is Outcome.RECTIFIED else None)
+        follows = {Outcome.RECTIFIED: f.verified_on, Outcome.REFERRED: f.referred_on}
+        since = f.since(follows.get(outcome))
         unexplained = outcome is Outcome.DISMISSED and reason is None
         refusal: Refusal = None
         if f.stage not in CLOSE_FROM[outcome]:
@@ -420,7 +430,7 @@ class LoopMachine(RuleBasedStateMachine):
         way at a fork): random steps alone rarely walk a finding all the way round."""
         for days_later, turn in moves:
             f = self.model[key]
-            day = max(f.found_on, f.last_reported or f.found_on, f.verified_on or f.found_on)
+            day = f.since(f.planned_on, f.last_reported, f.verified_on, f.referred_on)
             day += timedelta(days=days_later)
             if f.stage is S.RAISED:
                 self.plan(key, "deputy", day, None)
@@ -464,6 +474,9 @@ class LoopMachine(RuleBasedStateMachine):
             f = self.model[key]
             if person not in f.attributed or f.outcome is Outcome.DISMISSED:
                 refusal = InvariantViolation
+                break
+            if day < f.found_on:  # a case rests on findings already found
+                refusal = InvalidInput
                 break
         opened = self.attempt(
             refusal,
@@ -514,7 +527,7 @@ class LoopMachine(RuleBasedStateMachine):
             c = self.case_models[key]
             if c.closed:
                 break
-            day = max([c.opened_on, *(s.decided_on for s in c.sanctions.values())])
+            day = max([c.opened_on, *(s.since(c.opened_on) for s in c.sanctions.values())])
             day += timedelta(days=days_later)
             if not c.sanctions:
                 kinds = [SanctionKind.PARTY_DISCIPLINE, SanctionKind.GOVERNMENT_SANCTION]
@@ -551,19 +564,20 @@ class LoopMachine(RuleBasedStateMachine):
     def appeal(self, key: int, sanction_id: UUID, day: date) -> None:
         c = self.case_models[key]
         refusal = self.sanction_refusal(c, sanction_id, "appeal")
-        if refusal is None and day < c.sanctions[sanction_id].decided_on:
+        if refusal is None and day < c.sanctions[sanction_id].since(c.opened_on):
             refusal = InvalidInput
         call = self.ledger.cases.appeal_sanction(
             CTX, c.id, AppealSanction(sanction_id=sanction_id, appealed_on=day, reason="申诉")
         )
         if self.attempt(refusal, call):
             c.sanctions[sanction_id].state = State.APPEALED
+            c.sanctions[sanction_id].appealed_on = day
 
     @rule(key=cases, sanction_id=sanctions, day=days)
     def uphold(self, key: int, sanction_id: UUID, day: date) -> None:
         c = self.case_models[key]
         refusal = self.sanction_refusal(c, sanction_id, "uphold")
-        if refusal is None and day < c.opened_on:
+        if refusal is None and day < c.sanctions[sanction_id].since(c.opened_on):
             refusal = InvalidInput
         call = self.ledger.cases.uphold_sanction(
             CTX, c.id, sanction_id, UpholdSanction(decided_on=day)
@@ -575,7 +589,8 @@ class LoopMachine(RuleBasedStateMachine):
     def modify(self, key: int, sanction_id: UUID, kind: SanctionKind, day: date) -> None:
         c = self.case_models[key]
         refusal = self.sanction_refusal(c, sanction_id, "modify")
-        if refusal is None and (kind is c.sanctions[sanction_id].kind or day < c.opened_on):
+        s = c.sanctions.get(sanction_id)
+        if refusal is None and s and (kind is s.kind or day < s.since(c.opened_on)):
             refusal = InvalidInput
         call = self.ledger.cases.modify_sanction(
             CTX, c.id, sanction_id, ModifySanction(kind=kind, decided_on=day, reason="复核改变")
@@ -588,7 +603,7 @@ class LoopMachine(RuleBasedStateMachine):
     def revoke(self, key: int, sanction_id: UUID, day: date) -> None:
         c = self.case_models[key]
         refusal = self.sanction_refusal(c, sanction_id, "revoke")
-        if refusal is None and day < c.opened_on:
+        if refusal is None and day < c.sanctions[sanction_id].since(c.opened_on):
             refusal = InvalidInput
         call = self.ledger.cases.revoke_sanction(
             CTX, c.id, sanction_id, RevokeSanction(decided_on=day, reason="撤销")
@@ -602,7 +617,7 @@ class LoopMachine(RuleBasedStateMachine):
         refusal: Refusal = None
         if c.closed:
             refusal = IllegalTransition
-        elif day < c.opened_on:
+        elif day < max([c.opened_on, *(s.decided_on for s in c.sanctions.values())]):
             refusal = InvalidInput
         elif any(s.state is State.APPEALED for s in c.sanctions.values()):
             refusal = IllegalTransition  # an appeal is pending

@@ -19,6 +19,7 @@ from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
+from ledger.infra.pii import load_pii_key
 from ledger.infra.settings import Settings
 from ledger.workers import run_background
 
@@ -51,7 +52,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[MAPPER] = mapper
     events = EventStore(pool)
     app[EVENTS] = events
-    app[LEDGER] = Ledger(events, mapper)
+    app[LEDGER] = Ledger(events, mapper, load_pii_key(settings.pii_key, settings.data_dir))
     yield
     await pool.close()
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from ledger.application.commands.types import PATTERN_WORDS
 from ledger.application.errors import (
+    ClueRedelivered,
     ConcurrencyConflict,
     IdempotencyKeyReused,
     PreconditionFailed,
@@ -72,13 +76,55 @@ def invalid(field: str, rule: str, message: str) -> ApiError:
     )
 
 
+# A time whose "+hh:mm" offset lost its plus sign: in a query string "+" means a space.
+_PLUS_AS_SPACE = re.compile(r"[0-9-]{10}[T ][0-9:.]{5,} [0-9]{2}:?[0-9]{2}")
+
+
+def check_plus_as_space(name: str, raw: str) -> None:
+    """Raised when the time's "+" arrived as a space, with how to send it."""
+    if _PLUS_AS_SPACE.fullmatch(raw):
+        at = raw.rindex(" ")
+        fixed = f"{raw[:at]}%2B{raw[at + 1 :]}"
+        raise invalid(
+            name,
+            "plus_as_space",
+            f"the + of the time's offset arrived as a space: in a query string + means a space,"
+            f" so write it as %2B ({name}={fixed}), or give the time in UTC with Z",
+        )
+
+
 def from_validation(error: ValidationError, prefix: str = "") -> ApiError:
     errors = []
     for item in error.errors(include_url=False):
         path = ".".join(str(part) for part in item["loc"]) or "(body)"
-        errors.append({"field": prefix + path, "rule": item["type"], "message": item["msg"]})
+        errors.append({"field": prefix + path, "rule": item["type"], "message": _words(item)})
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return ApiError(422, "Invalid input", summary, errors=errors)
+
+
+# pydantic's messages that show an expression or a parser's internals, in words.
+_WORDS = {
+    "uuid_parsing": "Input should be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "uuid_type": "Input should be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+}
+_CHARACTERS = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", " ": "a space"}
+
+
+def _words(item: Any) -> str:
+    """The message of a validation error, as a user can act on it: a pattern (a regular
+    expression) is said in words, with the first character that breaks it."""
+    kind, value = item["type"], item.get("input")
+    if kind == "string_pattern_mismatch":
+        pattern = str(item.get("ctx", {}).get("pattern", ""))
+        words, by_character = PATTERN_WORDS.get(pattern, ("contains characters not allowed", False))
+        if by_character and isinstance(value, str):
+            wrong = next((c for c in value if not re.fullmatch(pattern, c)), None)
+            if wrong is not None:
+                shown = _CHARACTERS.get(wrong, f"U+{ord(wrong):04X}")
+                words += f"; found {shown} at character {value.index(wrong) + 1}"
+        return words
+    message = str(_WORDS.get(kind, item["msg"]))
+    return message.removeprefix("Value error, ")
 
 
 def from_exception(error: Exception) -> ApiError | None:
@@ -120,6 +166,21 @@ def from_exception(error: Exception) -> ApiError | None:
             str(error),
             errors=[{"field": "Idempotency-Key", "rule": "same_request", "message": str(error)}],
         )
+    if isinstance(error, ClueRedelivered):
+        return ApiError(
+            409,
+            "Clue redelivered with other content",
+            str(error),
+            errors=[
+                {"field": name, "rule": "same_as_received", "message": f"{name} differs"}
+                for name in error.differing
+            ],
+            extra={
+                "id": str(error.clue_id),
+                "stored": _plain(error.stored),
+                "delivered": _plain(error.delivered),
+            },
+        )
     if isinstance(error, ConcurrencyConflict):
         return ApiError(409, "Concurrent change", str(error), headers={"Retry-After": "1"})
     return None
@@ -136,3 +197,11 @@ def from_http(error: web.HTTPException) -> ApiError:
 
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    """Field values as JSON: times in RFC 3339, ids as strings."""
+    return {
+        k: v.isoformat() if isinstance(v, datetime) else v if v is None else str(v)
+        for k, v in fields.items()
+    }

@@ -18,7 +18,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from ledger.api.errors import ApiError, from_validation, invalid
+from ledger.api.errors import ApiError, check_plus_as_space, from_validation, invalid
 from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, PRINCIPAL, SETTINGS
 from ledger.application import CommandResult, Context
 from ledger.projections.chain import NAME as CHAIN
@@ -98,6 +98,7 @@ def context(request: web.Request, body: BaseModel) -> Context:
         request_hash=digest,
         expected_version=_if_match(request),
         jurisdiction=request[PRINCIPAL].unit,
+        today=request.app[SETTINGS].today(),
     )
 
 
@@ -201,13 +202,15 @@ def query_period(request: web.Request) -> tuple[date, date]:
 
 
 def query_valid_at(request: web.Request) -> date:
-    """``valid_at`` as a date (a datetime counts by its own calendar day); today by default."""
+    """``valid_at`` as a date (a datetime counts by its own calendar day); by default today,
+    in the service's time zone."""
     raw = request.query.get("valid_at")
     if raw is None:
-        return date.today()
+        return request.app[SETTINGS].today()
     try:
         day = date.fromisoformat(raw) if len(raw) == 10 else datetime.fromisoformat(raw).date()
     except ValueError:
+        check_plus_as_space("valid_at", raw)
         raise invalid(
             "valid_at", "date", "valid_at must be YYYY-MM-DD or an RFC 3339 time"
         ) from None
@@ -228,17 +231,28 @@ async def query_position(request: web.Request) -> tuple[int, datetime | None]:
     except (ValueError, OverflowError):
         known_at = None
     if known_at is None or known_at.tzinfo is None:
+        check_plus_as_space("known_at", raw)
         raise invalid("known_at", "datetime", "known_at must be an RFC 3339 time with an offset")
     return await request.app[EVENTS].position_known_at(known_at), known_at
 
 
 async def wait_for_position(request: web.Request, projection: str = CHAIN) -> int:
-    """Honour ``min_position``: wait (bounded) until the read model has reached it."""
+    """Honour ``min_position``: wait (bounded) until the read model has reached it; a
+    position the log has not reached is refused at once, naming the head."""
     wanted = query_int(request, "min_position", 0, 0, NOW)
     pool = request.app[POOL]
     reached = await tracked_position(pool, projection)
     if reached >= wanted:
         return reached
+    head = await request.app[EVENTS].head_position()
+    if wanted > head:
+        message = (
+            f"min_position {wanted} is beyond the head of the log ({head}): pass the"
+            " position a command answered, no later"
+        )
+        error = invalid("min_position", "beyond_head", message)
+        error.extra = {"head": head}
+        raise error
     deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
     while time.monotonic() < deadline:
         await asyncio.sleep(0.01)

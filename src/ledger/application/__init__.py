@@ -3,6 +3,7 @@ aggregate family, each given only the store it reads and appends through."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from eventsourcing.persistence import Mapper
@@ -30,11 +31,16 @@ class Ledger:
     """Every command of the ledger, by the aggregates it changes:
     ``ledger.findings.raise_finding(ctx, RaiseFinding(...))``."""
 
-    def __init__(self, events: EventStore, mapper: Mapper[Any]) -> None:
+    def __init__(
+        self, events: EventStore, mapper: Mapper[Any], pii_key: bytes | None = None
+    ) -> None:
+        """``pii_key``: the key identity numbers are hashed under (the service's, from
+        ``infra.pii.load_pii_key``); without one (tests, tools) a key of this instance's
+        own, so numbers it hashes match only numbers it hashed."""
         self.events = events
         self.store = store = AggregateStore(events, mapper)
         self.units = UnitCommands(store)
-        self.persons = PersonCommands(store)
+        self.persons = PersonCommands(store, pii_key or secrets.token_bytes(32))
         self.assignments = AssignmentCommands(store)
         self.inspections = InspectionCommands(store)
         self.findings = FindingCommands(store)

@@ -37,7 +37,8 @@ class AssessmentCommands(CommandService):
                 await self.events.read_stream(assessment_id(cmd.indicator_set_id, cmd.unit_id))
             )
             if existing is None:
-                assessment = Assessment(
+                assessment = Assessment.assess(
+                    today=ctx.today,
                     indicator_set_id=cmd.indicator_set_id,
                     unit_id=cmd.unit_id,
                     year=indicator_set.year,
@@ -49,7 +50,7 @@ class AssessmentCommands(CommandService):
                 )
             else:
                 assessment = existing
-                assessment.reassess(scores, total, final, cmd.assessed_on, **meta)
+                assessment.reassess(scores, total, final, cmd.assessed_on, today=ctx.today, **meta)
             return Decision([assessment], assessment)
 
         return await self._execute(ctx, decide)

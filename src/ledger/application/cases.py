@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -31,13 +30,15 @@ class CaseCommands(CommandService):
             await self.store.get(Person, cmd.person_id, field="person_id")
             unit = await self.store.get(Unit, cmd.handling_unit_id, field="handling_unit_id")
             unit.check_not_dissolved("handling_unit_id")
+            opened_on = cmd.opened_on or ctx.today
             for index, finding_id in enumerate(cmd.finding_ids):
                 field = f"finding_ids.{index}"
                 finding = await self.store.get(Finding, finding_id, field=field)
                 await self._check_cited(ctx, finding, field)
-                check_case_rests_on(finding, cmd.person_id, field)
+                check_case_rests_on(finding, cmd.person_id, field, opened_on)
             case = AccountabilityCase.open(
-                **{**cmd.fields(), "opened_on": cmd.opened_on or date.today()},
+                **{**cmd.fields(), "opened_on": opened_on},
+                today=ctx.today,
                 **ctx.meta(cmd.reason, cmd.basis),
             )
             return Decision([case], case)
@@ -53,7 +54,7 @@ class CaseCommands(CommandService):
             ctx,
             AccountabilityCase,
             case_id,
-            lambda c: c.impose(sanction_id, **cmd.fields(), **meta),
+            lambda c: c.impose(sanction_id, **cmd.fields(), today=ctx.today, **meta),
             detail={"sanction_id": str(sanction_id)},
         )
 
@@ -80,7 +81,10 @@ class CaseCommands(CommandService):
     async def close_case(self, ctx: Context, case_id: UUID, cmd: CloseCase) -> CommandResult:
         meta = ctx.meta(cmd.reason, cmd.basis)
         return await self._act(
-            ctx, AccountabilityCase, case_id, lambda c: c.close(**cmd.fields(), **meta)
+            ctx,
+            AccountabilityCase,
+            case_id,
+            lambda c: c.close(**cmd.fields(), today=ctx.today, **meta),
         )
 
     async def _step(
@@ -98,5 +102,5 @@ class CaseCommands(CommandService):
             ctx,
             AccountabilityCase,
             case_id,
-            lambda c: method(c)(**named, **cmd.fields(), **meta),
+            lambda c: method(c)(**named, **cmd.fields(), today=ctx.today, **meta),
         )

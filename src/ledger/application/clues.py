@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from ledger.application.commands import RaiseFinding, ReceiveClue, TriageClue
+from ledger.application.errors import ClueRedelivered
 from ledger.application.findings import FindingCommands
 from ledger.application.service import CommandResult, CommandService, Context, Decision
 from ledger.application.store import AggregateStore
@@ -18,8 +21,16 @@ from ledger.infra.eventstore import RecordedEvent
 class _Known(Exception):
     """The clue was received before; its last event answers."""
 
-    def __init__(self, last: RecordedEvent) -> None:
+    def __init__(self, first: RecordedEvent, last: RecordedEvent) -> None:
+        self.first = first
         self.last = last
+
+
+def _content(
+    summary: str, received_at: datetime, unit_id: UUID | None, basis: str | None
+) -> dict[str, Any]:
+    """What a delivery says about the clue, beyond the key it is known by."""
+    return {"summary": summary, "received_at": received_at, "unit_id": unit_id, "basis": basis}
 
 
 class ClueCommands(CommandService):
@@ -34,7 +45,7 @@ class ClueCommands(CommandService):
         async def decide() -> Decision:
             recorded = await self.events.read_stream(known_id)
             if recorded:
-                raise _Known(recorded[-1])
+                raise _Known(recorded[0], recorded[-1])
             if cmd.unit_id is not None:
                 await self.store.get(Unit, cmd.unit_id, field="unit_id")
             # The event names the other system `origin`: `source` is the system that acted.
@@ -45,6 +56,13 @@ class ClueCommands(CommandService):
         try:
             return await self._execute(ctx, decide)
         except _Known as known:
+            received: Any = self.store.mapper.to_domain_event(known.first.to_stored())
+            stored = _content(
+                received.summary, received.received_at, received.unit_id, received.basis
+            )
+            delivered = _content(cmd.summary, cmd.received_at, cmd.unit_id, cmd.basis)
+            if stored != delivered:  # times compare as instants, whatever their offset
+                raise ClueRedelivered(known_id, stored, delivered) from None
             # Not an idempotent replay: the answer says the clue was already held.
             return CommandResult(
                 known_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApplicationError(Exception):
     """Base of the command service's errors."""
@@ -22,3 +24,19 @@ class IdempotencyKeyReused(ApplicationError):
 
 class ConcurrencyConflict(ApplicationError):
     """Raised when concurrent writers kept changing what the command depends on."""
+
+
+class ClueRedelivered(ApplicationError):
+    """Raised when a clue already received comes again with a different body: the two
+    versions, as stored and as delivered now, for the sender to reconcile."""
+
+    def __init__(self, clue_id: object, stored: dict[str, Any], delivered: dict[str, Any]) -> None:
+        differing = sorted(k for k in stored if stored[k] != delivered.get(k))
+        super().__init__(
+            f"clue {clue_id} was received before with other content"
+            f" ({', '.join(differing)} differ); the first delivery stands"
+        )
+        self.clue_id = clue_id
+        self.stored = stored
+        self.delivered = delivered
+        self.differing = differing

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -36,13 +35,13 @@ class FindingCommands(CommandService):
         async def decide() -> Decision:
             await self.store.get(Unit, cmd.unit_id, field="unit_id")
             meta = ctx.meta(cmd.reason, cmd.basis)
-            finding = Finding.raise_(**cmd.fields(), **meta)
+            finding = Finding.raise_(**cmd.fields(), **meta, today=ctx.today)
             changed: list[Any] = [finding]
             if cmd.inspection_id is not None:
                 inspection = await self.store.get(
                     Inspection, cmd.inspection_id, field="inspection_id"
                 )
-                inspection.check_accepts_findings(cmd.unit_id)
+                inspection.check_accepts_findings(cmd.unit_id, cmd.found_on)
             if cmd.clue_id is not None:
                 # The clue is the existing resource this changes, so If-Match names its version.
                 clue = await self._get_for_update(ctx, Clue, cmd.clue_id, field="clue_id")
@@ -92,7 +91,7 @@ class FindingCommands(CommandService):
     async def plan_rectification(
         self, ctx: Context, finding_id: UUID, cmd: PlanRectification
     ) -> CommandResult:
-        day = cmd.planned_on or date.today()
+        day = cmd.planned_on or ctx.today
 
         async def decide() -> Decision:
             finding = await self._get_for_update(ctx, Finding, finding_id)
@@ -115,6 +114,7 @@ class FindingCommands(CommandService):
                 owner_assignment,
                 cmd.deadline,
                 day,
+                today=ctx.today,
                 **ctx.meta(cmd.reason, cmd.basis),
             )
             return Decision([finding], finding, guard)
@@ -130,32 +130,40 @@ class FindingCommands(CommandService):
             ctx,
             Finding,
             finding_id,
-            lambda f: f.report_progress(**{**cmd.fields(), "evidence": evidence}, **meta),
+            lambda f: f.report_progress(
+                **{**cmd.fields(), "evidence": evidence}, today=ctx.today, **meta
+            ),
         )
 
     async def verify_rectification(
         self, ctx: Context, finding_id: UUID, cmd: VerifyRectification
     ) -> CommandResult:
         meta = ctx.meta(None, cmd.basis)
-        return await self._act(ctx, Finding, finding_id, lambda f: f.verify(**cmd.fields(), **meta))
+        return await self._act(
+            ctx, Finding, finding_id, lambda f: f.verify(**cmd.fields(), today=ctx.today, **meta)
+        )
 
     async def reject_rectification(
         self, ctx: Context, finding_id: UUID, cmd: RejectRectification
     ) -> CommandResult:
-        day = cmd.rejected_on or date.today()
+        day = cmd.rejected_on or ctx.today
         meta = ctx.meta(cmd.reason, cmd.basis)
-        return await self._act(ctx, Finding, finding_id, lambda f: f.reject(day, **meta))
+        return await self._act(
+            ctx, Finding, finding_id, lambda f: f.reject(day, today=ctx.today, **meta)
+        )
 
     async def extend_deadline(
         self, ctx: Context, finding_id: UUID, cmd: ExtendDeadline
     ) -> CommandResult:
-        day = cmd.extended_on or date.today()
+        day = cmd.extended_on or ctx.today
 
         async def decide() -> Decision:
             finding = await self._get_for_update(ctx, Finding, finding_id)
             await self.store.get(Person, cmd.approver_person_id, field="approver_person_id")
             finding.extend_deadline(
-                **{**cmd.fields(), "extended_on": day}, **ctx.meta(cmd.reason, cmd.basis)
+                **{**cmd.fields(), "extended_on": day},
+                today=ctx.today,
+                **ctx.meta(cmd.reason, cmd.basis),
             )
             return Decision([finding], finding)
 
@@ -164,13 +172,17 @@ class FindingCommands(CommandService):
     async def refer_finding(
         self, ctx: Context, finding_id: UUID, cmd: ReferFinding
     ) -> CommandResult:
-        day = cmd.referred_on or date.today()
+        day = cmd.referred_on or ctx.today
 
         async def decide() -> Decision:
             finding = await self._get_for_update(ctx, Finding, finding_id)
             unit = await self.store.get(Unit, cmd.to_unit_id, field="to_unit_id")
             unit.check_not_dissolved("to_unit_id")
-            finding.refer(**{**cmd.fields(), "referred_on": day}, **ctx.meta(cmd.reason, cmd.basis))
+            finding.refer(
+                **{**cmd.fields(), "referred_on": day},
+                today=ctx.today,
+                **ctx.meta(cmd.reason, cmd.basis),
+            )
             return Decision([finding], finding)
 
         return await self._execute(ctx, decide)
@@ -178,13 +190,13 @@ class FindingCommands(CommandService):
     async def close_finding(
         self, ctx: Context, finding_id: UUID, cmd: CloseFinding
     ) -> CommandResult:
-        day = cmd.closed_on or date.today()
+        day = cmd.closed_on or ctx.today
         meta = ctx.meta(cmd.reason, cmd.basis)
         return await self._act(
             ctx,
             Finding,
             finding_id,
-            lambda f: f.close(**{**cmd.fields(), "closed_on": day}, **meta),
+            lambda f: f.close(**{**cmd.fields(), "closed_on": day}, today=ctx.today, **meta),
         )
 
     async def correct_finding(

@@ -37,7 +37,10 @@ class InspectionCommands(CommandService):
     ) -> CommandResult:
         meta = ctx.meta(None, cmd.basis)
         return await self._act(
-            ctx, Inspection, inspection_id, lambda i: i.start(**cmd.fields(), **meta)
+            ctx,
+            Inspection,
+            inspection_id,
+            lambda i: i.start(**cmd.fields(), today=ctx.today, **meta),
         )
 
     async def record_evidence(
@@ -45,7 +48,10 @@ class InspectionCommands(CommandService):
     ) -> CommandResult:
         meta = ctx.meta(None, cmd.basis)
         return await self._act(
-            ctx, Inspection, inspection_id, lambda i: i.record_evidence(**cmd.fields(), **meta)
+            ctx,
+            Inspection,
+            inspection_id,
+            lambda i: i.record_evidence(**cmd.fields(), today=ctx.today, **meta),
         )
 
     async def feed_back(
@@ -53,7 +59,10 @@ class InspectionCommands(CommandService):
     ) -> CommandResult:
         meta = ctx.meta(None, cmd.basis)
         return await self._act(
-            ctx, Inspection, inspection_id, lambda i: i.feed_back(**cmd.fields(), **meta)
+            ctx,
+            Inspection,
+            inspection_id,
+            lambda i: i.feed_back(**cmd.fields(), today=ctx.today, **meta),
         )
 
     async def close_inspection(
@@ -61,5 +70,8 @@ class InspectionCommands(CommandService):
     ) -> CommandResult:
         meta = ctx.meta(cmd.reason, cmd.basis)
         return await self._act(
-            ctx, Inspection, inspection_id, lambda i: i.close(**cmd.fields(), **meta)
+            ctx,
+            Inspection,
+            inspection_id,
+            lambda i: i.close(**cmd.fields(), today=ctx.today, **meta),
         )

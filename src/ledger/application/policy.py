@@ -39,6 +39,7 @@ _ROWS: dict[str, set[Role]] = {
     "list_units": _CHAIN,
     "get_chain": _CHAIN,
     "get_person": _CHAIN,
+    "find_person": _CHAIN,
     "get_assignment": _CHAIN,
     # inspections, findings, the closed loop (the inspector); rectification (the unit)
     "plan_inspection": {INSPECTOR},
@@ -104,7 +105,7 @@ POLICY: dict[str, frozenset[Role]] = {
 }
 
 # Actions that read one person's data: the caller must state a purpose.
-PERSON_READS = frozenset({"get_person", "person_reference", "history"})
+PERSON_READS = frozenset({"get_person", "find_person", "person_reference", "history"})
 
 
 def allows(role: Role, action: str) -> bool:

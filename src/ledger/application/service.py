@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +29,10 @@ ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Context:
-    """Who acts, from which system, and the HTTP preconditions of the command."""
+    """Who acts, from which system, the HTTP preconditions of the command, and the day it
+    is: ``today`` in the service's time zone (the API computes it from the settings; a
+    context built without one, in tests or tools, takes the host's), for the rule that no
+    act is dated after today."""
 
     actor: str
     source: str = "api"
@@ -37,6 +41,7 @@ class Context:
     expected_version: int | None = None
     # The caller's jurisdiction: this unit and every unit below it; None, the whole ledger.
     jurisdiction: UUID | None = None
+    today: date = field(default_factory=date.today)
 
     def meta(self, reason: str | None, basis: str | None) -> dict[str, Any]:
         """The fields every event records about the act."""

@@ -47,8 +47,8 @@ def tags_for(aggregate: Aggregate) -> list[str]:
         return tags
     if isinstance(aggregate, Person):
         tags = [f"person:{aggregate.id}"]
-        if aggregate.person_no:
-            tags.append(f"person-no:{aggregate.person_no}")
+        if aggregate.person_no_hash:
+            tags.append(f"person-no-hash:{aggregate.person_no_hash}")
         return tags
     if isinstance(aggregate, Assignment):
         return [f"unit:{aggregate.unit_id}", f"person:{aggregate.person_id}"]
@@ -108,7 +108,7 @@ class AggregateStore:
         return [a for a in aggregates if isinstance(a, Assignment)]
 
     async def check_unique(self, attribute: str, value: str, message: str) -> str:
-        """Raised when another unit or person currently holds ``value`` (a code or number).
+        """Raised when another unit currently holds ``value`` (a code).
 
         Returns the guard tag of the value.
         """

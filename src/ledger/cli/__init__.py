@@ -37,21 +37,25 @@ def main() -> None:
 @click.option("--no-projections", is_flag=True, help="Serve only; run `ledger project` apart.")
 def serve(host: str | None, port: int | None, no_projections: bool) -> None:
     """Serve the HTTP API (and the projection worker, unless told not to)."""
-    from aiohttp import web
-
     from ledger.api.app import create_app
+    from ledger.api.server import bind, serve
 
     settings = _settings()
     if no_projections:
         settings = settings.model_copy(update={"project_in_process": False})
+    host = host or settings.host
+    port = port if port is not None else settings.port
+    # The port first: a second `serve` on it stops here, before a key is made, a database
+    # started or a checkpoint signed.
+    try:
+        sock = bind(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}"
+        ) from None
     app = create_app(settings)
-    web.run_app(
-        app,
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
-        access_log=None,
-        print=lambda text: click.echo(text, err=True),
-    )
+    click.echo(f"serving on http://{host}:{sock.getsockname()[1]}", err=True)
+    asyncio.run(serve(app, sock, access_log=None))
 
 
 @main.command()
@@ -115,28 +119,44 @@ def verify(key: str | None) -> None:
     """Recompute every leaf, the chain and the tree; check them and every checkpoint;
     recompute the access log's chain and print its head hash.
 
-    Exits 1 naming the first bad position (or access log entry) and what is wrong.
+    Exits 1 naming the first bad position (or access log entry) and what is wrong; 2 when
+    there is nothing to verify (no such database, no ledger in it, an empty log, no key, or
+    a key that signed none of its checkpoints): it creates no database and no key.
     """
-    from pathlib import Path
-
-    from ledger.bootstrap import connect
     from ledger.infra.verify import verify_ledger
+    from ledger.infra.verify_target import (
+        NothingToVerify,
+        check_key_signed,
+        existing_verifier,
+        fingerprint,
+        open_existing,
+    )
 
     settings = _settings()
-    verifier = _signer(settings).verifier_key if key is None else key
-    if key is not None and Path(key).is_file():
-        verifier = Path(key).read_text().strip()
 
-    async def run() -> Report:
-        pool, _server = await connect(settings)
+    async def run() -> tuple[str, str, Report]:
+        verifier = existing_verifier(settings, key)
+        target = await open_existing(settings)
         try:
-            return await verify_ledger(
-                pool, verifier, progress=lambda n: click.echo(f"… {n:,} events verified", err=True)
+            await check_key_signed(target.pool, verifier)
+            report = await verify_ledger(
+                target.pool,
+                verifier,
+                progress=lambda n: click.echo(f"… {n:,} events verified", err=True),
             )
         finally:
-            await pool.close()
+            await target.pool.close()
+        if report.ok and report.events == 0:
+            raise NothingToVerify(f"nothing to verify: the log in {target.database} is empty")
+        return target.database, fingerprint(verifier), report
 
-    report = asyncio.run(run())
+    try:
+        database, signer, report = asyncio.run(run())
+    except NothingToVerify as refused:
+        click.echo(f"ledger verify: {refused}", err=True)
+        sys.exit(2)
+    click.echo(f"database: {database}")
+    click.echo(f"key: {signer}")
     access = report.access.summary if report.access else "not checked"
     if report.ok:
         click.echo(f"ledger verified: {report.summary}")
@@ -201,14 +221,16 @@ def demo() -> None:
     无锡市 (the city's party committee and every unit below it)."""
     from ledger.bootstrap import connect
     from ledger.demo import load_demo
+    from ledger.infra.pii import load_pii_key
     from ledger.infra.tokens import issue_token, load_token_key
 
     settings = _settings()
+    pii_key = load_pii_key(settings.pii_key, settings.data_dir)
 
     async def run() -> dict[str, Any]:
         pool, _server = await connect(settings)
         try:
-            return await load_demo(pool)
+            return await load_demo(pool, pii_key)
         finally:
             await pool.close()
 

@@ -27,9 +27,10 @@ __all__ = ["load_demo"]
 JURISDICTIONS = {"city": "wx.cpc", "bureau": "wx.sfj"}
 
 
-async def load_demo(pool: asyncpg.Pool) -> dict[str, Any]:
-    """Load the demo data set; returns its size, the events written now and the head."""
-    ledger = Ledger(EventStore(pool), make_mapper())
+async def load_demo(pool: asyncpg.Pool, pii_key: bytes | None = None) -> dict[str, Any]:
+    """Load the demo data set; returns its size, the events written now and the head.
+    ``pii_key``: the service's, so that the demo's identity numbers are found by it."""
+    ledger = Ledger(EventStore(pool), make_mapper(), pii_key)
     loader = await load_chains(ledger)
     # The loop's findings are attributed from the chains, so it comes after them.
     units = {key: unit[0] for key, unit in loader.units.items()}

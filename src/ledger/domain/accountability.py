@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain.dates import check_not_after_today, check_not_before
 from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation, NotFound
 from ledger.domain.finding import Finding
 from ledger.domain.vocab import Outcome, SanctionKind, SanctionState
@@ -25,15 +26,23 @@ SANCTION_STEPS: dict[SanctionState, list[str]] = {
 }
 
 
-def check_case_rests_on(finding: Finding, person_id: UUID, field: str) -> None:
+def check_case_rests_on(
+    finding: Finding, person_id: UUID, field: str, opened_on: date | None = None
+) -> None:
     """Raised when a case against ``person_id`` would rest on a finding not attributed to
-    them, or on one that was dismissed."""
+    them, or on one that was dismissed, or one found after the case was opened."""
     if person_id not in finding.attributions:
         raise InvariantViolation(
             f"finding {finding.id} is not attributed to person {person_id}", field=field
         )
     if finding.outcome is Outcome.DISMISSED:
         raise InvariantViolation(f"finding {finding.id} was dismissed", field=field)
+    if opened_on is not None and opened_on < finding.found_on:
+        raise InvalidInput(
+            f"opened_on ({opened_on}) must not be before the found_on ({finding.found_on})"
+            f" of finding {finding.id}",
+            field="opened_on",
+        )
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Sanction:
     decided_on: date
     state: SanctionState
     original_kind: SanctionKind
+    appealed_on: date | None = None
 
 
 class AccountabilityCase(Aggregate):
@@ -62,7 +72,9 @@ class AccountabilityCase(Aggregate):
         source: str,
         reason: str | None,
         basis: str | None,
+        today: date,
     ) -> AccountabilityCase:
+        check_not_after_today(opened_on, today, "opened_on")
         finding_ids = list(dict.fromkeys(finding_ids))
         if not finding_ids:
             raise InvalidInput("a case rests on at least one finding", field="finding_ids")
@@ -98,12 +110,13 @@ class AccountabilityCase(Aggregate):
         if self.closed:
             raise IllegalTransition(f"{step} is not allowed", stage="closed", allowed=[])
 
-    def check_day(self, day: date, field: str) -> None:
-        """Raised when a decision is dated before the case was opened."""
-        if day < self.opened_on:
-            raise InvalidInput(
-                f"{field} must not be before opened_on ({self.opened_on})", field=field
-            )
+    def check_day(
+        self, day: date, field: str, today: date, follows: dict[str, date | None] | None = None
+    ) -> None:
+        """Raised when a step is dated after today, or before the case was opened or
+        another step it follows (``follows``: each such step's date, by its name)."""
+        check_not_after_today(day, today, field)
+        check_not_before(day, field, {"opened_on": self.opened_on, **(follows or {})})
 
     def sanction(self, sanction_id: UUID, step: str) -> Sanction:
         """The sanction, if ``step`` is allowed for it now."""
@@ -119,9 +132,11 @@ class AccountabilityCase(Aggregate):
             )
         return found
 
-    def impose(self, sanction_id: UUID, kind: SanctionKind, decided_on: date, **meta: Any) -> None:
+    def impose(
+        self, sanction_id: UUID, kind: SanctionKind, decided_on: date, *, today: date, **meta: Any
+    ) -> None:
         self.check_open("sanctions")
-        self.check_day(decided_on, "decided_on")
+        self.check_day(decided_on, "decided_on", today)
         self._sanction_imposed(sanction_id, kind, decided_on, **meta)
 
     @event("SanctionImposed")
@@ -137,10 +152,9 @@ class AccountabilityCase(Aggregate):
     ) -> None:
         self.sanctions[sanction_id] = Sanction(sanction_id, kind, decided_on, State.IMPOSED, kind)
 
-    def appeal(self, sanction_id: UUID, appealed_on: date, **meta: Any) -> None:
+    def appeal(self, sanction_id: UUID, appealed_on: date, *, today: date, **meta: Any) -> None:
         found = self.sanction(sanction_id, "appeal")
-        if appealed_on < found.decided_on:
-            raise InvalidInput("appealed_on must not be before the decision", field="appealed_on")
+        self.check_day(appealed_on, "appealed_on", today, _decision(found))
         self._appealed(sanction_id, appealed_on, **meta)
 
     @event("Appealed")
@@ -153,11 +167,11 @@ class AccountabilityCase(Aggregate):
         reason: str,
         basis: str | None,
     ) -> None:
-        self._set(sanction_id, state=State.APPEALED)
+        self._set(sanction_id, state=State.APPEALED, appealed_on=appealed_on)
 
-    def uphold(self, sanction_id: UUID, decided_on: date, **meta: Any) -> None:
-        self.sanction(sanction_id, "uphold")
-        self.check_day(decided_on, "decided_on")
+    def uphold(self, sanction_id: UUID, decided_on: date, *, today: date, **meta: Any) -> None:
+        found = self.sanction(sanction_id, "uphold")
+        self.check_day(decided_on, "decided_on", today, _decision(found))
         self._upheld(sanction_id, decided_on, **meta)
 
     @event("SanctionUpheld")
@@ -172,11 +186,13 @@ class AccountabilityCase(Aggregate):
     ) -> None:
         self._set(sanction_id, state=State.UPHELD)
 
-    def modify(self, sanction_id: UUID, kind: SanctionKind, decided_on: date, **meta: Any) -> None:
+    def modify(
+        self, sanction_id: UUID, kind: SanctionKind, decided_on: date, *, today: date, **meta: Any
+    ) -> None:
         found = self.sanction(sanction_id, "modify")
         if kind is found.kind:
             raise InvalidInput(f"the sanction is already {kind.value}", field="kind")
-        self.check_day(decided_on, "decided_on")
+        self.check_day(decided_on, "decided_on", today, _decision(found))
         self._modified(sanction_id, found.kind, kind, decided_on, **meta)
 
     @event("SanctionModified")
@@ -193,9 +209,9 @@ class AccountabilityCase(Aggregate):
     ) -> None:
         self._set(sanction_id, state=State.MODIFIED, kind=kind, decided_on=decided_on)
 
-    def revoke(self, sanction_id: UUID, decided_on: date, **meta: Any) -> None:
-        self.sanction(sanction_id, "revoke")
-        self.check_day(decided_on, "decided_on")
+    def revoke(self, sanction_id: UUID, decided_on: date, *, today: date, **meta: Any) -> None:
+        found = self.sanction(sanction_id, "revoke")
+        self.check_day(decided_on, "decided_on", today, _decision(found))
         self._revoked(sanction_id, decided_on, **meta)
 
     @event("SanctionRevoked")
@@ -210,9 +226,10 @@ class AccountabilityCase(Aggregate):
     ) -> None:
         self._set(sanction_id, state=State.REVOKED)
 
-    def close(self, closed_on: date, **meta: Any) -> None:
+    def close(self, closed_on: date, *, today: date, **meta: Any) -> None:
         self.check_open("close")
-        self.check_day(closed_on, "closed_on")
+        decided = max((s.decided_on for s in self.sanctions.values()), default=None)
+        self.check_day(closed_on, "closed_on", today, {"the last sanction's decided_on": decided})
         pending = [s.id for s in self.sanctions.values() if s.state is State.APPEALED]
         if pending:
             raise IllegalTransition(
@@ -230,3 +247,8 @@ class AccountabilityCase(Aggregate):
 
     def _set(self, sanction_id: UUID, **changes: Any) -> None:
         self.sanctions[sanction_id] = replace(self.sanctions[sanction_id], **changes)
+
+
+def _decision(sanction: Sanction) -> dict[str, date | None]:
+    """The steps a decision on ``sanction`` follows: its last decision, and its appeal."""
+    return {"the sanction's decided_on": sanction.decided_on, "appealed_on": sanction.appealed_on}

@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain.dates import check_not_after_today, check_not_before
 from ledger.domain.errors import InvalidInput
 from ledger.domain.vocab import Grade
 
@@ -94,6 +95,12 @@ class Assessment(Aggregate):
     def create_id(indicator_set_id: UUID, unit_id: UUID, **_: Any) -> UUID:
         return assessment_id(indicator_set_id, unit_id)
 
+    @classmethod
+    def assess(cls, *, today: date, **fields: Any) -> Assessment:
+        """The first assessment of the unit against the set; not dated after today."""
+        check_not_after_today(fields["assessed_on"], today, "assessed_on")
+        return cls(**fields)
+
     @event("UnitAssessed")
     def __init__(
         self,
@@ -123,8 +130,12 @@ class Assessment(Aggregate):
         total: Decimal,
         grade: Grade,
         assessed_on: date,
+        *,
+        today: date,
         **meta: Any,
     ) -> None:
+        check_not_after_today(assessed_on, today, "assessed_on")
+        check_not_before(assessed_on, "assessed_on", {"the previous assessed_on": self.assessed_on})
         if not meta.get("reason"):
             raise InvalidInput("a reassessment needs a reason", field="reason")
         if scores == self.scores and grade is self.grade:

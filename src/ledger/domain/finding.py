@@ -34,9 +34,10 @@ class Finding(Aggregate):
         source: str,
         reason: str | None,
         basis: str | None,
+        today: date,
     ) -> Finding:
         loop.check_origin(inspection_id, clue_id)
-        loop.check_deadline(found_on, deadline)
+        loop.check_found(found_on, deadline, today)
         return cls(
             unit_id,
             inspection_id,
@@ -81,7 +82,7 @@ class Finding(Aggregate):
         self.outcome: Outcome | None = None
         self.attributions: dict[UUID, Attribution] = {}
         self.owner_person_id: UUID | None = None
-        self.last_reported_on: date | None = None
+        self.dated: dict[str, date] = {"found_on": found_on}  # each step's latest day
         self.verified_on: date | None = None
         self.referred_to: UUID | None = None
         self.closed_on: date | None = None
@@ -96,14 +97,6 @@ class Finding(Aggregate):
     @property
     def closed(self) -> bool:
         return self.stage is Stage.CLOSED
-
-    def check_step(self, step: str) -> None:
-        """Raised when the finding's stage does not allow ``step``."""
-        loop.check_step(self.stage, step)
-
-    def check_on_or_after(self, day: date, since: date | None, what: str, field: str) -> None:
-        """Raised when a step is dated before an earlier step it follows."""
-        loop.check_on_or_after(self.found_on, day, since, what, field)
 
     def days_overdue(self, as_of: date) -> int:
         """Days past the current deadline, while not closed (0 when not overdue)."""
@@ -168,10 +161,12 @@ class Finding(Aggregate):
         owner_assignment_id: UUID | None,
         due_on: date | None,
         planned_on: date,
+        *,
+        today: date,
         **meta: Any,
     ) -> None:
-        self.check_step("rectification-plan")
-        self.check_on_or_after(planned_on, None, "found_on", "planned_on")
+        loop.check_step(self.stage, "rectification-plan")
+        loop.check_dated(self.dated, planned_on, "planned_on", today)
         loop.check_plan_due(planned_on, due_on, self.deadline)
         self._rectification_planned(
             measures, owner_person_id, owner_assignment_id, due_on, planned_on, **meta
@@ -191,6 +186,7 @@ class Finding(Aggregate):
         basis: str | None,
     ) -> None:
         self.owner_person_id = owner_person_id
+        self.dated["planned_on"] = planned_on
         self._concerns(owner_person_id)
         self.stage = Stage.RECTIFYING
 
@@ -200,10 +196,12 @@ class Finding(Aggregate):
         summary: str,
         evidence: list[dict[str, Any]],
         complete: bool,
+        *,
+        today: date,
         **meta: Any,
     ) -> None:
-        self.check_step("progress")
-        self.check_on_or_after(reported_on, self.last_reported_on, "the last report", "reported_on")
+        loop.check_step(self.stage, "progress")
+        loop.check_dated(self.dated, reported_on, "reported_on", today)
         self._progress_reported(reported_on, summary, evidence, complete, **meta)
 
     @event("ProgressReported")
@@ -218,13 +216,13 @@ class Finding(Aggregate):
         reason: str | None,
         basis: str | None,
     ) -> None:
-        self.last_reported_on = reported_on
+        self.dated["reported_on"] = reported_on
         if complete:
             self.stage = Stage.AWAITING_VERIFICATION
 
-    def verify(self, verified_on: date, note: str | None, **meta: Any) -> None:
-        self.check_step("verify")
-        self.check_on_or_after(verified_on, self.last_reported_on, "the last report", "verified_on")
+    def verify(self, verified_on: date, note: str | None, *, today: date, **meta: Any) -> None:
+        loop.check_step(self.stage, "verify")
+        loop.check_dated(self.dated, verified_on, "verified_on", today)
         self._verified(verified_on, note, **meta)
 
     @event("RectificationVerified")
@@ -237,12 +235,12 @@ class Finding(Aggregate):
         reason: str | None,
         basis: str | None,
     ) -> None:
-        self.verified_on = verified_on
+        self.verified_on = self.dated["verified_on"] = verified_on
         self.stage = Stage.VERIFIED
 
-    def reject(self, rejected_on: date, **meta: Any) -> None:
-        self.check_step("reject")
-        self.check_on_or_after(rejected_on, self.last_reported_on, "the last report", "rejected_on")
+    def reject(self, rejected_on: date, *, today: date, **meta: Any) -> None:
+        loop.check_step(self.stage, "reject")
+        loop.check_dated(self.dated, rejected_on, "rejected_on", today)
         self._rejected(rejected_on, **meta)
 
     @event("RectificationRejected")
@@ -252,11 +250,17 @@ class Finding(Aggregate):
         self.stage = Stage.RECTIFYING
 
     def extend_deadline(
-        self, new_deadline: date, approver_person_id: UUID, extended_on: date, **meta: Any
+        self,
+        new_deadline: date,
+        approver_person_id: UUID,
+        extended_on: date,
+        *,
+        today: date,
+        **meta: Any,
     ) -> None:
-        self.check_step("extend-deadline")
+        loop.check_step(self.stage, "extend-deadline")
         loop.check_new_deadline(self.deadline, new_deadline)
-        self.check_on_or_after(extended_on, None, "found_on", "extended_on")
+        loop.check_dated(self.dated, extended_on, "extended_on", today)
         self._deadline_extended(
             self.deadline, new_deadline, approver_person_id, extended_on, **meta
         )
@@ -275,9 +279,9 @@ class Finding(Aggregate):
     ) -> None:
         self.deadline = new_deadline
 
-    def refer(self, to_unit_id: UUID, referred_on: date, **meta: Any) -> None:
-        self.check_step("refer")
-        self.check_on_or_after(referred_on, None, "found_on", "referred_on")
+    def refer(self, to_unit_id: UUID, referred_on: date, *, today: date, **meta: Any) -> None:
+        loop.check_step(self.stage, "refer")
+        loop.check_dated(self.dated, referred_on, "referred_on", today)
         self._referred(to_unit_id, referred_on, **meta)
 
     @event("Referred")
@@ -291,12 +295,12 @@ class Finding(Aggregate):
         basis: str | None,
     ) -> None:
         self.referred_to = to_unit_id
+        self.dated["referred_on"] = referred_on
         self.stage = Stage.REFERRED
 
-    def close(self, outcome: Outcome, closed_on: date, **meta: Any) -> None:
+    def close(self, outcome: Outcome, closed_on: date, *, today: date, **meta: Any) -> None:
         loop.check_close(self.stage, outcome, meta.get("reason"))
-        since = self.verified_on if outcome is Outcome.RECTIFIED else None
-        self.check_on_or_after(closed_on, since, "the verification", "closed_on")
+        loop.check_dated(self.dated, closed_on, "closed_on", today, f"close:{outcome.value}")
         self._closed(outcome, closed_on, **meta)
 
     @event("Closed")

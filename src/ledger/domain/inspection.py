@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain.dates import check_not_after_today, check_not_before
 from ledger.domain.errors import IllegalTransition, InvalidInput
 from ledger.domain.vocab import Category, EvidenceMethod, InspectionStage
 
@@ -99,8 +100,9 @@ class Inspection(Aggregate):
                 f"{step} is not allowed", stage=self.stage.value, allowed=NEXT_STEPS[self.stage]
             )
 
-    def check_accepts_findings(self, unit_id: UUID) -> None:
-        """Raised when the inspection is not under way, or did not inspect the unit."""
+    def check_accepts_findings(self, unit_id: UUID, found_on: date) -> None:
+        """Raised when the inspection is not under way, did not inspect the unit, or the
+        finding is dated outside the inspection's window."""
         if self.stage not in (Stage.STARTED, Stage.FED_BACK):
             raise IllegalTransition(
                 "findings are raised while an inspection is under way",
@@ -112,13 +114,22 @@ class Inspection(Aggregate):
             raise InvalidInput(
                 f"unit {unit_id} is not a target of inspection {self.id}", field="unit_id"
             )
+        if not self.starts_on <= found_on <= self.ends_on:
+            raise InvalidInput(
+                f"found_on ({found_on}) lies outside the inspection's window"
+                f" ({self.starts_on} to {self.ends_on})",
+                field="found_on",
+            )
 
-    def _check_day(self, day: date, since: date | None, field: str) -> None:
-        if since is not None and day < since:
-            raise InvalidInput(f"{field} must not be before {since}", field=field)
+    def _check_day(self, day: date, field: str, today: date, follows: str | None = None) -> None:
+        """Raised when a step is dated after today, or before the step it follows."""
+        check_not_after_today(day, today, field)
+        if follows is not None:
+            check_not_before(day, field, {follows: getattr(self, follows)})
 
-    def start(self, started_on: date, **meta: Any) -> None:
+    def start(self, started_on: date, *, today: date, **meta: Any) -> None:
         self.check_step("start")
+        self._check_day(started_on, "started_on", today)
         self._started(started_on, **meta)
 
     @event("Started")
@@ -136,10 +147,12 @@ class Inspection(Aggregate):
         sha256: str | None,
         unit_id: UUID | None,
         collected_on: date,
+        *,
+        today: date,
         **meta: Any,
     ) -> None:
         self.check_step("evidence")
-        self._check_day(collected_on, self.started_on, "collected_on")
+        self._check_day(collected_on, "collected_on", today, "started_on")
         if unit_id is not None and unit_id not in self.target_unit_ids:
             raise InvalidInput(
                 f"unit {unit_id} is not a target of this inspection", field="unit_id"
@@ -162,9 +175,9 @@ class Inspection(Aggregate):
     ) -> None:
         pass
 
-    def feed_back(self, fed_back_on: date, summary: str, **meta: Any) -> None:
+    def feed_back(self, fed_back_on: date, summary: str, *, today: date, **meta: Any) -> None:
         self.check_step("feedback")
-        self._check_day(fed_back_on, self.started_on, "fed_back_on")
+        self._check_day(fed_back_on, "fed_back_on", today, "started_on")
         self._results_fed_back(fed_back_on, summary, **meta)
 
     @event("ResultsFedBack")
@@ -180,9 +193,9 @@ class Inspection(Aggregate):
         self.fed_back_on = fed_back_on
         self.stage = Stage.FED_BACK
 
-    def close(self, closed_on: date, **meta: Any) -> None:
+    def close(self, closed_on: date, *, today: date, **meta: Any) -> None:
         self.check_step("close")
-        self._check_day(closed_on, self.fed_back_on, "closed_on")
+        self._check_day(closed_on, "closed_on", today, "fed_back_on")
         self._closed(closed_on, **meta)
 
     @event("Closed")

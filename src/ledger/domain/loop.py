@@ -8,6 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from ledger.domain.attribution import Attribution
+from ledger.domain.dates import check_not_after_today, check_not_before
 from ledger.domain.errors import IllegalTransition, InvalidInput, InvariantViolation
 from ledger.domain.vocab import FindingStage, Liability, Outcome
 
@@ -57,6 +58,12 @@ def check_deadline(found_on: date, deadline: date, field: str = "deadline") -> N
         raise InvalidInput(f"{field} must be after found_on ({found_on.isoformat()})", field=field)
 
 
+def check_found(found_on: date, deadline: date, today: date) -> None:
+    """Raised when a finding is dated after today, or its deadline is not after found_on."""
+    check_not_after_today(found_on, today, "found_on")
+    check_deadline(found_on, deadline)
+
+
 # Steps
 
 
@@ -67,11 +74,27 @@ def check_step(stage: FindingStage, step: str) -> None:
         raise IllegalTransition(f"{step} is not allowed", stage=stage.value, allowed=allowed)
 
 
-def check_on_or_after(found_on: date, day: date, since: date | None, what: str, field: str) -> None:
-    """Raised when a step is dated before an earlier step it follows (or before found_on)."""
-    since = max(found_on, since or found_on)
-    if day < since:
-        raise InvalidInput(f"{field} must not be before {what} ({since})", field=field)
+# The steps whose dates a step's date must not precede, besides found_on: a report follows
+# the plan and the report before it, a verification or rejection the report it answers, a
+# closure the verification or referral it rests on.
+FOLLOWS: dict[str, tuple[str, ...]] = {
+    "reported_on": ("planned_on", "reported_on"),
+    "verified_on": ("reported_on",),
+    "rejected_on": ("reported_on",),
+    "close:rectified": ("verified_on",),
+    "close:referred": ("referred_on",),
+}
+_NAMED = {"reported_on": "the last progress report's reported_on"}
+
+
+def check_dated(
+    dated: Mapping[str, date], day: date, field: str, today: date, step: str | None = None
+) -> None:
+    """Raised when a step (``step``, else named by its date ``field``) is dated after today,
+    or before found_on or a step it follows (``dated``: the latest day of each)."""
+    check_not_after_today(day, today, field)
+    follows = ("found_on", *FOLLOWS.get(step or field, ()))
+    check_not_before(day, field, {_NAMED.get(name, name): dated.get(name) for name in follows})
 
 
 def check_plan_due(planned_on: date, due_on: date | None, deadline: date) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -90,3 +92,28 @@ class Settings(BaseSettings):
     checkpoint_interval: float = Field(
         default=60.0, gt=0, description="Seconds between signed checkpoints while the log grows."
     )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone whose calendar day is 'today' for the ledger's rules"
+        " (no act may be dated after it) and for reads' default valid_at.",
+    )
+    pii_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the HMAC-SHA256 under which identity numbers (person_no) are"
+        " stored (32 or more random characters); unset: <data_dir>/pii-key, created on first"
+        " start. Keep it: under a new key the stored hashes match no number.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name)") from None
+        return value
+
+    def today(self, at: datetime | None = None) -> date:
+        """The calendar day in the configured time zone (not the host's), now or ``at``."""
+        zone = ZoneInfo(self.timezone)
+        return (at.astimezone(zone) if at is not None else datetime.now(zone)).date()

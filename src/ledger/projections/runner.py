@@ -206,7 +206,13 @@ async def _work(
                     except (OSError, asyncpg.InterfaceError):
                         raise
                     except Exception as error:  # one bad batch must not stop the others
-                        log.error("projection_failed", projection=projection.name, error=str(error))
+                        # Its message may quote an event's values (names, numbers): not logged.
+                        log.error(
+                            "projection_failed",
+                            projection=projection.name,
+                            error=type(error).__name__,
+                            sqlstate=getattr(error, "sqlstate", None),
+                        )
                         applied = 0
                     busy = busy or applied == batch_size
                 if busy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from aiohttp import web
+from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError
@@ -12,23 +13,31 @@ from ledger.api.http import (
     json_response,
     path_uuid,
     query_valid_at,
+    read_body,
     wait_for_position,
 )
+from ledger.api.keys import LEDGER, TARGET
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
 from ledger.api.schemas import View
-from ledger.application.commands import CorrectPerson, RegisterPerson
+from ledger.application.commands import CorrectPerson, FindPerson, RegisterPerson
 from ledger.projections.chain import queries as chain_query
 
 routes = RouteTable("persons")
 
 
 class PersonView(View):
+    """A person; the identity number is never answered (it is stored only as a keyed hash:
+    find a person by number with `POST /v1/persons/lookup`)."""
+
     id: UUID
     name: str
-    person_no: str | None
     version: int
     assignments: list[AssignmentView]
+
+
+class FoundPerson(View):
+    id: UUID = Field(description="The person who holds the number now.")
 
 
 routes.command(
@@ -67,3 +76,20 @@ routes.command(
     body=CorrectPerson,
     handler=lambda ledger: ledger.persons.correct_person,
 )
+
+
+@routes.route(
+    "POST",
+    "/v1/persons/lookup",
+    "Find the person who holds an identity number (sent in the body, not the URL)",
+    body=FindPerson,
+    response=FoundPerson,
+)
+async def find_person(request: web.Request) -> web.Response:
+    body = await read_body(request, FindPerson)
+    found = await request.app[LEDGER].persons.find_by_number(body.person_no)
+    # Outside the caller's jurisdiction, the number is held by no one it may see.
+    if found is None or await chain_query.get_person(await reader(request), found) is None:
+        raise ApiError(404, "Not found", "no person holds this person_no")
+    request[TARGET] = ("person", found)  # the access log names whom the number found
+    return json_response({"id": found})

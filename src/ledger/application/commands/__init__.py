@@ -44,7 +44,7 @@ from ledger.application.commands.inspections import (
     RecordEvidence,
     StartInspection,
 )
-from ledger.application.commands.persons import CorrectPerson, RegisterPerson
+from ledger.application.commands.persons import CorrectPerson, FindPerson, RegisterPerson
 from ledger.application.commands.types import Body, Command
 from ledger.application.commands.units import DissolveUnit, MoveUnit, RegisterUnit, RenameUnit
 
@@ -68,6 +68,7 @@ __all__ = [
     "EndAssignment",
     "ExtendDeadline",
     "FeedBackResults",
+    "FindPerson",
     "FindingFromClue",
     "ImposeSanction",
     "IssueBulletin",

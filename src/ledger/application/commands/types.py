@@ -19,6 +19,22 @@ from pydantic import (
 )
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+_CODE = r"^[\w.\-/]+$"
+# Free text may break lines (LF, CR, tab) but carries no other control characters.
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_SHA256 = r"^[0-9a-f]{64}$"
+_EXTERNAL_ID = r"^[^\s\x00-\x1f\x7f]+$"
+
+# Each pattern in words: a refusal names the rule as a reader can follow it, never the
+# expression. The second element: whether the rule is about single characters (then the
+# refusal also names the first character that breaks it).
+PATTERN_WORDS: dict[str, tuple[str, bool]] = {
+    _NO_CONTROL: ("must be one line, without line breaks, tabs or other control characters", True),
+    _CODE: ("may hold only letters, digits and . _ - / (no spaces)", True),
+    _TEXT: ("must not contain control characters (line breaks and tabs are allowed)", True),
+    _SHA256: ("must be a SHA-256 digest: 64 lowercase hexadecimal digits", False),
+    _EXTERNAL_ID: ("must not contain spaces, line breaks or other control characters", True),
+}
 
 
 Name = Annotated[
@@ -28,19 +44,12 @@ Name = Annotated[
 
 Code = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.\-/]+$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=_CODE),
 ]
 
 
-# Free text may break lines (LF, CR, tab) but carries no other control characters.
 Text = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        min_length=1,
-        max_length=2000,
-        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
-    ),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_TEXT)
 ]
 
 
@@ -58,16 +67,14 @@ def _plausible(day: date) -> date:
 Day = Annotated[date, AfterValidator(_plausible)]
 
 
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=_SHA256)]
 
 
 # Other systems' ids take many shapes (a court case number is （2024）苏02行初1号): any
 # printable characters but spaces and control characters.
 ExternalId = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f\x7f]+$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=_EXTERNAL_ID),
 ]
 
 

@@ -26,7 +26,7 @@ _UNITS = Versioned(
     "unit_id",
     "unit_id, name, kind, level, parent_id, code, dissolved, merged_into, version",
 )
-_PERSONS = Versioned("chain_persons", "person_id", "person_id, name, person_no, version")
+_PERSONS = Versioned("chain_persons", "person_id", "person_id, name, version")
 _ASSIGNMENTS = Versioned(
     "chain_assignments",
     "assignment_id",
@@ -71,18 +71,17 @@ async def unit_dissolved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -
 
 async def person_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await conn.execute(
-        "INSERT INTO chain_persons (person_id, name, person_no, version, known_from)"
-        " VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO chain_persons (person_id, name, version, known_from) VALUES ($1, $2, $3, $4)",
         e.originator_id,
         e.name,
-        e.person_no,
         row.stream_version,
         row.position,
     )
 
 
 async def person_corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {k: getattr(e, k) for k in ("name", "person_no") if getattr(e, k) is not None}
+    # The identity number is in no read model: it is found through its keyed hash's tag.
+    changes = {"name": e.name} if e.name is not None else {}
     await supersede(conn, _PERSONS, e.originator_id, row, changes)
 
 

@@ -75,7 +75,7 @@ async def get_person(
     pool: asyncpg.Pool, person_id: UUID, position: int = NOW
 ) -> dict[str, Any] | None:
     row = await pool.fetchrow(
-        "SELECT person_id AS id, name, person_no, version FROM chain_persons p"
+        "SELECT person_id AS id, name, version FROM chain_persons p"
         " WHERE person_id = $1 AND " + known("p", 2),
         person_id,
         position,

@@ -40,11 +40,8 @@ def rectification_counts(items: Sequence[dict[str, Any]]) -> dict[str, int]:
 
 
 def rates(counts: dict[str, int]) -> dict[str, float | None]:
-    """Shares of all findings: on time (with or without an extension), late, open."""
+    """Shares of all findings: on time (by the original deadline), on time only after an
+    extension, late, open."""
     total = counts["total"]
-    shares = {
-        "on_time": counts["on_time"] + counts["on_time_after_extension"],
-        "late": counts["late"],
-        "open": counts["open"],
-    }
+    shares = {name: counts[name] for name in ("on_time", "on_time_after_extension", "late", "open")}
     return {k: round(v / total, 4) if total else None for k, v in shares.items()}

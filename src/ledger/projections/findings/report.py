@@ -26,7 +26,9 @@ _COUNTS = (
     " count(*) FILTER (WHERE outcome = 'rectified') AS rectified,"
     " count(*) FILTER (WHERE outcome = 'referred') AS referred,"
     " count(*) FILTER (WHERE outcome = 'dismissed') AS dismissed,"
-    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on <= deadline)"
+    # "On time" means by the original deadline, as in the evaluation references; verified
+    # by an extended deadline only is counted apart, never as on time.
+    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on <= original_deadline)"
     " AS rectified_on_time,"
     " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on <= deadline"
     "   AND verified_on > original_deadline) AS rectified_after_extension,"

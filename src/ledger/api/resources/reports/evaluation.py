@@ -20,6 +20,7 @@ from ledger.api.http import (
     query_period,
     read_position,
 )
+from ledger.api.keys import SETTINGS
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
@@ -60,7 +61,7 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
     start, end = query_period(request)
     with_proofs = _proofs_wanted(request)
     position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
-    as_of = _as_of(end, known_at)
+    as_of = min(end, request.app[SETTINGS].today(known_at))
     found = await evaluation.person_reference(
         await reader(request), person_id, start, end, position, as_of
     )
@@ -97,7 +98,7 @@ async def unit_reference(request: web.Request) -> web.StreamResponse:
     with_proofs = _proofs_wanted(request)
     subunits = bool(query_bool(request, "include_subunits"))
     position, known_at = await read_position(request, CHAIN, FINDINGS, RECORDS)
-    as_of = _as_of(end, known_at)
+    as_of = min(end, request.app[SETTINGS].today(known_at))
     found = await evaluation.unit_reference(
         await reader(request), unit_id, start, end, position, as_of, subunits
     )
@@ -136,12 +137,6 @@ def _rests_on(answer: dict[str, Any]) -> set[UUID]:
     for assessment in answer["assessments"]:
         ids.update((assessment["id"], assessment["indicator_set_id"]))
     return ids
-
-
-def _as_of(end: date, known_at: datetime | None) -> date:
-    """Nothing is overdue on a day not yet come: the period's end, or the day asked about."""
-    today = known_at.date() if known_at is not None else date.today()
-    return min(end, today)
 
 
 def _head(

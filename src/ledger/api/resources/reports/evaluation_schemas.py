@@ -121,12 +121,20 @@ class FindingsByLiability(View):
 
 
 class RectificationCounts(View):
-    total: int
-    on_time: int
-    on_time_after_extension: int
-    late: int
-    open: int
-    closed_unverified: int
+    """Findings by rectification timing; "on time" means verified by the original deadline,
+    everywhere (as `rectified_on_time` in the open-loop report)."""
+
+    total: int = Field(description="Findings counted: the sum of the five timings.")
+    on_time: int = Field(description="Verified on or before the original deadline.")
+    on_time_after_extension: int = Field(
+        description="Verified after the original deadline but on or before the extended"
+        " (current) one; not counted in on_time."
+    )
+    late: int = Field(description="Verified after the current deadline.")
+    open: int = Field(description="Neither verified nor closed.")
+    closed_unverified: int = Field(
+        description="Closed without verification: referred or dismissed."
+    )
     overdue: int = Field(description="Of the open ones, past their deadline on as_of.")
 
 
@@ -172,9 +180,12 @@ class UnitFindings(View):
 
 
 class Rates(View):
-    on_time: float | None = Field(description="Verified by the (possibly extended) deadline.")
-    late: float | None
-    open: float | None
+    on_time: float | None = Field(description="on_time / total: by the original deadline.")
+    on_time_after_extension: float | None = Field(
+        description="on_time_after_extension / total: only by an extended deadline."
+    )
+    late: float | None = Field(description="late / total.")
+    open: float | None = Field(description="open / total.")
 
 
 class UnitRectification(View):

@@ -34,25 +34,36 @@ routes = RouteTable("reports")
 
 
 class LoopCounts(View):
-    total: int
-    open: int
-    overdue: int
-    closed: int
-    rectified: int = Field(description="Closed rectified.")
+    """Counts of findings; "on time" means verified by the original deadline, everywhere
+    (as `on_time` in the evaluation references)."""
+
+    total: int = Field(description="Findings of the group.")
+    open: int = Field(description="Not closed.")
+    overdue: int = Field(description="Not closed and past the current deadline on valid_at.")
+    closed: int = Field(description="Closed: rectified, referred or dismissed.")
+    rectified: int = Field(
+        description="Closed rectified: rectified_on_time + rectified_after_extension"
+        " + rectified_late."
+    )
     referred: int = Field(description="Closed referred.")
     dismissed: int = Field(description="Closed dismissed.")
     rectified_on_time: int = Field(
-        description="Rectified, verified on or before the current deadline (extensions count)."
+        description="Rectified, verified on or before the original deadline. A finding"
+        " verified only by an extended deadline is not on time: it is counted in"
+        " rectified_after_extension."
     )
     rectified_after_extension: int = Field(
-        description="Of those on time, verified after the original deadline: on time only"
-        " thanks to an extension."
+        description="Rectified, verified after the original deadline but on or before the"
+        " extended (current) one."
     )
-    rectified_late: int = Field(description="Rectified, verified after the current deadline.")
+    rectified_late: int = Field(
+        description="Rectified, verified after the current deadline (extensions included)."
+    )
     closed_rate: float | None = Field(description="closed / total; null without findings.")
     overdue_rate: float | None = Field(description="overdue / open; null with none open.")
     on_time_rate: float | None = Field(
-        description="rectified_on_time / rectified; null with none rectified."
+        description="rectified_on_time / rectified (by the original deadline); null with"
+        " none rectified."
     )
 
 

@@ -1,0 +1,39 @@
+"""Personal identity numbers are stored only as a keyed hash (HMAC-SHA256): enough to find
+a person by number and keep numbers unique, useless to whoever reads the log without the
+key. The key is LEDGER_PII_KEY, or one generated into the data directory on first start."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import structlog
+from pydantic import SecretStr
+
+log = structlog.get_logger(__name__)
+
+KEY_FILE = "pii-key"
+
+
+def load_pii_key(configured: SecretStr | None, data_dir: Path) -> bytes:
+    """The configured key, else the one kept in ``data_dir`` (created there, mode 0600)."""
+    if configured is not None:
+        return configured.get_secret_value().encode()
+    path = data_dir / KEY_FILE
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key.hex() + "\n")
+    log.warning("pii_key_generated", path=str(path))
+    return key
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of ``value`` under ``key``, in hex."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
