@@ -33,7 +33,7 @@ class World:
     head: UUID
     deputy: UUID  # leader, portfolio law_enforcement
     clerk: UUID  # staff under the deputy
-    inspector: UUID
+    inspector: UUID  # heads the office
     head_post: UUID  # assignments
     deputy_post: UUID
     clerk_post: UUID
@@ -92,6 +92,8 @@ async def build_world(ledger: Ledger) -> World:
         bureau, deputy, Role.LEADER, "副局长", None, [Category.LAW_ENFORCEMENT], head_post
     )
     clerk_post = await post(bureau, clerk, Role.STAFF, "科员", None, None, deputy_post)
+    # The inspector heads the office: the organizing body whose post approves extensions.
+    await post(office, inspector, Role.PRINCIPAL, "主任", PrincipalTitle.UNIT_HEAD)
     return World(
         city,
         bureau,

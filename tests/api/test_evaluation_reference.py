@@ -317,7 +317,7 @@ async def test_the_unit_reference_with_and_without_its_jurisdiction(
         "市纪委监委",
         "市委组织部",
     }
-    assert {p["person_name"] for p in whole["principals"]} == {"杜书记", "钱局长"}
+    assert {p["person_name"] for p in whole["principals"]} == {"杜书记", "钱局长", "周督察"}
     findings = whole["findings"]
     assert findings["total"] == 4
     assert findings["by_category"] == {

@@ -74,6 +74,15 @@ async def world(client: Client, headers: dict[str, str]) -> World:
         title="市长",
         **common,
     )
+    await make(
+        "/v1/assignments",
+        unit_id=office,
+        person_id=inspector,
+        role="principal",
+        principal_title="unit_head",
+        title="主任",
+        **common,
+    )
     head_post = await make(
         "/v1/assignments",
         unit_id=bureau,

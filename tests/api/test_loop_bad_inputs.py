@@ -464,7 +464,7 @@ CASES: dict[str, Case] = {
         Body({"measures": "整改", "owner_person_id": Ref("inspector"), "planned_on": NOW}),
         409,
         "owner_person_id",
-        "not_attributable",
+        "no_authority",
     ),
     "plan-unknown-owner": Case(
         FINDING + "/rectification-plan",

@@ -36,7 +36,7 @@ class Loop:
     head: str
     deputy: str  # leader, portfolio law_enforcement
     clerk: str  # staff under the deputy
-    inspector: str  # no post in the bureau
+    inspector: str  # heads the office, no post in the bureau
     inspection: str  # started 2024-05-06, targets the bureau
 
     def ids(self) -> dict[str, str]:
@@ -82,6 +82,7 @@ async def build_loop(client: TestClient[Any, Any], headers: dict[str, str]) -> L
         reports_to=head_post,
     )
     await assign(bureau, clerk, "staff", "科员", reports_to=deputy_post)
+    await assign(office, inspector, "principal", "主任", principal_title="unit_head")
     planned = await post(client, "/v1/inspections", plan_body(office, bureau, inspector), headers)
     inspection = str(planned["id"])
     path = f"/v1/inspections/{inspection}/start"

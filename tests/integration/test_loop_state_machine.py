@@ -58,6 +58,7 @@ from ledger.domain.errors import (
     IllegalTransition,
     InvalidInput,
     InvariantViolation,
+    NoAuthority,
     NotAttributable,
     NotFound,
 )
@@ -297,8 +298,8 @@ class LoopMachine(RuleBasedStateMachine):
     def plan(self, key: int, owner: str | None, day: date, due: date | None) -> None:
         f = self.model[key]
         refusal: Refusal = None
-        if owner == "inspector":
-            refusal = NotAttributable
+        if owner == "inspector":  # no post in the bureau
+            refusal = NoAuthority
         elif f.stage not in (S.RAISED, S.RECTIFYING):
             refusal = IllegalTransition
         elif day < f.found_on or (due is not None and not day <= due <= f.deadline):

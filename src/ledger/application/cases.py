@@ -17,6 +17,7 @@ from ledger.application.commands import (
 )
 from ledger.application.service import CommandResult, CommandService, Context, Decision
 from ledger.domain.accountability import AccountabilityCase, check_case_rests_on
+from ledger.domain.authority import check_accountable_body, check_case_handler
 from ledger.domain.finding import Finding
 from ledger.domain.person import Person
 from ledger.domain.unit import Unit
@@ -30,20 +31,29 @@ class CaseCommands(CommandService):
             await self.store.get(Person, cmd.person_id, field="person_id")
             unit = await self.store.get(Unit, cmd.handling_unit_id, field="handling_unit_id")
             unit.check_not_dissolved("handling_unit_id")
+            check_accountable_body(unit, "handling_unit_id")
             opened_on = cmd.opened_on or ctx.today
             for index, finding_id in enumerate(cmd.finding_ids):
                 field = f"finding_ids.{index}"
                 finding = await self.store.get(Finding, finding_id, field=field)
                 await self._check_cited(ctx, finding, field)
                 check_case_rests_on(finding, cmd.person_id, field, opened_on)
+            posts = await self.store.person_assignments(cmd.person_id)
+            lineages = [
+                await self.store.lineage(u) for u in dict.fromkeys(a.unit_id for a in posts)
+            ]
+            check_case_handler(unit, cmd.person_id, lineages)
             case = AccountabilityCase.open(
                 **{**cmd.fields(), "opened_on": opened_on},
                 today=ctx.today,
                 **ctx.meta(cmd.reason, cmd.basis),
             )
-            return Decision([case], case)
+            # The person's findings and posts (person tag) and the units of the tree read.
+            tree = dict.fromkeys([unit.id, *(u for lineage in lineages for u in lineage)])
+            guard = [f"person:{cmd.person_id}", *(f"unit:{u}" for u in tree)]
+            return Decision([case], case, guard)
 
-        return await self._execute(ctx, decide)
+        return await self._execute_guarded(ctx, decide)
 
     async def impose_sanction(
         self, ctx: Context, case_id: UUID, cmd: ImposeSanction

@@ -20,12 +20,17 @@ from ledger.application.commands import (
 )
 from ledger.application.service import CommandResult, CommandService, Context, Decision
 from ledger.domain.attribution import check_attributable, check_someone_answers, responsible_on
+from ledger.domain.authority import (
+    check_extension_approver,
+    check_plan_owner,
+    check_referral_target,
+)
 from ledger.domain.clue import Clue
 from ledger.domain.finding import Finding
 from ledger.domain.inspection import Inspection
 from ledger.domain.person import Person
 from ledger.domain.unit import Unit
-from ledger.domain.vocab import Liability, TriageOutcome
+from ledger.domain.vocab import TriageOutcome
 
 
 class FindingCommands(CommandService):
@@ -99,13 +104,11 @@ class FindingCommands(CommandService):
             guard = []
             if cmd.owner_person_id is not None:
                 await self.store.get(Person, cmd.owner_person_id, field="owner_person_id")
-                owner_assignment = check_attributable(
+                owner_assignment = check_plan_owner(
                     finding.unit_id,
                     cmd.owner_person_id,
-                    Liability.DIRECT,
                     await self.store.unit_assignments(finding.unit_id),
                     day,
-                    field="owner_person_id",
                 ).id
                 guard.append(f"unit:{finding.unit_id}")
             finding.plan_rectification(
@@ -160,14 +163,34 @@ class FindingCommands(CommandService):
         async def decide() -> Decision:
             finding = await self._get_for_update(ctx, Finding, finding_id)
             await self.store.get(Person, cmd.approver_person_id, field="approver_person_id")
+            guard = await self._check_approver(finding, cmd.approver_person_id, day)
             finding.extend_deadline(
                 **{**cmd.fields(), "extended_on": day},
                 today=ctx.today,
                 **ctx.meta(cmd.reason, cmd.basis),
             )
-            return Decision([finding], finding)
+            return Decision([finding], finding, guard)
 
-        return await self._execute(ctx, decide)
+        return await self._execute_guarded(ctx, decide)
+
+    async def _check_approver(self, finding: Finding, approver_id: UUID, day: date) -> list[str]:
+        """The approver's post in the body that set the finding's deadline (the inspection's
+        organizer; for a clue's finding, an inspection body over its unit); returns the
+        guard tags of what the rule read."""
+        organizer = None
+        lineage: list[UUID] = []
+        if finding.inspection_id is not None:
+            organizer = (await self.store.get(Inspection, finding.inspection_id)).organizer_unit_id
+        else:
+            lineage = await self.store.lineage(finding.unit_id)
+        held = await self.store.person_assignments(approver_id)
+        posts = [(a, await self.store.get(Unit, a.unit_id)) for a in held if a.period.contains(day)]
+        check_extension_approver(
+            approver_id, day, posts, organizer_unit_id=organizer, lineage=lineage
+        )
+        # Units can move (a clue's finding reads the tree); assignments carry person tags.
+        tree = [*lineage, *(a.unit_id for a, _ in posts)] if organizer is None else []
+        return [f"person:{approver_id}", *(f"unit:{u}" for u in dict.fromkeys(tree))]
 
     async def refer_finding(
         self, ctx: Context, finding_id: UUID, cmd: ReferFinding
@@ -178,6 +201,7 @@ class FindingCommands(CommandService):
             finding = await self._get_for_update(ctx, Finding, finding_id)
             unit = await self.store.get(Unit, cmd.to_unit_id, field="to_unit_id")
             unit.check_not_dissolved("to_unit_id")
+            check_referral_target(unit)
             finding.refer(
                 **{**cmd.fields(), "referred_on": day},
                 today=ctx.today,

@@ -107,6 +107,20 @@ class AggregateStore:
         aggregates, _ = await self.tagged([f"unit:{unit_id}"])
         return [a for a in aggregates if isinstance(a, Assignment)]
 
+    async def person_assignments(self, person_id: UUID) -> list[Assignment]:
+        """Every assignment the person holds or held, in any unit."""
+        aggregates, _ = await self.tagged([f"person:{person_id}"])
+        return [a for a in aggregates if isinstance(a, Assignment)]
+
+    async def lineage(self, unit_id: UUID) -> list[UUID]:
+        """The unit's id and its ancestors' ids, nearest first, read from the log."""
+        found = [unit_id]
+        parent = (await self.get(Unit, unit_id)).parent_id
+        while parent is not None and parent not in found:
+            found.append(parent)
+            parent = (await self.get(Unit, parent)).parent_id
+        return found
+
     async def check_unique(self, attribute: str, value: str, message: str) -> str:
         """Raised when another unit currently holds ``value`` (a code).
 

@@ -64,5 +64,11 @@ class NotAttributable(InvariantViolation):
     """Raised when a finding is attributed to a person with no assignment there then."""
 
 
+class NoAuthority(InvariantViolation):
+    """Raised when the unit or person a command names holds no authority the act needs:
+    a referral to a body that cannot hold anyone to account, an approver or owner with no
+    post there that day, a case handled outside the body's jurisdiction."""
+
+
 class OutsideJurisdiction(DomainError):
     """Raised when a command reaches a unit outside the caller's jurisdiction (403)."""

@@ -17,7 +17,10 @@ class OpenCase(Command):
     finding_ids: list[UUID] = Field(
         min_length=1, max_length=100, description="Findings attributed to the person."
     )
-    handling_unit_id: UUID
+    handling_unit_id: UUID = Field(
+        description="A discipline body or a personnel department whose jurisdiction (its parent"
+        " unit and every unit below) holds a unit where the person holds or held a post."
+    )
     opened_on: Day | None = Field(default=None, description="Default today.")
 
 

@@ -49,7 +49,9 @@ class WithdrawAttribution(Body):
 class PlanRectification(Command):
     measures: Text
     owner_person_id: UUID | None = Field(
-        default=None, description="Who answers for the rectification; held a post in the unit."
+        default=None,
+        description="Who answers for the rectification: holds a post in the finding's unit on"
+        " planned_on.",
     )
     deadline: Day | None = Field(
         default=None, description="The plan's own due date, not after the finding's deadline."
@@ -85,12 +87,18 @@ class RejectRectification(Body):
 class ExtendDeadline(Body):
     new_deadline: Day
     reason: Text
-    approver_person_id: UUID
+    approver_person_id: UUID = Field(
+        description="Holds a post on extended_on in the inspection's organizing body; for a"
+        " clue's finding, in an inspection body whose jurisdiction covers the finding's unit."
+    )
     extended_on: Day | None = Field(default=None, description="Default today.")
 
 
 class ReferFinding(Body):
-    to_unit_id: UUID = Field(description="The discipline or other competent body (移送).")
+    to_unit_id: UUID = Field(
+        description="A discipline body or a personnel department, which holds people to"
+        " account (移送)."
+    )
     reason: Text
     referred_on: Day | None = Field(default=None, description="Default today.")
 
