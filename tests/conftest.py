@@ -24,6 +24,7 @@ from ledger.domain.access import Role
 from ledger.infra.codec import make_mapper
 from ledger.infra.database import create_pool, embedded_url, start_embedded
 from ledger.infra.eventstore import EventStore
+from ledger.infra.pii import load_pii_key
 from ledger.infra.settings import Settings
 from ledger.infra.tokens import issue_token, load_token_key
 from ledger.projections.registry import PROJECTIONS
@@ -105,8 +106,9 @@ def events(pool: asyncpg.Pool) -> EventStore:
 
 
 @pytest.fixture
-def ledger(events: EventStore) -> Ledger:
-    return Ledger(events, make_mapper())
+def ledger(events: EventStore, settings: Settings) -> Ledger:
+    """The command side, hashing identity numbers under the same key as the test's app."""
+    return Ledger(events, make_mapper(), load_pii_key(settings.pii_key, settings.data_dir))
 
 
 @pytest.fixture

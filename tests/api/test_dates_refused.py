@@ -18,7 +18,7 @@ from ledger.infra.settings import Settings
 from tests.api.test_bad_inputs import assert_problem, post
 from tests.api.test_loop_bad_inputs import assess_body, ids
 from tests.api.test_loop_commands import Loop, finding_body, loop
-from tests.conftest import log_count
+from tests.conftest import Issue, bearer, log_count
 
 __all__ = ["ids", "loop"]  # fixtures
 
@@ -92,6 +92,7 @@ async def test_today_is_the_day_in_the_configured_time_zone(
     pool: asyncpg.Pool,
     headers: dict[str, str],
     ids: dict[str, str],
+    issue: Issue,
 ) -> None:
     """Kiritimati (UTC+14) is always at least a day ahead of Pago Pago (UTC-11): its today
     is after Pago Pago's, whatever the host's clock and zone."""
@@ -100,7 +101,8 @@ async def test_today_is_the_day_in_the_configured_time_zone(
     assert ahead > behind
 
     async def app_in(zone: str) -> Client:
-        return await aiohttp_client(create_app(settings.model_copy(update={"timezone": zone})))
+        app = create_app(settings.model_copy(update={"timezone": zone}))
+        return await aiohttp_client(app, headers=bearer(issue("admin")))
 
     path = f"/v1/accountability-cases/{ids['case']}/sanctions"
     body = {"kind": "admonishment_talk", "decided_on": ahead.isoformat()}

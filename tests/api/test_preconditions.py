@@ -501,10 +501,12 @@ async def test_a_read_model_behind_a_position_in_the_log_is_503_with_retry_after
     settings: Settings,
     aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
     headers: dict[str, str],
+    issue: Issue,
 ) -> None:
     """With no projection worker, the read model never reaches a write: a bounded wait."""
     idle = await aiohttp_client(
-        create_app(settings.model_copy(update={"project_in_process": False}))
+        create_app(settings.model_copy(update={"project_in_process": False})),
+        headers=bearer(issue("admin")),
     )
     unit = await post(
         idle,

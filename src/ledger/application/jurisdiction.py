@@ -76,6 +76,14 @@ async def check_within(
                 raise _outside(named or "person_id", root)
 
 
+async def person_inside(store: AggregateStore, root: UUID, person_id: UUID) -> bool:
+    """Whether the person holds or held an assignment in a unit of ``root``'s tree (as the
+    read models' row-level security has it, but from the log)."""
+    posts, _ = await store.tagged([f"person:{person_id}"])
+    units = {a.unit_id for a in posts if isinstance(a, Assignment)}
+    return await _any_below(store, root, units, set())
+
+
 async def _any_below(
     store: AggregateStore, root: UUID, units: set[UUID], inside: set[UUID]
 ) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from ledger.application.commands import CorrectPerson, RegisterPerson
+from ledger.application.jurisdiction import person_inside
 from ledger.application.service import CommandResult, CommandService, Context, Decision
 from ledger.application.store import AggregateStore
 from ledger.domain.errors import InvariantViolation
@@ -53,10 +54,16 @@ class PersonCommands(CommandService):
 
         return await self._execute_guarded(ctx, decide)
 
-    async def find_by_number(self, person_no: str) -> UUID | None:
-        """The person who holds ``person_no`` now, if any."""
+    async def find_by_number(self, person_no: str, within: UUID | None = None) -> UUID | None:
+        """The person who holds ``person_no`` now, if any, and inside the jurisdiction of
+        the unit ``within`` (None: the whole ledger)."""
         holders = await self._holders(self.number_hash(person_no))
-        return holders[0].id if holders else None
+        if not holders:
+            return None
+        found = holders[0].id
+        if within is not None and not await person_inside(self.store, within, found):
+            return None
+        return found
 
     async def _holders(self, number: str) -> list[Person]:
         found, _ = await self.store.tagged([f"person-no-hash:{number}"])

@@ -16,7 +16,7 @@ from ledger.api.http import (
     read_body,
     wait_for_position,
 )
-from ledger.api.keys import LEDGER, TARGET
+from ledger.api.keys import LEDGER, PRINCIPAL, TARGET
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
 from ledger.api.schemas import View
@@ -87,9 +87,10 @@ routes.command(
 )
 async def find_person(request: web.Request) -> web.Response:
     body = await read_body(request, FindPerson)
-    found = await request.app[LEDGER].persons.find_by_number(body.person_no)
     # Outside the caller's jurisdiction, the number is held by no one it may see.
-    if found is None or await chain_query.get_person(await reader(request), found) is None:
+    within = request[PRINCIPAL].unit
+    found = await request.app[LEDGER].persons.find_by_number(body.person_no, within)
+    if found is None:
         raise ApiError(404, "Not found", "no person holds this person_no")
     request[TARGET] = ("person", found)  # the access log names whom the number found
     return json_response({"id": found})
