@@ -36,6 +36,18 @@ class Route:
     query: tuple[Param, ...] = ()
     command: bool = False
     response: type[BaseModel] | None = None
+    # What the OpenAPI document says beyond what the route's shape implies (api.openapi):
+    # the media types of a successful answer, further statuses answered with the same
+    # shape, further problem statuses, and whether the answer needs the database (503).
+    media_types: tuple[str, ...] = ("application/json",)
+    also: tuple[tuple[int, str], ...] = ()
+    errors: tuple[int, ...] = ()
+    database: bool = True
+
+    @property
+    def action(self) -> str:
+        """The operation's name: its OpenAPI operationId and its row in the policy."""
+        return self.handler.__name__
 
 
 VALID_AT = Param("valid_at", "Valid time: YYYY-MM-DD or RFC 3339 (default today).")
@@ -73,8 +85,17 @@ class RouteTable:
         status: int = 200,
         query: tuple[Param, ...] = (),
         response: type[BaseModel] | None = None,
+        media_types: tuple[str, ...] = ("application/json",),
+        also: tuple[tuple[int, str], ...] = (),
+        errors: tuple[int, ...] = (),
+        database: bool = True,
     ) -> Callable[[Handler], Handler]:
-        """Register the decorated handler (a query, or a command that answers its own way)."""
+        """Register the decorated handler (a query, or a command that answers its own way).
+
+        ``media_types``: what a successful answer may be; ``also``: further statuses of a
+        successful answer, each with when it is given; ``errors``: problem answers the
+        route's shape does not imply (a 404 on a path without an id); ``database``: False
+        for the routes that answer without it (no 503)."""
 
         def register(handler: Handler) -> Handler:
             self.routes.append(
@@ -89,6 +110,10 @@ class RouteTable:
                     query,
                     command=body is not None,
                     response=response,
+                    media_types=media_types,
+                    also=also,
+                    errors=errors,
+                    database=database,
                 )
             )
             return handler

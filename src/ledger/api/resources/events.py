@@ -104,6 +104,7 @@ async def list_events(request: web.Request) -> web.Response:
             {"type": "integer", "minimum": 0},
         ),
     ),
+    media_types=("text/event-stream",),
 )
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """Each event is one SSE message with ``id`` = its position, so a reconnecting client

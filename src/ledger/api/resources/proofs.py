@@ -20,12 +20,24 @@ routes = RouteTable("verifiability")
 MAX = NOW
 
 
-@routes.route("GET", "/v1/ledger/public-key", "The checkpoint verifier key (signed-note format)")
+@routes.route(
+    "GET",
+    "/v1/ledger/public-key",
+    "The checkpoint verifier key (signed-note format)",
+    media_types=("text/plain",),
+    database=False,
+)
 async def public_key(request: web.Request) -> web.Response:
     return web.Response(text=request.app[SIGNER].verifier_key + "\n", content_type="text/plain")
 
 
-@routes.route("GET", "/v1/ledger/checkpoint", "The latest signed checkpoint (C2SP format)")
+@routes.route(
+    "GET",
+    "/v1/ledger/checkpoint",
+    "The latest signed checkpoint (C2SP format); 404 before the first",
+    media_types=("text/plain",),
+    errors=(404,),
+)
 async def checkpoint(request: web.Request) -> web.Response:
     latest = await latest_checkpoint(request.app[POOL], request.app[SIGNER].key_id)
     if latest is None:
@@ -84,6 +96,7 @@ async def _size(request: web.Request, name: str) -> int:
             "size", "Tree size (default: the latest checkpoint).", {"type": "integer", "minimum": 1}
         ),
     ),
+    errors=(404,),
 )
 async def inclusion(request: web.Request) -> web.Response:
     if "position" not in request.query:
@@ -109,6 +122,7 @@ async def inclusion(request: web.Request) -> web.Response:
         Param("from", "The earlier tree size.", {"type": "integer", "minimum": 0}, required=True),
         Param("to", "The later tree size.", {"type": "integer", "minimum": 1}),
     ),
+    errors=(404,),
 )
 async def consistency(request: web.Request) -> web.Response:
     if "from" not in request.query:

@@ -46,6 +46,8 @@ FORMATS = (
     " also in the `Ledger-Position` header."
 )
 
+FORMAT_TYPES = ("application/json", "text/csv")
+
 
 @routes.route(
     "GET",
@@ -54,6 +56,7 @@ FORMATS = (
     " rectification, accountability, assessments of the units led." + FORMATS,
     query=(*PERIOD, KNOWN_AT, MIN_POSITION, PROOFS),
     response=PersonReference,
+    media_types=FORMAT_TYPES,
 )
 async def person_reference(request: web.Request) -> web.StreamResponse:
     person_id = path_uuid(request)
@@ -90,6 +93,7 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
         PROOFS,
     ),
     response=UnitReference,
+    media_types=FORMAT_TYPES,
 )
 async def unit_reference(request: web.Request) -> web.StreamResponse:
     unit_id = path_uuid(request)
