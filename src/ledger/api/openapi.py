@@ -209,13 +209,21 @@ def _parameters(r: Route) -> list[dict[str, Any]]:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "maxLength": 200},
+                "description": "Repeat a command safely: the same key and body answer the "
+                "first answer again, written once.",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "pattern": "^[ -~]+$",
+                },
             },
             {
                 "name": "If-Match",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string"},
+                "description": "The stream version the command expects, as an ETag.",
+                "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,18}"?$'},
             },
         ]
     return params

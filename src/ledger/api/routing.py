@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from ledger.api.commanding import CommandHandler, command_route
 from ledger.application import Ledger
 from ledger.application.commands import Body
+from ledger.projections.common import NOW
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -50,16 +51,23 @@ class Route:
         return self.handler.__name__
 
 
-VALID_AT = Param("valid_at", "Valid time: YYYY-MM-DD or RFC 3339 (default today).")
+# A day between 1900 and 2199, as the service takes it; alone, or starting a time.
+_DAY = r"(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DAY = {"type": "string", "format": "date", "pattern": f"^{_DAY}$"}
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-][01][0-9]:[0-5][0-9])"
+DAY_OR_TIME = {"type": "string", "pattern": f"^{_DAY}({_TIME})?$"}
+VALID_AT = Param("valid_at", "Valid time: YYYY-MM-DD or RFC 3339 (default today).", DAY_OR_TIME)
 KNOWN_AT = Param(
     "known_at",
     "Ledger time: what the ledger knew at this RFC 3339 time.",
     {"type": "string", "format": "date-time"},
 )
+# A ledger position (or a count of positions), as the service takes it.
+POSITION = {"type": "integer", "minimum": 0, "maximum": NOW}
 MIN_POSITION = Param(
     "min_position",
     "Wait (bounded) until the read model has reached this ledger position.",
-    {"type": "integer", "minimum": 0},
+    POSITION,
 )
 LIMIT = Param(
     "limit", "Page size (1–500, default 50).", {"type": "integer", "minimum": 1, "maximum": 500}

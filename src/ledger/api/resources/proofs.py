@@ -9,7 +9,7 @@ from aiohttp import web
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int
 from ledger.api.keys import POOL, SIGNER
-from ledger.api.routing import CURSOR, LIMIT, Param, RouteTable
+from ledger.api.routing import CURSOR, LIMIT, POSITION, Param, RouteTable
 from ledger.infra.checkpoints import checkpoint_of_size, checkpoint_page, latest_checkpoint
 from ledger.infra.merkle import TreeError, consistency_record, proof_record
 from ledger.projections.common import NOW
@@ -89,12 +89,10 @@ async def _size(request: web.Request, name: str) -> int:
         Param(
             "position",
             "The event's ledger position.",
-            {"type": "integer", "minimum": 1},
+            {**POSITION, "minimum": 1},
             required=True,
         ),
-        Param(
-            "size", "Tree size (default: the latest checkpoint).", {"type": "integer", "minimum": 1}
-        ),
+        Param("size", "Tree size (default: the latest checkpoint).", {**POSITION, "minimum": 1}),
     ),
     errors=(404,),
 )
@@ -119,8 +117,8 @@ async def inclusion(request: web.Request) -> web.Response:
     "/v1/ledger/proof/consistency",
     "Consistency proof between two tree sizes (default `to`: the latest checkpoint's)",
     query=(
-        Param("from", "The earlier tree size.", {"type": "integer", "minimum": 0}, required=True),
-        Param("to", "The later tree size.", {"type": "integer", "minimum": 1}),
+        Param("from", "The earlier tree size.", POSITION, required=True),
+        Param("to", "The later tree size.", {**POSITION, "minimum": 1}),
     ),
     errors=(404,),
 )

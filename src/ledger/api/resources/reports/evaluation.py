@@ -22,7 +22,7 @@ from ledger.api.http import (
 )
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
-from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
+from ledger.api.routing import DAY, KNOWN_AT, MIN_POSITION, Param, RouteTable
 from ledger.projections import evaluation
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.findings import NAME as FINDINGS
@@ -31,12 +31,9 @@ from ledger.projections.records import NAME as RECORDS
 routes = RouteTable("evaluation")
 
 
-DATE = {"type": "string", "format": "date"}
-
-
 PERIOD = (
-    Param("from", "First day of the period, YYYY-MM-DD.", DATE, required=True),
-    Param("to", "Last day of the period (included), YYYY-MM-DD.", DATE, required=True),
+    Param("from", "First day of the period, YYYY-MM-DD.", DAY, required=True),
+    Param("to", "Last day of the period (included), YYYY-MM-DD.", DAY, required=True),
 )
 
 
