@@ -280,10 +280,12 @@ async def test_pages_follow_the_cursor_in_ledger_order(
 
 
 @pytest.fixture
-async def unsealed(settings: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
+async def unsealed(
+    settings: Settings, issue: Issue, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
     """The app without its worker: no checkpoint is signed unless a test signs one."""
     settings = settings.model_copy(update={"project_in_process": False})
-    return await aiohttp_client(create_app(settings))
+    return await aiohttp_client(create_app(settings), headers=bearer(issue("admin")))
 
 
 async def test_proofs_verify_against_the_checkpoint_offline(

@@ -20,6 +20,7 @@ from ledger.infra.database import create_pool
 from ledger.infra.sealer import run_sealer
 from ledger.infra.settings import Settings
 from ledger.offline import verify_checkpoint
+from tests.conftest import Issue, bearer
 
 Client = TestClient[Any, Any]
 PERIOD = {"from": "2021-01-01", "to": "2021-12-31"}
@@ -32,8 +33,10 @@ def api_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def api(api_settings: Settings, aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
-    return await aiohttp_client(create_app(api_settings))
+async def api(
+    api_settings: Settings, issue: Issue, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> Client:
+    return await aiohttp_client(create_app(api_settings), headers=bearer(issue("admin")))
 
 
 async def _post(client: Client, path: str, body: dict[str, Any], headers: dict[str, str]) -> str:
