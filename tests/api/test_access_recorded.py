@@ -102,3 +102,14 @@ async def test_refusals_are_recorded(client: Client, issue: Issue, pool: asyncpg
     ]
     assert all(isinstance(e["path"], str) for e in entries)
     assert UUID(int=0) not in {e["target_id"] for e in entries}
+
+
+async def test_the_purpose_is_read_only_where_the_access_log_records_it(
+    client: Client, issue: Issue, pool: asyncpg.Pool
+) -> None:
+    bad = bearer(issue("auditor")) | {"X-Access-Purpose": "%E5%B9"}  # cut UTF-8
+    assert (await client.get("/v1/units", headers=bad)).status == 200  # not read here
+    refused = await client.get("/v1/access-log", headers=bad)
+    assert refused.status == 400
+    assert (await refused.json())["errors"][0]["field"] == "X-Access-Purpose"
+    assert [(e["action"], e["outcome"]) for e in await _entries(pool)] == [("list_access_log", 400)]

@@ -47,8 +47,11 @@ def _bad_purpose(message: str) -> ApiError:
 
 
 def stated_purpose(request: web.Request, action: str, role: Role) -> None:
-    """Read ``X-Access-Purpose`` (percent-encoded UTF-8); required of some roles for
-    reads of a person's data (400 naming the header)."""
+    """Read ``X-Access-Purpose`` (percent-encoded UTF-8) where the access log records it;
+    required of some roles for reads of a person's data (400 naming the header).
+    Elsewhere the header is not read, as any other header the operation does not name."""
+    if action not in AUDITED:
+        return
     raw = request.headers.get(HEADER)
     if raw is None or not raw.strip():
         if action in PERSON_READS and role in PURPOSE_REQUIRED:

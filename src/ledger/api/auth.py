@@ -21,7 +21,7 @@ from ledger.api.errors import ApiError, invalid
 from ledger.api.keys import ACTOR, LIMITER, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
 from ledger.api.limits import TokenBuckets, check_rate
 from ledger.api.routing import Handler, Route
-from ledger.application.policy import OPEN, allows, missing
+from ledger.application.policy import CLOSABLE, OPEN, allows, missing
 from ledger.domain.access import Role
 from ledger.infra.database import Pool, reading
 from ledger.infra.revocations import RevocationList
@@ -86,7 +86,7 @@ def guard(route: Route) -> Handler:
             return await checked(request)
 
     async def checked(request: web.Request) -> web.StreamResponse:
-        if action not in OPEN or (action == "metrics" and not request.app[SETTINGS].metrics_public):
+        if action not in OPEN or (action in CLOSABLE and not request.app[SETTINGS].metrics_public):
             await authenticate(request)
             check_rate(request.app[LIMITER], request[PRINCIPAL].token_id)
             role = request[PRINCIPAL].role

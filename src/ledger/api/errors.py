@@ -24,6 +24,7 @@ from ledger.domain.errors import (
     NotFound,
     OutsideJurisdiction,
 )
+from ledger.infra.database import UNAVAILABLE
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -183,6 +184,13 @@ def from_exception(error: Exception) -> ApiError | None:
         )
     if isinstance(error, ConcurrencyConflict):
         return ApiError(409, "Concurrent change", str(error), headers={"Retry-After": "1"})
+    if isinstance(error, UNAVAILABLE):
+        return ApiError(
+            503,
+            "Service unavailable",
+            "the database does not answer; try again",
+            headers={"Retry-After": "5"},
+        )
     return None
 
 

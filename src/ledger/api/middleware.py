@@ -45,6 +45,8 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = problem.response()
     except Exception as error:
         mapped = from_exception(error)
+        if mapped is not None and not isinstance(error, ApiError) and mapped.status >= 500:
+            log.warning("database_unavailable", request_id=request_id, path=request.path)
         if mapped is None:
             log.exception("unhandled_error", request_id=request_id, path=request.path)
             mapped = ApiError(

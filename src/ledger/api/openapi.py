@@ -1,4 +1,11 @@
-"""The OpenAPI 3.1 document, generated from the route table and the pydantic models."""
+"""The OpenAPI 3.1 document, generated from the route table and the pydantic models.
+
+Every answer an operation can give is named, derived from the route's properties (never
+listed per operation): who may call it (open, a token, or a token if the settings close
+it), its path ids, its query parameters, its body, whether the access log records it and
+whether it needs the database. Each problem is ``application/problem+json`` of the one
+``Problem`` schema.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,17 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ledger import __version__
+from ledger.api.access import AUDITED, HEADER, MAX_PURPOSE
+from ledger.api.errors import PROBLEM_JSON
+from ledger.api.routing import Route
 from ledger.api.schemas import Created
+from ledger.application.policy import CLOSABLE, OPEN, PERSON_READS
+
+BEARER = "bearerAuth"
 
 _PROBLEM = {
     "type": "object",
+    "description": "RFC 9457 problem details; some problems add fields of their own.",
     "required": ["type", "title", "status", "detail"],
     "properties": {
         "type": {"type": "string"},
@@ -32,14 +46,213 @@ _PROBLEM = {
     },
 }
 
-
-def _problem_ref(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        },
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
     }
+}
+
+
+def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+# The problem answers, each once in components.responses; operations refer to them.
+PROBLEMS: dict[str, dict[str, Any]] = {
+    "MalformedJson": _problem("Bad request: the body is not a JSON object"),
+    "PurposeRequired": _problem(
+        f"Bad request: {HEADER} is missing (of personnel, discipline and auditor) or malformed"
+    ),
+    "PurposeMalformed": _problem(f"Bad request: {HEADER} is malformed"),
+    "Unauthorized": _problem(
+        "No valid bearer token",
+        {
+            "WWW-Authenticate": {
+                "description": "The bearer challenge (RFC 6750).",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    ),
+    "Forbidden": _problem("The role may not, or the record is outside the jurisdiction"),
+    "NotFound": _problem("Not found: an id it names names nothing (at that time)"),
+    "Conflict": _problem("Conflicts with what the ledger holds, or a concurrent change"),
+    "PreconditionFailed": _problem(
+        "If-Match names another version",
+        {"ETag": {"description": "The current version.", "schema": {"type": "string"}}},
+    ),
+    "TooLarge": _problem("The body is larger than the service accepts"),
+    "UnsupportedMediaType": _problem("The body is not application/json"),
+    "Invalid": _problem("Invalid input: a parameter, header or field, named in `errors`"),
+    "TooManyRequests": _problem("Too many requests", _RETRY_AFTER),
+    "Unavailable": _problem(
+        "Unavailable: the database, the access log, or min_position not reached in time",
+        _RETRY_AFTER,
+    ),
+}
+_BY_STATUS = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    412: "PreconditionFailed",
+    413: "TooLarge",
+    415: "UnsupportedMediaType",
+    422: "Invalid",
+    429: "TooManyRequests",
+    503: "Unavailable",
+}
+
+
+def _access(r: Route) -> str:
+    """``open``, ``token``, or ``either`` (open unless the settings close it)."""
+    if r.action in CLOSABLE:
+        return "either"
+    return "open" if r.action in OPEN else "token"
+
+
+def _problems(r: Route) -> dict[int, str]:
+    """The problem answers of a route (their names in PROBLEMS), from its properties."""
+    access, body = _access(r), r.body is not None
+    statuses = {422, *r.errors}
+    if access != "open":
+        statuses |= {401, 403}
+    if access == "token":
+        statuses.add(429)
+    if "{" in r.path or r.command:
+        statuses.add(404)
+    if r.command:
+        statuses |= {409, 412}
+    if body:
+        statuses |= {413, 415}
+    if r.database:
+        statuses.add(503)
+    found = {status: _BY_STATUS[status] for status in statuses}
+    if body:  # no route has a body and an access purpose
+        found[400] = "MalformedJson"
+    elif r.action in PERSON_READS:
+        found[400] = "PurposeRequired"
+    elif r.action in AUDITED:
+        found[400] = "PurposeMalformed"
+    return found
+
+
+def _success(r: Route, keyed: dict[Any, Any]) -> dict[str, Any]:
+    if r.response is not None:
+        json_schema = keyed[(r.response, "serialization")]
+    elif r.command:
+        json_schema = {"$ref": "#/components/schemas/Created"}
+    else:
+        json_schema = {"type": "object"}
+    content = {
+        media: {"schema": json_schema if media == "application/json" else {"type": "string"}}
+        for media in r.media_types
+    }
+    description = "Written: the id, stream version and ledger position." if r.command else "OK"
+    return {"description": description, "content": content}
+
+
+def _responses(r: Route, keyed: dict[Any, Any]) -> dict[str, Any]:
+    answers = {
+        status: {"$ref": f"#/components/responses/{name}"} for status, name in _problems(r).items()
+    }
+    answers[r.status] = _success(r, keyed)
+    for status, description in r.also:
+        answers[status] = _success(r, keyed) | {"description": description}
+    return {str(status): answers[status] for status in sorted(answers)}
+
+
+def _parameters(r: Route) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+        for name in re.findall(r"{(\w+)}", r.path)
+    ]
+    params += [
+        {
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
+            "description": p.description,
+            "schema": p.schema,
+        }
+        for p in r.query
+    ]
+    if r.action in AUDITED:
+        why = "Why you read it, percent-encoded UTF-8; recorded in the access log."
+        if r.action in PERSON_READS:
+            why += " Required of personnel, discipline and auditor for a person's data."
+        params.append(
+            {
+                "name": HEADER,
+                "in": "header",
+                "required": False,
+                "description": why + f" At most {MAX_PURPOSE} characters once decoded.",
+                "schema": {"type": "string", "minLength": 1},
+            }
+        )
+    if r.command:
+        params += [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Repeat a command safely: the same key and body answer the "
+                "first answer again, written once.",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "pattern": "^[ -~]+$",
+                },
+            },
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": "The stream version the command expects, as an ETag.",
+                "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,18}"?$'},
+            },
+        ]
+    return params
+
+
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "open": [],
+    "token": [{BEARER: []}],
+    "either": [{}, {BEARER: []}],
+}
+
+
+def _operation(r: Route, keyed: dict[Any, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": r.summary,
+        "operationId": r.action,
+        "tags": [r.tag],
+        "security": _SECURITY[_access(r)],
+        "responses": _responses(r, keyed),
+    }
+    params = _parameters(r)
+    if params:
+        operation["parameters"] = params
+    if r.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": keyed[(r.body, "validation")]}},
+        }
+    return operation
 
 
 def build_openapi() -> dict[str, Any]:
@@ -59,77 +272,7 @@ def build_openapi() -> dict[str, Any]:
     schemas["Problem"] = _PROBLEM
     paths: dict[str, Any] = {}
     for r in routes:
-        params: list[dict[str, Any]] = [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string", "format": "uuid"},
-            }
-            for name in re.findall(r"{(\w+)}", r.path)
-        ]
-        params += [
-            {
-                "name": p.name,
-                "in": "query",
-                "required": p.required,
-                "description": p.description,
-                "schema": p.schema,
-            }
-            for p in r.query
-        ]
-        responses: dict[str, Any] = {}
-        if r.command:
-            responses[str(r.status)] = {
-                "description": "Written: the id, stream version and ledger position.",
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Created"}}
-                },
-            }
-            responses["409"] = _problem_ref("Conflicts with what the ledger holds")
-            responses["412"] = _problem_ref("If-Match names another version")
-            responses["422"] = _problem_ref("Invalid input")
-        elif r.response is not None:
-            responses[str(r.status)] = {
-                "description": "OK",
-                "content": {"application/json": {"schema": keyed[(r.response, "serialization")]}},
-            }
-        else:
-            responses[str(r.status)] = {"description": "OK"}
-        if params:
-            responses["422"] = _problem_ref("Invalid input")
-        if "{" in r.path:
-            responses["404"] = _problem_ref("Not found")
-        operation: dict[str, Any] = {
-            "summary": r.summary,
-            "operationId": r.handler.__name__,
-            "tags": [r.tag],
-            "responses": responses,
-        }
-        if r.command:
-            params += [
-                {
-                    "name": "Idempotency-Key",
-                    "in": "header",
-                    "required": False,
-                    "schema": {"type": "string", "maxLength": 200},
-                },
-                {
-                    "name": "If-Match",
-                    "in": "header",
-                    "required": False,
-                    "schema": {"type": "string"},
-                },
-            ]
-        if params:
-            operation["parameters"] = params
-        if r.body is not None:
-            ref = keyed[(r.body, "validation")]
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": ref}},
-            }
-        paths.setdefault(r.path, {})[r.method.lower()] = operation
+        paths.setdefault(r.path, {})[r.method.lower()] = _operation(r, keyed)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -141,6 +284,15 @@ def build_openapi() -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(schemas.items())),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": PROBLEMS,
+            "securitySchemes": {
+                BEARER: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A token from `ledger token issue` or the identity "
+                    "provider; its role and unit decide what the caller may do and see.",
+                }
+            },
         },
     }

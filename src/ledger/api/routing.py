@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from ledger.api.commanding import CommandHandler, command_route
 from ledger.application import Ledger
 from ledger.application.commands import Body
+from ledger.projections.common import NOW
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,18 +37,37 @@ class Route:
     query: tuple[Param, ...] = ()
     command: bool = False
     response: type[BaseModel] | None = None
+    # What the OpenAPI document says beyond what the route's shape implies (api.openapi):
+    # the media types of a successful answer, further statuses answered with the same
+    # shape, further problem statuses, and whether the answer needs the database (503).
+    media_types: tuple[str, ...] = ("application/json",)
+    also: tuple[tuple[int, str], ...] = ()
+    errors: tuple[int, ...] = ()
+    database: bool = True
+
+    @property
+    def action(self) -> str:
+        """The operation's name: its OpenAPI operationId and its row in the policy."""
+        return self.handler.__name__
 
 
-VALID_AT = Param("valid_at", "Valid time: YYYY-MM-DD or RFC 3339 (default today).")
+# A day between 1900 and 2199, as the service takes it; alone, or starting a time.
+_DAY = r"(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DAY = {"type": "string", "format": "date", "pattern": f"^{_DAY}$"}
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-][01][0-9]:[0-5][0-9])"
+DAY_OR_TIME = {"type": "string", "pattern": f"^{_DAY}({_TIME})?$"}
+VALID_AT = Param("valid_at", "Valid time: YYYY-MM-DD or RFC 3339 (default today).", DAY_OR_TIME)
 KNOWN_AT = Param(
     "known_at",
     "Ledger time: what the ledger knew at this RFC 3339 time.",
     {"type": "string", "format": "date-time"},
 )
+# A ledger position (or a count of positions), as the service takes it.
+POSITION = {"type": "integer", "minimum": 0, "maximum": NOW}
 MIN_POSITION = Param(
     "min_position",
     "Wait (bounded) until the read model has reached this ledger position.",
-    {"type": "integer", "minimum": 0},
+    POSITION,
 )
 LIMIT = Param(
     "limit", "Page size (1–500, default 50).", {"type": "integer", "minimum": 1, "maximum": 500}
@@ -73,8 +93,17 @@ class RouteTable:
         status: int = 200,
         query: tuple[Param, ...] = (),
         response: type[BaseModel] | None = None,
+        media_types: tuple[str, ...] = ("application/json",),
+        also: tuple[tuple[int, str], ...] = (),
+        errors: tuple[int, ...] = (),
+        database: bool = True,
     ) -> Callable[[Handler], Handler]:
-        """Register the decorated handler (a query, or a command that answers its own way)."""
+        """Register the decorated handler (a query, or a command that answers its own way).
+
+        ``media_types``: what a successful answer may be; ``also``: further statuses of a
+        successful answer, each with when it is given; ``errors``: problem answers the
+        route's shape does not imply (a 404 on a path without an id); ``database``: False
+        for the routes that answer without it (no 503)."""
 
         def register(handler: Handler) -> Handler:
             self.routes.append(
@@ -89,6 +118,10 @@ class RouteTable:
                     query,
                     command=body is not None,
                     response=response,
+                    media_types=media_types,
+                    also=also,
+                    errors=errors,
+                    database=database,
                 )
             )
             return handler

@@ -99,6 +99,8 @@ _ROWS: dict[str, set[Role]] = {
 
 # Served to anyone, with or without a token.
 OPEN = frozenset({"healthz", "readyz", "openapi", "docs", "metrics", "public_key"})
+# Open ones the settings may close (`metrics_public`): then they take a token.
+CLOSABLE = frozenset({"metrics"})
 
 POLICY: dict[str, frozenset[Role]] = {
     action: frozenset({ADMIN, *roles}) for action, roles in _ROWS.items()

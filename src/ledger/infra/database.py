@@ -21,6 +21,15 @@ log = structlog.get_logger(__name__)
 # so that it never imports the driver itself.
 Pool = asyncpg.Pool
 
+# What a refused, lost or shut-down connection raises (TimeoutError, a slow pool, is an
+# OSError): the API answers 503, try again, not 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.TooManyConnectionsError,
+)
+
 
 @contextlib.asynccontextmanager
 async def reading(pool: asyncpg.Pool, jurisdiction: UUID | None) -> AsyncIterator[Any]:

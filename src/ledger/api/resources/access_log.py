@@ -12,7 +12,7 @@ from pydantic import Field
 from ledger.api.auth import reader
 from ledger.api.errors import invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int, query_uuid
-from ledger.api.routing import CURSOR, LIMIT, Param, RouteTable
+from ledger.api.routing import CURSOR, DAY_OR_TIME, LIMIT, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.infra import accesslog
 
@@ -90,8 +90,12 @@ def _after_seq(request: web.Request) -> int | None:
             "Only reads of this person's dossier.",
             {"type": "string", "format": "uuid"},
         ),
-        Param("from", "From this time on: YYYY-MM-DD (UTC) or RFC 3339."),
-        Param("to", "Before this time: RFC 3339, or YYYY-MM-DD for through that day (UTC)."),
+        Param("from", "From this time on: YYYY-MM-DD (UTC) or RFC 3339.", DAY_OR_TIME),
+        Param(
+            "to",
+            "Before this time: RFC 3339, or YYYY-MM-DD for through that day (UTC).",
+            DAY_OR_TIME,
+        ),
         LIMIT,
         CURSOR,
     ),

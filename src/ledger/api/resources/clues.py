@@ -24,7 +24,7 @@ from ledger.api.http import (
 from ledger.api.keys import LEDGER
 from ledger.api.reads import READ, answer_record
 from ledger.api.routing import Param, RouteTable
-from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, View
+from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, Created, View
 from ledger.application.commands import ReceiveClue, TriageClue
 from ledger.domain.errors import NotFound
 from ledger.domain.vocab import ClueSource, TriageOutcome
@@ -53,12 +53,20 @@ class ClueView(View):
     triaged_at: datetime | None = Field(description="When the triage was recorded.")
 
 
+class ClueReceived(Created):
+    already_received: bool = Field(
+        False, description="True when the clue was delivered before: nothing was written."
+    )
+
+
 @routes.route(
     "POST",
     "/v1/clues",
     "Receive a clue; a repeated delivery answers 200 with the clue already held",
     body=ReceiveClue,
     status=201,
+    response=ClueReceived,
+    also=((200, "A repeated delivery: the clue already held, `already_received`"),),
 )
 async def receive_clue(request: web.Request) -> web.Response:
     cmd = await read_body(request, ReceiveClue)
@@ -74,6 +82,7 @@ async def receive_clue(request: web.Request) -> web.Response:
     " (200, the clue), or dismissed (200)",
     body=TriageClue,
     status=201,
+    also=((200, "Triaged onto an existing finding, or dismissed: the clue's version"),),
 )
 async def triage_clue(request: web.Request) -> web.Response:
     clue_id = path_uuid(request)
@@ -138,6 +147,7 @@ async def get_clue(request: web.Request) -> web.Response:
         *READ,
     ),
     response=ClueView,
+    errors=(404,),
 )
 async def find_clue(request: web.Request) -> web.Response:
     source = query_choice(request, "source", [s.value for s in ClueSource])

@@ -18,7 +18,7 @@ from pydantic import (
 
 from ledger.api.http import json_response, query_int, to_json
 from ledger.api.keys import EVENTS, MAPPER, POOL, PRINCIPAL
-from ledger.api.routing import LIMIT, Param, RouteTable
+from ledger.api.routing import LIMIT, POSITION, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.infra.database import reading
 from ledger.infra.eventlog import EventLog
@@ -77,7 +77,7 @@ def feed_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
         Param(
             "after",
             "Return events after this position (default 0).",
-            {"type": "integer", "minimum": 0},
+            POSITION,
         ),
         LIMIT,
     ),
@@ -101,9 +101,10 @@ async def list_events(request: web.Request) -> web.Response:
         Param(
             "after",
             "Start after this position (or send Last-Event-ID).",
-            {"type": "integer", "minimum": 0},
+            POSITION,
         ),
     ),
+    media_types=("text/event-stream",),
 )
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """Each event is one SSE message with ``id`` = its position, so a reconnecting client

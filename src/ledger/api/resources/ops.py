@@ -3,25 +3,47 @@
 from __future__ import annotations
 
 import html
+from typing import Literal
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import Field
 
 from ledger.api.http import json_response
 from ledger.api.keys import EVENTS, METRICS, POOL
 from ledger.api.routing import RouteTable
+from ledger.api.schemas import View
 from ledger.projections.registry import PROJECTIONS
 from ledger.projections.runner import tracked_position
 
 routes = RouteTable("operations")
 
 
-@routes.route("GET", "/healthz", "Liveness: the process answers")
+class Health(View):
+    status: Literal["ok"]
+
+
+class Readiness(View):
+    status: Literal["ready", "unavailable"]
+    head: int | None = Field(None, description="The ledger's last position.")
+    projections: dict[str, int] | None = Field(
+        None, description="The position each read model has reached."
+    )
+    detail: str | None = Field(None, description="Why not ready: the error's kind.")
+
+
+@routes.route("GET", "/healthz", "Liveness: the process answers", response=Health, database=False)
 async def healthz(request: web.Request) -> web.Response:
     return json_response({"status": "ok"})
 
 
-@routes.route("GET", "/readyz", "Readiness: the database answers; read model lag")
+@routes.route(
+    "GET",
+    "/readyz",
+    "Readiness: the database answers; read model lag",
+    response=Readiness,
+    also=((503, "Not ready: the database does not answer"),),
+)
 async def readyz(request: web.Request) -> web.Response:
     try:
         head = await request.app[EVENTS].head_position()
@@ -31,14 +53,16 @@ async def readyz(request: web.Request) -> web.Response:
     return json_response({"status": "ready", "head": head, "projections": positions})
 
 
-@routes.route("GET", "/openapi.json", "This OpenAPI document")
+@routes.route("GET", "/openapi.json", "This OpenAPI document", database=False)
 async def openapi(request: web.Request) -> web.Response:
     from ledger.api.openapi import build_openapi
 
     return json_response(build_openapi())
 
 
-@routes.route("GET", "/docs", "A readable page of the API")
+@routes.route(
+    "GET", "/docs", "A readable page of the API", media_types=("text/html",), database=False
+)
 async def docs(request: web.Request) -> web.Response:
     from ledger.api.openapi import build_openapi
 
@@ -62,7 +86,7 @@ async def docs(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
-@routes.route("GET", "/metrics", "Prometheus metrics")
+@routes.route("GET", "/metrics", "Prometheus metrics", media_types=("text/plain",))
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
     registry.head.set(await request.app[EVENTS].head_position())

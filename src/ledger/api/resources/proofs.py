@@ -10,7 +10,7 @@ from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import decode_cursor, encode_cursor, json_response, query_int
 from ledger.api.keys import POOL, SIGNER
-from ledger.api.routing import CURSOR, LIMIT, Param, RouteTable
+from ledger.api.routing import CURSOR, LIMIT, POSITION, Param, RouteTable
 from ledger.infra.checkpoints import checkpoint_of_size, checkpoint_page, latest_checkpoint
 from ledger.infra.eventlog import EventLog
 from ledger.infra.merkle import TreeError, consistency_record, proof_record
@@ -22,12 +22,24 @@ routes = RouteTable("verifiability")
 MAX = NOW
 
 
-@routes.route("GET", "/v1/ledger/public-key", "The checkpoint verifier key (signed-note format)")
+@routes.route(
+    "GET",
+    "/v1/ledger/public-key",
+    "The checkpoint verifier key (signed-note format)",
+    media_types=("text/plain",),
+    database=False,
+)
 async def public_key(request: web.Request) -> web.Response:
     return web.Response(text=request.app[SIGNER].verifier_key + "\n", content_type="text/plain")
 
 
-@routes.route("GET", "/v1/ledger/checkpoint", "The latest signed checkpoint (C2SP format)")
+@routes.route(
+    "GET",
+    "/v1/ledger/checkpoint",
+    "The latest signed checkpoint (C2SP format); 404 before the first",
+    media_types=("text/plain",),
+    errors=(404,),
+)
 async def checkpoint(request: web.Request) -> web.Response:
     latest = await latest_checkpoint(request.app[POOL], request.app[SIGNER].key_id)
     if latest is None:
@@ -79,13 +91,12 @@ async def _size(request: web.Request, name: str) -> int:
         Param(
             "position",
             "The event's ledger position.",
-            {"type": "integer", "minimum": 1},
+            {**POSITION, "minimum": 1},
             required=True,
         ),
-        Param(
-            "size", "Tree size (default: the latest checkpoint).", {"type": "integer", "minimum": 1}
-        ),
+        Param("size", "Tree size (default: the latest checkpoint).", {**POSITION, "minimum": 1}),
     ),
+    errors=(404,),
 )
 async def inclusion(request: web.Request) -> web.Response:
     if "position" not in request.query:
@@ -111,9 +122,10 @@ async def inclusion(request: web.Request) -> web.Response:
     "/v1/ledger/proof/consistency",
     "Consistency proof between two tree sizes (default `to`: the latest checkpoint's)",
     query=(
-        Param("from", "The earlier tree size.", {"type": "integer", "minimum": 0}, required=True),
-        Param("to", "The later tree size.", {"type": "integer", "minimum": 1}),
+        Param("from", "The earlier tree size.", POSITION, required=True),
+        Param("to", "The later tree size.", {**POSITION, "minimum": 1}),
     ),
+    errors=(404,),
 )
 async def consistency(request: web.Request) -> web.Response:
     if "from" not in request.query:

@@ -49,7 +49,9 @@ class AssessUnit(Command):
     indicator_set_id: UUID
     unit_id: UUID
     scores: dict[Code, Score] = Field(
-        max_length=100, description="A score out of 100 for each indicator code."
+        max_length=100,
+        description="A score out of 100 for each indicator code.",
+        json_schema_extra={"additionalProperties": False},  # a key is a Code
     )
     grade: Grade | None = Field(default=None, description="Default: derived from the total.")
     assessed_on: Day

@@ -64,7 +64,9 @@ def _plausible(day: date) -> date:
     return day
 
 
-Day = Annotated[date, AfterValidator(_plausible)]
+# The bounds in the contract too, so that a client (or a generator of requests) knows them.
+DAY_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+Day = Annotated[date, AfterValidator(_plausible), Field(json_schema_extra={"pattern": DAY_PATTERN})]
 
 
 Sha256 = Annotated[str, StringConstraints(pattern=_SHA256)]
@@ -96,7 +98,11 @@ def _plausible_instant(moment: datetime) -> datetime:
     return moment
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_plausible_instant),
+    Field(json_schema_extra={"pattern": r"^(19|2[01])[0-9]{2}-"}),
+]
 
 
 _ACT = ("reason", "basis")

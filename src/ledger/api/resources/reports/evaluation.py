@@ -23,7 +23,7 @@ from ledger.api.http import (
 from ledger.api.keys import SETTINGS
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
-from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
+from ledger.api.routing import DAY, KNOWN_AT, MIN_POSITION, Param, RouteTable
 from ledger.projections import evaluation
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.findings import NAME as FINDINGS
@@ -32,12 +32,9 @@ from ledger.projections.records import NAME as RECORDS
 routes = RouteTable("evaluation")
 
 
-DATE = {"type": "string", "format": "date"}
-
-
 PERIOD = (
-    Param("from", "First day of the period, YYYY-MM-DD.", DATE, required=True),
-    Param("to", "Last day of the period (included), YYYY-MM-DD.", DATE, required=True),
+    Param("from", "First day of the period, YYYY-MM-DD.", DAY, required=True),
+    Param("to", "Last day of the period (included), YYYY-MM-DD.", DAY, required=True),
 )
 
 
@@ -47,6 +44,8 @@ FORMATS = (
     " also in the `Ledger-Position` header."
 )
 
+FORMAT_TYPES = ("application/json", "text/csv")
+
 
 @routes.route(
     "GET",
@@ -55,6 +54,7 @@ FORMATS = (
     " rectification, accountability, assessments of the units led." + FORMATS,
     query=(*PERIOD, KNOWN_AT, MIN_POSITION, PROOFS),
     response=PersonReference,
+    media_types=FORMAT_TYPES,
 )
 async def person_reference(request: web.Request) -> web.StreamResponse:
     person_id = path_uuid(request)
@@ -91,6 +91,7 @@ async def person_reference(request: web.Request) -> web.StreamResponse:
         PROOFS,
     ),
     response=UnitReference,
+    media_types=FORMAT_TYPES,
 )
 async def unit_reference(request: web.Request) -> web.StreamResponse:
     unit_id = path_uuid(request)

@@ -119,6 +119,7 @@ class OpenLoopReport(View):
         MIN_POSITION,
     ),
     response=OpenLoopReport,
+    errors=(404,),
 )
 async def open_loop_report(request: web.Request) -> web.Response:
     unit_id = query_uuid(request, "unit_id")
