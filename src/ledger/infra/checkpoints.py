@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.infra.eventlog import EventLog
+from ledger.infra.keyfiles import ed25519_key
 from ledger.infra.merkle import Tree, extend_all
 from ledger.offline import Checkpoint, key_id, sign_note, verifier_key
 
@@ -46,24 +46,10 @@ class Signer:
 def load_signer(name: str, key_file: Path | None, data_dir: Path) -> Signer:
     """Read the Ed25519 key (PEM, PKCS#8), or create one in the data directory."""
     path = key_file or data_dir / "signing-key.pem"
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} does not hold an Ed25519 private key")
-        return Signer(name, key)
-    if key_file is not None:
-        raise FileNotFoundError(f"LEDGER_SIGNING_KEY_FILE names {path}, which does not exist")
-    key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
+    key, created = ed25519_key(path, "LEDGER_SIGNING_KEY_FILE" if key_file else None)
     signer = Signer(name, key)
+    if not created:
+        return signer
     log.warning("signing_key_generated", path=str(path), verifier_key=signer.verifier_key)
     return signer
 

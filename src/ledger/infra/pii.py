@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
 import structlog
 from pydantic import SecretStr
+
+from ledger.infra.keyfiles import write_private
 
 log = structlog.get_logger(__name__)
 
@@ -26,10 +27,7 @@ def load_pii_key(configured: SecretStr | None, data_dir: Path) -> bytes:
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
     key = secrets.token_bytes(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key.hex() + "\n")
+    write_private(path, (key.hex() + "\n").encode())
     log.warning("pii_key_generated", path=str(path))
     return key
 

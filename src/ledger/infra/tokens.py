@@ -13,7 +13,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ledger.domain.access import Principal, Role
+from ledger.infra.keyfiles import ed25519_key, write_private
 from ledger.infra.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -61,29 +61,11 @@ def _kid(public: Ed25519PublicKey) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:12]).decode().rstrip("=")
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-
-
 def load_token_key(settings: Settings) -> tuple[TokenKey, bool]:
     """The token key, and whether it was created now (then a first admin token is due)."""
     path = settings.token_key_file or settings.data_dir / "token-key.pem"
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} does not hold an Ed25519 private key")
-        return TokenKey(key, _kid(key.public_key())), False
-    if settings.token_key_file is not None:
-        raise FileNotFoundError(f"LEDGER_TOKEN_KEY_FILE names {path}, which does not exist")
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    _write_private(path, pem)
-    return TokenKey(key, _kid(key.public_key())), True
+    key, created = ed25519_key(path, "LEDGER_TOKEN_KEY_FILE" if settings.token_key_file else None)
+    return TokenKey(key, _kid(key.public_key())), created
 
 
 def issue_token(
@@ -122,7 +104,7 @@ def write_first_admin_token(key: TokenKey, settings: Settings) -> Path:
     token, _ = issue_token(key, settings, subject="admin", role=Role.ADMIN, ttl=FIRST_TOKEN_TTL)
     if path.exists():
         path.unlink()
-    _write_private(path, (token + "\n").encode())
+    write_private(path, (token + "\n").encode())
     return path
 
 
