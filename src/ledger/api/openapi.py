@@ -72,6 +72,10 @@ PROBLEMS: dict[str, dict[str, Any]] = {
         f"Bad request: {HEADER} is missing (of personnel, discipline and auditor) or malformed"
     ),
     "PurposeMalformed": _problem(f"Bad request: {HEADER} is malformed"),
+    "PurposeOrJson": _problem(
+        f"Bad request: {HEADER} is missing (of personnel, discipline and auditor) or "
+        "malformed, or the body is not a JSON object"
+    ),
     "Unauthorized": _problem(
         "No valid bearer token",
         {
@@ -136,7 +140,9 @@ def _problems(r: Route) -> dict[int, str]:
     if r.database:
         statuses.add(503)
     found = {status: _BY_STATUS[status] for status in statuses}
-    if body:  # no route has a body and an access purpose
+    if body and r.action in PERSON_READS:  # a read sent as POST: the lookup by number
+        found[400] = "PurposeOrJson"
+    elif body:
         found[400] = "MalformedJson"
     elif r.action in PERSON_READS:
         found[400] = "PurposeRequired"
