@@ -256,3 +256,14 @@ async def test_identity_provider_keys_rotate_behind_a_jwks_url(
         assert (await client.get("/v1/units", headers=bearer(token(old, "k1")))).status == 401
     finally:
         await server.close()
+
+
+async def test_closed_metrics_take_an_admin_or_auditor_token(
+    settings: Settings, aiohttp_client: AiohttpClient, issue: Issue
+) -> None:
+    closed = await aiohttp_client(create_app(settings.model_copy(update={"metrics_public": False})))
+    assert (await closed.get("/metrics")).status == 401
+    assert (await closed.get("/metrics", headers=bearer(issue("inspector")))).status == 403
+    for role in ("admin", "auditor"):
+        assert (await closed.get("/metrics", headers=bearer(issue(role)))).status == 200, role
+    assert (await closed.get("/healthz")).status == 200  # the other open ones stay open

@@ -101,6 +101,7 @@ _ROWS: dict[str, set[Role]] = {
 OPEN = frozenset({"healthz", "readyz", "openapi", "docs", "metrics", "public_key"})
 # Open ones the settings may close (`metrics_public`): then they take a token.
 CLOSABLE = frozenset({"metrics"})
+CLOSED_TO = frozenset({ADMIN, AUDITOR})  # who reads a closed one
 
 POLICY: dict[str, frozenset[Role]] = {
     action: frozenset({ADMIN, *roles}) for action, roles in _ROWS.items()
