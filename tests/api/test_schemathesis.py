@@ -14,9 +14,7 @@ stream that never ends (``test_events_feed`` tests it).
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 import time
 import uuid
 from collections import Counter
@@ -29,7 +27,6 @@ import hypothesis
 import pytest
 import requests
 import schemathesis
-from aiohttp import web
 from requests.structures import CaseInsensitiveDict
 from schemathesis import APIOperation, Case, CheckContext, GenerationMode, Response
 from schemathesis.checks import not_a_server_error
@@ -40,10 +37,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ledger.api.app import create_app
 from ledger.application import Ledger
 from ledger.infra.settings import Settings
 from tests.conftest import Issue
+from tests.live import LiveServer
 from tests.world import build_world, raised_finding, started_inspection
 
 SEED = 7
@@ -72,49 +69,6 @@ CHECKS = [
 ]
 NEVER_ENDS = {"/v1/events/stream"}
 PURPOSE = quote("接口契约测试")  # percent-encoded UTF-8, as the header is sent
-
-
-class LiveServer:
-    """The app on 127.0.0.1, an ephemeral port, in a thread with its own event loop (the
-    test drives it with blocking HTTP, which would stall a server on the test's loop)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.url = ""
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.failed: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="ledger-live", daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        runner = web.AppRunner(create_app(self.settings))
-        try:
-            self.loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            self.loop.run_until_complete(site.start())
-            port = runner.addresses[0][1]
-            self.url = f"http://127.0.0.1:{port}"
-        except BaseException as error:  # reported to the test, not lost in the thread
-            self.failed = error
-            self.ready.set()
-            return
-        self.ready.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(runner.cleanup())
-        self.loop.close()
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        if not self.ready.wait(60):
-            raise RuntimeError("the app did not start within 60 s")
-        if self.failed is not None:
-            raise self.failed
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(30)
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from ledger.api.errors import ApiError
 
 # Pages are the service's own HTML: no scripts from elsewhere, no framing, no sniffing.
 HTML_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }

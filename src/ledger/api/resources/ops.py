@@ -76,6 +76,7 @@ async def docs(request: web.Request) -> web.Response:
             )
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ledger API</title>"
+        "<link rel='icon' href='data:,'>"
         "<style>body{font-family:sans-serif;margin:2em}td{padding:.2em 1em}</style></head>"
         "<body><h1>ledger API</h1><p>"
         + html.escape(document["info"]["description"])
