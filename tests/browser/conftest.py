@@ -64,8 +64,15 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     assert errors == [], f"the page reported errors: {errors}"
 
 
-async def screenshot(page: Page, name: str) -> Path:
+@pytest.fixture
+async def browser_without_scripts(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(java_script_enabled=False, locale="zh-CN")
+    yield await context.new_page()
+    await context.close()
+
+
+async def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import structlog
 from aiohttp import web
@@ -25,6 +26,8 @@ from ledger.workers import run_background
 
 log = structlog.get_logger(__name__)
 
+STATIC = Path(__file__).resolve().parent / "static"
+
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[observe], client_max_size=settings.max_body_bytes)
@@ -40,6 +43,8 @@ def create_app(settings: Settings) -> web.Application:
     check_policy_covers(routes)
     for r in routes:
         app.router.add_route(r.method, r.path, guard(r))
+    # Vendored files (api/static/VENDORED.md): public, read-only, outside the contract.
+    app.router.add_static("/static/", STATIC, follow_symlinks=False)
     return app
 
 
