@@ -293,8 +293,9 @@ LISTS: dict[str, tuple[str, Callable[[Side], set[UUID]]]] = {
     "list_access_log": ("person_id", lambda s: {s.w.head}),
 }
 # Operations whose request names no jurisdiction (persons not yet assigned, indicator
-# sets, the whole log's proofs and checkpoints, the live feed): no "outside" case.
+# sets, the whole log's proofs and checkpoints, the live feed, the vocabularies): no
+# "outside" case.
 UNSCOPED = frozenset(
     {"register_person", "define_indicator_set", "get_indicator_set", "stream_events"}
-    | {"checkpoint", "checkpoints", "consistency"}
+    | {"checkpoint", "checkpoints", "consistency", "list_vocabularies"}
 )

@@ -121,6 +121,7 @@ MATRIX: dict[str, set[str]] = {
     "stream_events": {INT, DIS, AUD},
     "checkpoint": {HR, INS, UNIT, DIS, INT, AUD},
     "checkpoints": {HR, INS, UNIT, DIS, INT, AUD},
+    "list_vocabularies": {HR, INS, UNIT, DIS, INT, AUD},
     "inclusion": {INT, DIS, AUD},
     "consistency": {INT, DIS, AUD},
     # who read whose dossier: the auditor watches the readers (last: it sees this run's)

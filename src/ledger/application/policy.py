@@ -92,6 +92,7 @@ _ROWS: dict[str, set[Role]] = {
     "stream_events": _FEED,
     "checkpoint": _ANYONE,
     "checkpoints": _ANYONE,
+    "list_vocabularies": _ANYONE,
     "inclusion": _FEED,
     "consistency": _FEED,
     "list_access_log": {AUDITOR},

@@ -18,6 +18,7 @@ from ledger.api.resources import (
     persons,
     proofs,
     units,
+    vocabularies,
 )
 from ledger.api.resources.findings import commands as finding_commands
 from ledger.api.resources.findings import queries as finding_queries
@@ -42,6 +43,7 @@ TABLES: tuple[RouteTable, ...] = (
     events.routes,
     ops.routes,
     access_log.routes,
+    vocabularies.routes,
 )
 
 
