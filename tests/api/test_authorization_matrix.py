@@ -101,6 +101,8 @@ MATRIX: dict[str, set[str]] = {
     "get_chain": {HR, INS, DIS, AUD},
     "get_person": {HR, INS, DIS, AUD},
     "find_person": {HR, INS, DIS, AUD},
+    "list_persons": {HR, INS, DIS, AUD},
+    "search": {HR, INS, DIS, AUD},
     "get_assignment": {HR, INS, DIS, AUD},
     "get_inspection": {INS, DIS, AUD},
     "list_inspections": {INS, DIS, AUD},

@@ -17,6 +17,7 @@ from ledger.api.resources import (
     ops,
     persons,
     proofs,
+    search,
     units,
     vocabularies,
 )
@@ -44,6 +45,7 @@ TABLES: tuple[RouteTable, ...] = (
     ops.routes,
     access_log.routes,
     vocabularies.routes,
+    search.routes,
 )
 
 
