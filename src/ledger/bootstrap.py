@@ -23,6 +23,7 @@ async def prepare(pool: asyncpg.Pool) -> None:
         try:
             for projection in PROJECTIONS:
                 await projection.setup(conn)
+            await conn.execute(projection_sql("search"))  # indexes on the tables above
             await conn.execute(projection_sql("jurisdiction"))
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _SETUP_LOCK)

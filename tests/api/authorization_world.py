@@ -197,6 +197,8 @@ QUERIES: dict[str, dict[str, Any]] = {
     "inclusion": {"position": "@position"},
     "consistency": {"from": 1},
     "list_access_log": {"limit": 500},
+    "list_persons": {"name": "局长"},
+    "search": {"q": "司法局"},
 }
 WHY = {"reason": "笔误"}
 BODIES: dict[str, dict[str, Any]] = {
@@ -286,6 +288,8 @@ def request(op: str, side: Side) -> Request:
 # Lists: the field of an item that names what it is, and the ids of a side it must hold.
 LISTS: dict[str, tuple[str, Callable[[Side], set[UUID]]]] = {
     "list_units": ("id", lambda s: {s.w.city}),
+    "list_persons": ("id", lambda s: {s.w.head, s.w.deputy}),
+    "search": ("id", lambda s: {s.w.bureau}),
     "list_inspections": ("id", lambda s: {s.inspection}),
     "search_findings": ("id", lambda s: {s.finding}),
     "list_cases": ("id", lambda s: {s.case}),
@@ -293,8 +297,9 @@ LISTS: dict[str, tuple[str, Callable[[Side], set[UUID]]]] = {
     "list_access_log": ("person_id", lambda s: {s.w.head}),
 }
 # Operations whose request names no jurisdiction (persons not yet assigned, indicator
-# sets, the whole log's proofs and checkpoints, the live feed): no "outside" case.
+# sets, the whole log's proofs and checkpoints, the live feed, the vocabularies): no
+# "outside" case.
 UNSCOPED = frozenset(
     {"register_person", "define_indicator_set", "get_indicator_set", "stream_events"}
-    | {"checkpoint", "checkpoints", "consistency"}
+    | {"checkpoint", "checkpoints", "consistency", "list_vocabularies"}
 )

@@ -40,6 +40,7 @@ _ROWS: dict[str, set[Role]] = {
     "get_chain": _CHAIN,
     "get_person": _CHAIN,
     "find_person": _CHAIN,
+    "list_persons": _CHAIN,
     "get_assignment": _CHAIN,
     # inspections, findings, the closed loop (the inspector); rectification (the unit)
     "plan_inspection": {INSPECTOR},
@@ -92,6 +93,8 @@ _ROWS: dict[str, set[Role]] = {
     "stream_events": _FEED,
     "checkpoint": _ANYONE,
     "checkpoints": _ANYONE,
+    "list_vocabularies": _ANYONE,
+    "search": _CHAIN,  # hits of the kinds the role reads
     "inclusion": _FEED,
     "consistency": _FEED,
     "list_access_log": {AUDITOR},

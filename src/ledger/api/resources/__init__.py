@@ -17,7 +17,9 @@ from ledger.api.resources import (
     ops,
     persons,
     proofs,
+    search,
     units,
+    vocabularies,
 )
 from ledger.api.resources.findings import commands as finding_commands
 from ledger.api.resources.findings import queries as finding_queries
@@ -42,6 +44,8 @@ TABLES: tuple[RouteTable, ...] = (
     events.routes,
     ops.routes,
     access_log.routes,
+    vocabularies.routes,
+    search.routes,
 )
 
 

@@ -1,4 +1,5 @@
-"""Persons: register, correct details, and read one with the assignments they held."""
+"""Persons: register, correct details, list them by name, and read one with the assignments
+they held."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from ledger.api.errors import ApiError
 from ledger.api.http import (
     json_response,
     path_uuid,
+    query_int,
     query_valid_at,
     read_body,
     wait_for_position,
 )
 from ledger.api.keys import LEDGER, PRINCIPAL, TARGET
 from ledger.api.resources.assignments import AssignmentView
-from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
+from ledger.api.routing import CURSOR, LIMIT, MIN_POSITION, VALID_AT, Param, RouteTable
 from ledger.api.schemas import View
+from ledger.api.textquery import MAX_TEXT, name_cursor, page, query_text
 from ledger.application.commands import CorrectPerson, FindPerson, RegisterPerson
 from ledger.projections.chain import queries as chain_query
+from ledger.projections.search import lists as search_query
 
 routes = RouteTable("persons")
 
@@ -34,6 +38,17 @@ class PersonView(View):
     name: str
     version: int
     assignments: list[AssignmentView]
+
+
+class PersonSummary(View):
+    id: UUID
+    name: str
+    version: int
+
+
+class PersonPage(View):
+    items: list[PersonSummary]
+    next_cursor: str | None
 
 
 class FoundPerson(View):
@@ -67,6 +82,34 @@ async def get_person(request: web.Request) -> web.Response:
         raise ApiError(404, "Not found", f"no person with id {person_id}")
     person["assignments"] = await chain_query.assignments_of_person(pool, person_id, valid_at)
     return json_response(person, headers={"ETag": f'"{person["version"]}"'})
+
+
+@routes.route(
+    "GET",
+    "/v1/persons",
+    "List persons by name (those whose name contains a text)",
+    query=(
+        Param(
+            "name",
+            "Only persons whose name contains this text.",
+            {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+        ),
+        LIMIT,
+        CURSOR,
+        MIN_POSITION,
+    ),
+    response=PersonPage,
+)
+async def list_persons(request: web.Request) -> web.Response:
+    """Persons of the caller's jurisdiction: those who hold or held an assignment in it."""
+    name = query_text(request, "name")
+    limit = query_int(request, "limit", 50, 1, 500)
+    after = name_cursor(request)
+    await wait_for_position(request)
+    items = await search_query.list_persons(
+        await reader(request), limit=limit + 1, after=after, name=name
+    )
+    return json_response(page(items, limit))
 
 
 routes.command(

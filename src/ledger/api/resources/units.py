@@ -4,7 +4,6 @@ responsibility chain of a unit as of a date."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from aiohttp import web
@@ -13,12 +12,11 @@ from pydantic import (
 )
 
 from ledger.api.auth import reader
-from ledger.api.errors import ApiError, invalid
+from ledger.api.errors import ApiError
 from ledger.api.http import (
-    decode_cursor,
-    encode_cursor,
     json_response,
     path_uuid,
+    query_choice,
     query_int,
     query_position,
     query_uuid,
@@ -28,6 +26,7 @@ from ledger.api.http import (
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, RouteTable
 from ledger.api.schemas import View
+from ledger.api.textquery import MAX_TEXT, name_cursor, page, query_text
 from ledger.application.commands import DissolveUnit, MoveUnit, RegisterUnit, RenameUnit
 from ledger.domain.vocab import (
     Category,
@@ -35,8 +34,10 @@ from ledger.domain.vocab import (
     UnitLevel,
 )
 from ledger.projections.chain import queries as chain_query
+from ledger.projections.search import lists as search_query
 
 routes = RouteTable("units")
+_KINDS = [kind.value for kind in UnitKind]
 
 
 class UnitView(View):
@@ -107,16 +108,24 @@ async def get_unit(request: web.Request) -> web.Response:
     return json_response(unit, headers={"ETag": f'"{unit["version"]}"'})
 
 
+UUID_PARAM = {"type": "string", "format": "uuid"}
+TEXT_PARAM = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+
+
 @routes.route(
     "GET",
     "/v1/units",
-    "List units (top level, or under a parent)",
+    "List units (top level, or under a parent, or those matching filters), by name",
     query=(
+        Param("parent_id", "Only the units directly under this unit.", UUID_PARAM),
         Param(
-            "parent_id",
-            "Only the units directly under this unit.",
-            {"type": "string", "format": "uuid"},
+            "name",
+            "Only units whose name contains this text (无锡 finds 无锡市人民政府).",
+            TEXT_PARAM,
         ),
+        Param("code", "Only the unit with this code.", TEXT_PARAM),
+        Param("kind", "Only units of this kind.", {"type": "string", "enum": _KINDS}),
+        Param("under", "Only this unit and every unit below it.", UUID_PARAM),
         LIMIT,
         CURSOR,
         MIN_POSITION,
@@ -124,33 +133,26 @@ async def get_unit(request: web.Request) -> web.Response:
     response=UnitPage,
 )
 async def list_units(request: web.Request) -> web.Response:
-    parent_id = query_uuid(request, "parent_id")
+    """Without a filter, the top-level units (of the caller's jurisdiction: its own unit);
+    each filter given narrows the list, anywhere in the tree."""
+    parent_id, under = query_uuid(request, "parent_id"), query_uuid(request, "under")
+    name, code = query_text(request, "name"), query_text(request, "code")
+    kind = query_choice(request, "kind", _KINDS)
     limit = query_int(request, "limit", 50, 1, 500)
-    cursor = decode_cursor(request)
-    after = None
-    if cursor is not None:
-        try:
-            after = _after(cursor)
-        except ValueError:
-            raise invalid("cursor", "cursor", "cursor is not one this service issued") from None
+    after = name_cursor(request)
     await wait_for_position(request)
-    items = await chain_query.list_units(
-        await reader(request), parent_id, limit + 1, after, roots_only=parent_id is None
+    items = await search_query.list_units(
+        await reader(request),
+        limit=limit + 1,
+        after=after,
+        parent_id=parent_id,
+        roots_only=(parent_id, name, code, kind, under) == (None,) * 5,
+        name=name,
+        code=code,
+        kind=kind,
+        under=under,
     )
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = encode_cursor([items[-1]["name"], items[-1]["id"]])
-    return json_response({"items": items, "next_cursor": next_cursor})
-
-
-def _after(cursor: list[Any]) -> tuple[str, UUID]:
-    """The (name, id) a page continues after; ValueError if this service did not issue it."""
-    name, last = cursor
-    if not isinstance(name, str) or "\x00" in name:  # PostgreSQL text cannot hold NUL
-        raise ValueError("not a unit name")
-    name.encode()  # nor a lone surrogate: UnicodeEncodeError
-    return name, UUID(str(last))
+    return json_response(page(items, limit))
 
 
 routes.command(

@@ -41,36 +41,6 @@ async def get_unit(pool: asyncpg.Pool, unit_id: UUID, position: int = NOW) -> di
     return dict(row) if row else None
 
 
-async def list_units(
-    pool: asyncpg.Pool,
-    parent_id: UUID | None,
-    limit: int,
-    after: tuple[str, UUID] | None,
-    *,
-    roots_only: bool = False,
-) -> list[dict[str, Any]]:
-    """Current units, by name; under ``parent_id`` if given, top-level if ``roots_only``."""
-    where = ["known_to IS NULL"]
-    args: list[Any] = []
-    if parent_id is not None:
-        args.append(parent_id)
-        where.append(f"parent_id = ${len(args)}")
-    elif roots_only:
-        where.append("parent_id IS NULL")
-    if after is not None:
-        args.extend(after)
-        where.append(f"(name, unit_id) > (${len(args) - 1}, ${len(args)})")
-    args.append(limit)
-    rows = await pool.fetch(
-        "SELECT unit_id AS id, name, kind, level, parent_id, code, dissolved, merged_into,"
-        " version FROM chain_units WHERE "
-        + " AND ".join(where)
-        + f" ORDER BY name, unit_id LIMIT ${len(args)}",
-        *args,
-    )
-    return [dict(r) for r in rows]
-
-
 async def get_person(
     pool: asyncpg.Pool, person_id: UUID, position: int = NOW
 ) -> dict[str, Any] | None:
