@@ -32,6 +32,7 @@ from aiohttp.test_utils import TestClient
 
 from ledger.api.openapi import build_openapi
 from ledger.application import Ledger
+from ledger.infra.settings import Settings
 from tests.api.authorization_world import (
     BODIES,
     IDS,
@@ -102,6 +103,9 @@ MATRIX: dict[str, set[str]] = {
     "get_person": {HR, INS, DIS, AUD},
     "find_person": {HR, INS, DIS, AUD},
     "get_assignment": {HR, INS, DIS, AUD},
+    "chain_changes": {HR, INS, DIS, AUD},
+    "unit_persons": {HR, INS, DIS, AUD},
+    "person_assignments": {HR, INS, DIS, AUD},
     "get_inspection": {INS, DIS, AUD},
     "list_inspections": {INS, DIS, AUD},
     "get_finding": {INS, UNIT, DIS, AUD},
@@ -110,6 +114,7 @@ MATRIX: dict[str, set[str]] = {
     "get_clue": {INS, DIS, AUD},
     "find_clue": {INT, INS, DIS, AUD},
     "get_bulletin": {INS, DIS, AUD},
+    "list_bulletins": {INS, DIS, AUD},
     "get_indicator_set": {HR, INS, DIS, AUD},
     "unit_assessments": {HR, INS, DIS, AUD},
     "get_case": {DIS, AUD},
@@ -127,7 +132,7 @@ MATRIX: dict[str, set[str]] = {
     "list_access_log": {AUD},
 }
 OPEN = {"healthz", "readyz", "openapi", "docs", "metrics", "public_key"}
-PERSON_READS = {"get_person", "find_person", "person_reference", "history"}
+PERSON_READS = {"get_person", "person_assignments", "find_person", "person_reference", "history"}
 POST_READS = {"find_person"}  # a read sent as POST (the number stays out of URLs)
 PURPOSE = {"X-Access-Purpose": quote("干部考察")}
 
@@ -184,6 +189,12 @@ async def test_open_operations_need_no_token_and_every_other_one_does(client: Cl
         if status != (200 if op in OPEN else 401):
             wrong.append(f"{op}: {status}")
     assert wrong == []
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No rate limit: one token sends every operation twice, more than a burst allows."""
+    return settings.model_copy(update={"rate_limit": 0})
 
 
 @pytest.fixture

@@ -1,16 +1,22 @@
 """Lists of the records read model as known at a ledger position, newest first, a page
-at a time after a keyset cursor: inspections and accountability cases."""
+at a time after a keyset cursor: inspections, accountability cases, clues and bulletins."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from ledger.projections.common import NOW, known
-from ledger.projections.records.queries import cases_where, unit_names
+from ledger.projections.records.queries import (
+    BULLETIN,
+    CLUE,
+    cases_where,
+    recipients_of,
+    unit_names,
+)
 
 _INSPECTIONS = (
     "SELECT i.inspection_id AS id, i.version, i.title, i.year, i.organizer_unit_id,"
@@ -128,3 +134,58 @@ async def list_cases(
         newest_first=True,
         limit=limit,
     )
+
+
+async def list_clues(
+    pool: asyncpg.Pool,
+    *,
+    limit: int,
+    position: int = NOW,
+    source: str | None = None,
+    triaged: bool | None = None,
+    after: tuple[datetime, UUID] | None = None,
+) -> list[dict[str, Any]]:
+    """Clues as known at ``position``, latest received first (received_at desc, then id),
+    after ``after``; only those awaiting triage (``triaged`` False) or triaged (True)."""
+    where = _Where(taken=1)  # CLUE's $1 is the position
+    if source is not None:
+        where.conditions.append(f"c.origin = {where.param(source)}")
+    if triaged is not None:
+        where.conditions.append("c.outcome IS " + ("NOT NULL" if triaged else "NULL"))
+    where.after("c.received_at", "c.clue_id", after)
+    rows = await pool.fetch(
+        CLUE
+        + "".join(f" AND {c}" for c in where.conditions)
+        + f" ORDER BY c.received_at DESC, c.clue_id LIMIT {where.param(limit)}",
+        position,
+        *where.args,
+    )
+    return [dict(r) for r in rows]
+
+
+async def list_bulletins(
+    pool: asyncpg.Pool,
+    *,
+    limit: int,
+    position: int = NOW,
+    inspection_id: UUID | None = None,
+    after: tuple[date, UUID] | None = None,
+) -> list[dict[str, Any]]:
+    """Bulletins as known at ``position``, latest issued first (issued_on desc, then id),
+    after ``after``, each with its recipients in the order named."""
+    where = _Where(taken=1)  # BULLETIN's $1 is the position
+    if inspection_id is not None:
+        where.conditions.append(f"b.inspection_id = {where.param(inspection_id)}")
+    where.after("b.issued_on", "b.bulletin_id", after)
+    rows = await pool.fetch(
+        BULLETIN
+        + "".join(f" AND {c}" for c in where.conditions)
+        + f" ORDER BY b.issued_on DESC, b.bulletin_id LIMIT {where.param(limit)}",
+        position,
+        *where.args,
+    )
+    bulletins = [dict(r) for r in rows]
+    recipients = await recipients_of(pool, [b["id"] for b in bulletins], position)
+    for bulletin in bulletins:
+        bulletin["recipients"] = recipients.get(bulletin["id"], [])
+    return bulletins
