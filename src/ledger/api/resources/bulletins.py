@@ -20,8 +20,7 @@ from ledger.domain.vocab import (
 )
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.records import NAME as RECORDS
-from ledger.projections.records import lists as records_lists
-from ledger.projections.records import queries as records_query
+from ledger.projections.records import bulletins as records_bulletins
 
 routes = RouteTable("bulletins")
 
@@ -79,7 +78,7 @@ routes.command(
     response=BulletinView,
 )
 async def get_bulletin(request: web.Request) -> web.Response:
-    return await answer_record(request, "bulletin", records_query.get_bulletin)
+    return await answer_record(request, "bulletin", records_bulletins.get_bulletin)
 
 
 @routes.route(
@@ -94,7 +93,7 @@ async def list_bulletins(request: web.Request) -> web.Response:
     limit = query_int(request, "limit", 50, 1, 500)
     after = after_day_and_id(request)
     position, known_at = await read_position(request, CHAIN, RECORDS)
-    items = await records_lists.list_bulletins(
+    items = await records_bulletins.list_bulletins(
         await reader(request),
         limit=limit + 1,
         position=position,

@@ -1,5 +1,6 @@
 """Lists of the records read model as known at a ledger position, newest first, a page
-at a time after a keyset cursor: inspections, accountability cases, clues and bulletins."""
+at a time after a keyset cursor: inspections, accountability cases and clues
+(bulletins: ``bulletins.py``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ import asyncpg
 
 from ledger.projections.common import NOW, known
 from ledger.projections.records.queries import (
-    BULLETIN,
     CLUE,
     cases_where,
-    recipients_of,
     unit_names,
 )
 
@@ -34,7 +33,7 @@ _FINDINGS_RAISED = (
 )
 
 
-class _Where:
+class Where:
     """Conditions of a statement and their parameters, numbered after the ``taken`` ones."""
 
     def __init__(self, taken: int) -> None:
@@ -68,7 +67,7 @@ async def list_inspections(
 ) -> list[dict[str, Any]]:
     """Inspections as known at ``position``, latest start first (starts_on desc, then id),
     after ``after``: each with its organizer, its targets and how many findings it raised."""
-    where = _Where(taken=1)
+    where = Where(taken=1)
     if year is not None:
         where.conditions.append(f"i.year = {where.param(year)}")
     if organizer_unit_id is not None:
@@ -116,7 +115,7 @@ async def list_cases(
 ) -> list[dict[str, Any]]:
     """Accountability cases as known at ``position``, latest opened first (opened_on desc,
     then id), after ``after``, each with its sanctions as they stood then."""
-    where = _Where(taken=1)  # cases_where's $1 is the position
+    where = Where(taken=1)  # cases_where's $1 is the position
     if person_id is not None:
         where.conditions.append(f"c.person_id = {where.param(person_id)}")
     if handling_unit_id is not None:
@@ -147,7 +146,7 @@ async def list_clues(
 ) -> list[dict[str, Any]]:
     """Clues as known at ``position``, latest received first (received_at desc, then id),
     after ``after``; only those awaiting triage (``triaged`` False) or triaged (True)."""
-    where = _Where(taken=1)  # CLUE's $1 is the position
+    where = Where(taken=1)  # CLUE's $1 is the position
     if source is not None:
         where.conditions.append(f"c.origin = {where.param(source)}")
     if triaged is not None:
@@ -161,31 +160,3 @@ async def list_clues(
         *where.args,
     )
     return [dict(r) for r in rows]
-
-
-async def list_bulletins(
-    pool: asyncpg.Pool,
-    *,
-    limit: int,
-    position: int = NOW,
-    inspection_id: UUID | None = None,
-    after: tuple[date, UUID] | None = None,
-) -> list[dict[str, Any]]:
-    """Bulletins as known at ``position``, latest issued first (issued_on desc, then id),
-    after ``after``, each with its recipients in the order named."""
-    where = _Where(taken=1)  # BULLETIN's $1 is the position
-    if inspection_id is not None:
-        where.conditions.append(f"b.inspection_id = {where.param(inspection_id)}")
-    where.after("b.issued_on", "b.bulletin_id", after)
-    rows = await pool.fetch(
-        BULLETIN
-        + "".join(f" AND {c}" for c in where.conditions)
-        + f" ORDER BY b.issued_on DESC, b.bulletin_id LIMIT {where.param(limit)}",
-        position,
-        *where.args,
-    )
-    bulletins = [dict(r) for r in rows]
-    recipients = await recipients_of(pool, [b["id"] for b in bulletins], position)
-    for bulletin in bulletins:
-        bulletin["recipients"] = recipients.get(bulletin["id"], [])
-    return bulletins

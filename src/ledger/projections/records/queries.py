@@ -202,50 +202,6 @@ async def find_clue(
 # Bulletins
 
 
-BULLETIN = (
-    "SELECT b.bulletin_id AS id, b.version, b.kind, b.title, b.inspection_id,"
-    " i.title AS inspection_title, b.finding_ids, b.issued_on, b.summary, b.basis,"
-    " b.recorded_at FROM rec_bulletins b"
-    " LEFT JOIN rec_inspections i ON i.inspection_id = b.inspection_id AND "
-    + known("i", 1)
-    + " WHERE b.known_from <= $1"
-)
-
-
-async def recipients_of(
-    pool: asyncpg.Pool, bulletin_ids: Sequence[UUID], position: int = NOW
-) -> dict[UUID, list[dict[str, Any]]]:
-    """The recipients of each bulletin, in the order named."""
-    rows = await pool.fetch(
-        "SELECT r.bulletin_id, r.unit_id, u.name, u.kind FROM rec_bulletin_recipients r"
-        " LEFT JOIN chain_units u ON u.unit_id = r.unit_id AND "
-        + known("u", 2)
-        + " WHERE r.bulletin_id = ANY($1::uuid[]) AND r.known_from <= $2"
-        " ORDER BY r.bulletin_id, r.ordinal",
-        list(bulletin_ids),
-        position,
-    )
-    found: dict[UUID, list[dict[str, Any]]] = {}
-    for r in rows:
-        found.setdefault(r["bulletin_id"], []).append(
-            {k: r[k] for k in ("unit_id", "name", "kind")}
-        )
-    return found
-
-
-async def get_bulletin(
-    pool: asyncpg.Pool, bulletin_id: UUID, position: int = NOW
-) -> dict[str, Any] | None:
-    bulletin = _dict(
-        await pool.fetchrow(BULLETIN + " AND b.bulletin_id = $2", position, bulletin_id)
-    )
-    if bulletin is None:
-        return None
-    found = await recipients_of(pool, [bulletin_id], position)
-    bulletin["recipients"] = found.get(bulletin_id, [])
-    return bulletin
-
-
 # Indicator sets and assessments
 
 
