@@ -175,6 +175,8 @@ IDS: dict[str, str | dict[str, str]] = {
     "get_chain": "@bureau",
     "get_person": "@head",
     "get_assignment": "@head_post",
+    **each("chain_changes unit_persons", "@bureau"),
+    "person_assignments": "@head",
     "get_inspection": "@inspection",
     "get_finding": "@finding",
     "get_clue": "@clue",
@@ -189,6 +191,8 @@ IDS: dict[str, str | dict[str, str]] = {
 PERIOD = {"from": "2024-01-01", "to": "2024-12-31"}
 QUERIES: dict[str, dict[str, Any]] = {
     "get_chain": {"valid_at": "2024-05-10"},
+    "chain_changes": {"from": "2020-01-01", "to": "2024-12-31"},
+    "unit_persons": {"valid_at": "2024-05-10"},
     "open_loop_report": {"unit_id": "@city"},
     "find_clue": {"source": "petition", "external_id": "@clue_key"},
     "person_reference": PERIOD,
@@ -293,6 +297,7 @@ LISTS: dict[str, tuple[str, Callable[[Side], set[UUID]]]] = {
     "list_inspections": ("id", lambda s: {s.inspection}),
     "search_findings": ("id", lambda s: {s.finding}),
     "list_cases": ("id", lambda s: {s.case}),
+    "list_bulletins": ("id", lambda s: {s.bulletin}),
     "list_events": ("stream_id", lambda s: {s.w.city, s.w.head, s.finding, s.case, s.clue}),
     "list_access_log": ("person_id", lambda s: {s.w.head}),
 }

@@ -103,7 +103,9 @@ def test_the_access_purpose_is_documented_where_it_is_read() -> None:
         assert ("X-Access-Purpose" in headers) == (name in AUDITED), name
         if name in PERSON_READS:
             assert "X-Access-Purpose" in _responses(document, operation)["400"]["description"]
-    assert {"get_person", "find_person", "person_reference", "history"} == PERSON_READS
+    assert {"get_person", "person_assignments", "find_person", "person_reference"} | {
+        "history"
+    } == PERSON_READS
 
 
 def test_a_redelivered_clue_and_readiness_answers_are_documented() -> None:

@@ -159,7 +159,7 @@ async def test_unknown_id_is_404_and_a_bad_one_422(client: Client, path: str) ->
     [
         ("external_id=x", "source"),
         ("source=fax&external_id=x", "source"),
-        ("source=petition", "external_id"),
+        ("source=petition&external_id=x&status=pending", "status"),
         ("source=petition&external_id=", "external_id"),
         (f"source=petition&external_id={'x' * 129}", "external_id"),
         ("source=petition&external_id=x&known_at=yesterday", "known_at"),

@@ -44,6 +44,7 @@ from ledger.domain.vocab import (
 )
 from ledger.infra.codec import make_mapper
 from ledger.projections import records
+from ledger.projections.records import bulletins as records_bulletins
 from ledger.projections.records import queries as records_query
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import rebuild
@@ -262,7 +263,7 @@ async def test_every_event_type_lands(ledger: Ledger, pool: asyncpg.Pool, projec
     dismissed = await records_query.get_clue(pool, made.dismissed_clue)
     assert dismissed is not None
     assert (dismissed["outcome"], dismissed["triage_reason"]) == ("dismissed", "不属于督察范围")
-    bulletin = await records_query.get_bulletin(pool, made.bulletin)
+    bulletin = await records_bulletins.get_bulletin(pool, made.bulletin)
     assert bulletin is not None
     assert [(r["unit_id"], r["name"], r["kind"]) for r in bulletin["recipients"]] == [
         (made.world.discipline, "市纪委监委", "discipline_body"),

@@ -23,6 +23,7 @@ from ledger.infra.accesslog import AccessEntry, record
 # handler says, or there is none).
 AUDITED: dict[str, str | None] = {
     "get_person": "person",
+    "person_assignments": "person",
     "find_person": "person",
     "person_reference": "person",
     "unit_reference": "unit",

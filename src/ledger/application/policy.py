@@ -42,6 +42,9 @@ _ROWS: dict[str, set[Role]] = {
     "find_person": _CHAIN,
     "list_persons": _CHAIN,
     "get_assignment": _CHAIN,
+    "chain_changes": _CHAIN,
+    "unit_persons": _CHAIN,
+    "person_assignments": _CHAIN,
     # inspections, findings, the closed loop (the inspector); rectification (the unit)
     "plan_inspection": {INSPECTOR},
     "start_inspection": {INSPECTOR},
@@ -71,6 +74,7 @@ _ROWS: dict[str, set[Role]] = {
     "find_clue": {INTEGRATION, *_INSPECTING},
     "issue_bulletin": {INSPECTOR},
     "get_bulletin": _INSPECTING,
+    "list_bulletins": _INSPECTING,
     "define_indicator_set": {INSPECTOR},
     "assess_unit": {INSPECTOR},
     "get_indicator_set": {PERSONNEL, *_INSPECTING},
@@ -111,7 +115,9 @@ POLICY: dict[str, frozenset[Role]] = {
 }
 
 # Actions that read one person's data: the caller must state a purpose.
-PERSON_READS = frozenset({"get_person", "find_person", "person_reference", "history"})
+PERSON_READS = frozenset(
+    {"get_person", "person_assignments", "find_person", "person_reference", "history"}
+)
 
 
 def allows(role: Role, action: str) -> bool:

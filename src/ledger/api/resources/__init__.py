@@ -10,12 +10,14 @@ from ledger.api.resources import (
     assignments,
     bulletins,
     cases,
+    chain_changes,
     clues,
     events,
     history,
     inspections,
     ops,
     persons,
+    posts,
     proofs,
     search,
     units,
@@ -28,6 +30,8 @@ from ledger.api.routing import Route, RouteTable
 
 TABLES: tuple[RouteTable, ...] = (
     units.routes,
+    chain_changes.routes,
+    posts.routes,
     persons.routes,
     assignments.routes,
     inspections.routes,

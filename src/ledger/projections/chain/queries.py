@@ -101,3 +101,60 @@ async def chain(
         valid_at,
     )
     return {"unit": unit, **build_tree(holders, {r["assignment_id"] for r in in_effect})}
+
+
+_AFTER = " AND (a.effective_from, a.assignment_id) > ($4, $5)"
+_PAGE = " ORDER BY a.effective_from, a.assignment_id LIMIT $6"
+_FIRST = (date.min, UUID(int=0))
+
+
+async def holders(
+    pool: asyncpg.Pool,
+    unit_id: UUID,
+    valid_at: date,
+    *,
+    limit: int,
+    after: tuple[date, UUID] | None = None,
+    position: int = NOW,
+) -> list[dict[str, Any]]:
+    """The assignments of a unit in effect on ``valid_at``, longest held first
+    (effective_from, then id), after ``after``."""
+    rows = await pool.fetch(
+        _ASSIGNMENT + " AND a.unit_id = $1 AND a.effective_from <= $3"
+        " AND (a.effective_to IS NULL OR a.effective_to > $3)" + _AFTER + _PAGE,
+        unit_id,
+        position,
+        valid_at,
+        *(after or _FIRST),
+        limit,
+    )
+    return [dict(r) for r in rows]
+
+
+async def posts_of_person(
+    pool: asyncpg.Pool,
+    person_id: UUID,
+    valid_at: date,
+    *,
+    limit: int,
+    after: tuple[date, UUID] | None = None,
+    position: int = NOW,
+) -> list[dict[str, Any]]:
+    """Every assignment a person held, in any unit, earliest first (effective_from, then
+    id), after ``after``: each with its unit's name, portfolio and line on ``valid_at``."""
+    rows = await pool.fetch(
+        "SELECT x.*, u.name AS unit_name FROM ("
+        + _ASSIGNMENT
+        + " AND a.person_id = $1"
+        + _AFTER
+        + _PAGE
+        + ") x LEFT JOIN chain_units u ON u.unit_id = x.unit_id AND "
+        + known("u", 2)
+        + " ORDER BY x.effective_from, x.id",
+        person_id,
+        position,
+        valid_at,
+        *(after or _FIRST),
+        limit,
+    )
+    return [dict(r) for r in rows]

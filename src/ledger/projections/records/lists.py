@@ -1,16 +1,21 @@
 """Lists of the records read model as known at a ledger position, newest first, a page
-at a time after a keyset cursor: inspections and accountability cases."""
+at a time after a keyset cursor: inspections, accountability cases and clues
+(bulletins: ``bulletins.py``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from ledger.projections.common import NOW, known
-from ledger.projections.records.queries import cases_where, unit_names
+from ledger.projections.records.queries import (
+    CLUE,
+    cases_where,
+    unit_names,
+)
 
 _INSPECTIONS = (
     "SELECT i.inspection_id AS id, i.version, i.title, i.year, i.organizer_unit_id,"
@@ -28,7 +33,7 @@ _FINDINGS_RAISED = (
 )
 
 
-class _Where:
+class Where:
     """Conditions of a statement and their parameters, numbered after the ``taken`` ones."""
 
     def __init__(self, taken: int) -> None:
@@ -62,7 +67,7 @@ async def list_inspections(
 ) -> list[dict[str, Any]]:
     """Inspections as known at ``position``, latest start first (starts_on desc, then id),
     after ``after``: each with its organizer, its targets and how many findings it raised."""
-    where = _Where(taken=1)
+    where = Where(taken=1)
     if year is not None:
         where.conditions.append(f"i.year = {where.param(year)}")
     if organizer_unit_id is not None:
@@ -110,7 +115,7 @@ async def list_cases(
 ) -> list[dict[str, Any]]:
     """Accountability cases as known at ``position``, latest opened first (opened_on desc,
     then id), after ``after``, each with its sanctions as they stood then."""
-    where = _Where(taken=1)  # cases_where's $1 is the position
+    where = Where(taken=1)  # cases_where's $1 is the position
     if person_id is not None:
         where.conditions.append(f"c.person_id = {where.param(person_id)}")
     if handling_unit_id is not None:
@@ -128,3 +133,30 @@ async def list_cases(
         newest_first=True,
         limit=limit,
     )
+
+
+async def list_clues(
+    pool: asyncpg.Pool,
+    *,
+    limit: int,
+    position: int = NOW,
+    source: str | None = None,
+    triaged: bool | None = None,
+    after: tuple[datetime, UUID] | None = None,
+) -> list[dict[str, Any]]:
+    """Clues as known at ``position``, latest received first (received_at desc, then id),
+    after ``after``; only those awaiting triage (``triaged`` False) or triaged (True)."""
+    where = Where(taken=1)  # CLUE's $1 is the position
+    if source is not None:
+        where.conditions.append(f"c.origin = {where.param(source)}")
+    if triaged is not None:
+        where.conditions.append("c.outcome IS " + ("NOT NULL" if triaged else "NULL"))
+    where.after("c.received_at", "c.clue_id", after)
+    rows = await pool.fetch(
+        CLUE
+        + "".join(f" AND {c}" for c in where.conditions)
+        + f" ORDER BY c.received_at DESC, c.clue_id LIMIT {where.param(limit)}",
+        position,
+        *where.args,
+    )
+    return [dict(r) for r in rows]

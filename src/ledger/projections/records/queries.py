@@ -173,7 +173,7 @@ async def get_case(pool: asyncpg.Pool, case_id: UUID, position: int = NOW) -> di
 
 # Clues
 
-_CLUE = (
+CLUE = (
     "SELECT c.clue_id AS id, c.version, c.origin AS source, c.external_id, c.summary,"
     " c.received_at, c.unit_id, u.name AS unit_name, c.recorded_at, c.outcome, c.finding_id,"
     " c.triage_reason, c.triaged_at FROM rec_clues c"
@@ -185,7 +185,7 @@ _CLUE = (
 
 
 async def get_clue(pool: asyncpg.Pool, clue_id: UUID, position: int = NOW) -> dict[str, Any] | None:
-    return _dict(await pool.fetchrow(_CLUE + " AND c.clue_id = $2", position, clue_id))
+    return _dict(await pool.fetchrow(CLUE + " AND c.clue_id = $2", position, clue_id))
 
 
 async def find_clue(
@@ -194,41 +194,12 @@ async def find_clue(
     """The clue another system knows by (source, external_id)."""
     return _dict(
         await pool.fetchrow(
-            _CLUE + " AND c.origin = $2 AND c.external_id = $3", position, origin, external_id
+            CLUE + " AND c.origin = $2 AND c.external_id = $3", position, origin, external_id
         )
     )
 
 
 # Bulletins
-
-
-async def get_bulletin(
-    pool: asyncpg.Pool, bulletin_id: UUID, position: int = NOW
-) -> dict[str, Any] | None:
-    bulletin = _dict(
-        await pool.fetchrow(
-            "SELECT b.bulletin_id AS id, b.version, b.kind, b.title, b.inspection_id,"
-            " i.title AS inspection_title, b.finding_ids, b.issued_on, b.summary, b.basis,"
-            " b.recorded_at FROM rec_bulletins b"
-            " LEFT JOIN rec_inspections i ON i.inspection_id = b.inspection_id AND "
-            + known("i", 2)
-            + " WHERE b.bulletin_id = $1 AND b.known_from <= $2",
-            bulletin_id,
-            position,
-        )
-    )
-    if bulletin is None:
-        return None
-    recipients = await pool.fetch(
-        "SELECT r.unit_id, u.name, u.kind FROM rec_bulletin_recipients r"
-        " LEFT JOIN chain_units u ON u.unit_id = r.unit_id AND "
-        + known("u", 2)
-        + " WHERE r.bulletin_id = $1 AND r.known_from <= $2 ORDER BY r.ordinal",
-        bulletin_id,
-        position,
-    )
-    bulletin["recipients"] = [dict(r) for r in recipients]
-    return bulletin
 
 
 # Indicator sets and assessments
