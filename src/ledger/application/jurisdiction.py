@@ -70,8 +70,7 @@ async def check_within(
             if unit_id is None or not await _below(store, root, unit_id, inside):
                 raise _outside(named or field, root)
         if isinstance(aggregate, Person) and not _is_new(aggregate):
-            posts, _ = await store.tagged([f"person:{aggregate.id}"])
-            units = {a.unit_id for a in posts if isinstance(a, Assignment)}
+            units = {a.unit_id for a in await store.person_assignments(aggregate.id)}
             if units and not await _any_below(store, root, units, inside):
                 raise _outside(named or "person_id", root)
 
@@ -79,8 +78,7 @@ async def check_within(
 async def person_inside(store: AggregateStore, root: UUID, person_id: UUID) -> bool:
     """Whether the person holds or held an assignment in a unit of ``root``'s tree (as the
     read models' row-level security has it, but from the log)."""
-    posts, _ = await store.tagged([f"person:{person_id}"])
-    units = {a.unit_id for a in posts if isinstance(a, Assignment)}
+    units = {a.unit_id for a in await store.person_assignments(person_id)}
     return await _any_below(store, root, units, set())
 
 
