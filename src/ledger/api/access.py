@@ -8,13 +8,14 @@ the answer leaves. A read whose entry cannot be written is not answered (503).
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import unquote
 from uuid import UUID
 
 from aiohttp import web
 
 from ledger.api.errors import ApiError
-from ledger.api.keys import POOL, PRINCIPAL, PURPOSE, REQUEST_ID, TARGET
+from ledger.api.keys import CONSOLE_SECRET, POOL, PRINCIPAL, PURPOSE, REQUEST_ID, TARGET
 from ledger.application.policy import PERSON_READS
 from ledger.domain.access import Role
 from ledger.infra.accesslog import AccessEntry, record
@@ -79,6 +80,16 @@ def audited(request: web.Request, status: int) -> str | None:
     return None
 
 
+def client_address(request: web.Request) -> str | None:
+    """The caller's address: the browser's, for a request the console makes on its behalf
+    (named in a header only this process's console can vouch for), else the peer's."""
+    secret = request.headers.get("X-Ledger-Console", "")
+    given = request.headers.get("X-Ledger-Console-Client", "")
+    if secret and given and hmac.compare_digest(secret, request.app[CONSOLE_SECRET]):
+        return f"{given[:64]} (console)"
+    return request.remote
+
+
 async def record_access(request: web.Request, action: str, status: int) -> None:
     principal = request.get(PRINCIPAL)
     kind, target = request.get(TARGET, (AUDITED.get(action), None))
@@ -94,7 +105,7 @@ async def record_access(request: web.Request, action: str, status: int) -> None:
         path=request.path_qs[:2000],
         outcome=status,
         request_id=request[REQUEST_ID],
-        client=request.remote,
+        client=client_address(request),
         target_kind=kind if target is not None else None,
         target_id=target,
         person_id=target if kind == "person" else None,

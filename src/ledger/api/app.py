@@ -10,6 +10,7 @@ from pathlib import Path
 import structlog
 from aiohttp import web
 
+from ledger.api import console
 from ledger.api.auth import check_policy_covers, guard, make_verifier, revocations
 from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS, SIGNER
 from ledger.api.middleware import observe
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_route(r.method, r.path, guard(r))
     # Vendored files (api/static/VENDORED.md): public, read-only, outside the contract.
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
+    console.mount(app)  # /console/: pages on the API above, outside its contract
     return app
 
 

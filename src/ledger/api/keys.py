@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import aiohttp
 from aiohttp import web
 from eventsourcing.persistence import Mapper
 
@@ -37,3 +38,5 @@ READER = web.RequestKey("reader", object)
 PURPOSE = web.RequestKey("purpose", str)  # X-Access-Purpose, decoded
 TARGET = web.RequestKey("target", tuple)  # (kind, id) an audited read names, if not its path
 POSITION = web.RequestKey("position", int)
+CONSOLE_SECRET = web.AppKey("console_secret", str)  # proves a request came from the console
+UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)  # the console's client of the API

@@ -1,0 +1,46 @@
+"""The console: server-rendered pages in Chinese at ``/console/``, for inspectors,
+discipline bodies and personnel departments, on the service's own HTTP API (``upstream``).
+
+Outside the API contract (no operationIds, not in OpenAPI): a page reads what the
+signed-in caller's token may read, through the API, so the policy, the jurisdiction and the
+access log are the API's.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+
+from ledger.api.console import pages, render, units
+from ledger.api.console.upstream import session
+from ledger.api.keys import CONSOLE_SECRET
+from ledger.domain.access import Role
+
+ROLE_NAMES = {
+    Role.ADMIN.value: "系统管理员",
+    Role.PERSONNEL.value: "组织人事部门",
+    Role.INSPECTOR.value: "督察人员",
+    Role.UNIT_OFFICER.value: "单位联络员",
+    Role.DISCIPLINE.value: "纪检监察机关",
+    Role.INTEGRATION.value: "系统对接",
+    Role.AUDITOR.value: "审计人员",
+}
+
+
+def mount(app: web.Application) -> None:
+    """Add the console's pages to the app."""
+    app[CONSOLE_SECRET] = secrets.token_urlsafe(32)
+    app.cleanup_ctx.append(session)
+    render.setup(app, "templates", role_names=ROLE_NAMES)
+    app.router.add_get("/console", lambda _: _redirect("/console/"))
+    app.router.add_get("/console/", pages.home)
+    app.router.add_get("/console/login", pages.login_form)
+    app.router.add_post("/console/login", pages.login)
+    app.router.add_post("/console/logout", pages.logout)
+    app.router.add_get("/console/search", pages.search)
+    app.router.add_get("/console/units/{id}", units.unit_page)
+
+
+async def _redirect(target: str) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently(target)
