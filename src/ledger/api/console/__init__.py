@@ -12,7 +12,7 @@ import secrets
 
 from aiohttp import web
 
-from ledger.api.console import pages, render, units
+from ledger.api.console import dashboard, formats, pages, render, units
 from ledger.api.console.upstream import session
 from ledger.api.keys import CONSOLE_SECRET
 from ledger.domain.access import Role
@@ -33,6 +33,7 @@ def mount(app: web.Application) -> None:
     app[CONSOLE_SECRET] = secrets.token_urlsafe(32)
     app.cleanup_ctx.append(session)
     render.setup(app, "templates", role_names=ROLE_NAMES)
+    formats.install(app)
     app.router.add_get("/console", lambda _: _redirect("/console/"))
     app.router.add_get("/console/", pages.home)
     app.router.add_get("/console/login", pages.login_form)
@@ -40,6 +41,8 @@ def mount(app: web.Application) -> None:
     app.router.add_post("/console/logout", pages.logout)
     app.router.add_get("/console/search", pages.search)
     app.router.add_get("/console/units/{id}", units.unit_page)
+    app.router.add_get("/console/dashboard", dashboard.dashboard)
+    app.router.add_get("/console/dashboard.csv", dashboard.dashboard_csv)
 
 
 async def _redirect(target: str) -> web.StreamResponse:
