@@ -12,7 +12,16 @@ import secrets
 
 from aiohttp import web
 
-from ledger.api.console import dashboard, formats, pages, render, units
+from ledger.api.console import (
+    dashboard,
+    evaluation,
+    formats,
+    pages,
+    persons,
+    records,
+    render,
+    units,
+)
 from ledger.api.console.upstream import session
 from ledger.api.keys import CONSOLE_SECRET
 from ledger.domain.access import Role
@@ -43,6 +52,28 @@ def mount(app: web.Application) -> None:
     app.router.add_get("/console/units/{id}", units.unit_page)
     app.router.add_get("/console/dashboard", dashboard.dashboard)
     app.router.add_get("/console/dashboard.csv", dashboard.dashboard_csv)
+    app.router.add_get("/console/persons/{id}", persons.dossier)
+    for kind, (show, printed, as_json, as_csv) in {
+        "persons": (
+            evaluation.person_evaluation,
+            evaluation.person_print,
+            evaluation.person_json,
+            evaluation.person_csv,
+        ),
+        "units": (
+            evaluation.unit_evaluation,
+            evaluation.unit_print,
+            evaluation.unit_json,
+            evaluation.unit_csv,
+        ),
+    }.items():
+        app.router.add_get(f"/console/{kind}/{{id}}/evaluation", show)
+        app.router.add_get(f"/console/{kind}/{{id}}/evaluation/print", printed)
+        app.router.add_get(f"/console/{kind}/{{id}}/evaluation.json", as_json)
+        app.router.add_get(f"/console/{kind}/{{id}}/evaluation.csv", as_csv)
+    app.router.add_get("/console/records/{kind}/{id}", records.record)
+    app.router.add_get("/console/verify", records.verify_help)
+    app.router.add_get("/console/verify/offline.py", records.verifier_file)
 
 
 async def _redirect(target: str) -> web.StreamResponse:

@@ -1,0 +1,2 @@
+// The print page's one button: the browser's own print dialog.
+document.getElementById("print").addEventListener("click", () => window.print());
