@@ -3,9 +3,12 @@ and the answers in words when the token or the input is wrong."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+from ledger.api.app import create_app
+from ledger.infra.settings import Settings
 from tests.conftest import Issue
 from tests.console.conftest import Client, SignIn
 
@@ -133,3 +136,25 @@ async def test_a_role_refused_by_the_policy_is_told_in_words(
     assert answer.status == 403
     text = await answer.text()
     assert "无权进行此操作" in text and "Traceback" not in text
+
+
+async def test_an_identity_providers_sign_in_page_may_hand_the_token_over(
+    settings: Settings, issue: Issue, aiohttp_client: Callable[..., Awaitable[Client]]
+) -> None:
+    sso = "https://sso.example.gov.cn"
+    app = create_app(settings.model_copy(update={"console_signin_origins": [sso]}))
+    client = await aiohttp_client(app)
+    handed = await client.post(
+        "/console/login",
+        data={"token": issue("inspector"), "next": "/console/"},
+        headers={"Origin": sso},
+        allow_redirects=False,
+    )
+    assert handed.status == 303 and "ledger_session=" in handed.headers["Set-Cookie"]
+    other = await client.post(
+        "/console/login",
+        data={"token": issue("inspector")},
+        headers={"Origin": "https://sso.example.com"},
+        allow_redirects=False,
+    )
+    assert other.status == 403
