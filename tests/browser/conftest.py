@@ -44,7 +44,7 @@ async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
         launched = await playwright.chromium.launch(
-            executable_path=chromium_path(), args=["--no-sandbox"]
+            executable_path=chromium_path(), args=["--no-sandbox", "--lang=zh-CN"]
         )
         yield launched
         await launched.close()

@@ -54,7 +54,7 @@ async def test_an_inspector_finds_a_government_and_reads_its_chain_across_a_term
     unit_id = page.url.split("/units/")[1].split("?")[0]
 
     await page.get_by_label("责任链条截至").fill("2021-06-01")
-    await page.get_by_role("button", name="查看").click()
+    await page.get_by_role("button", name="查看", exact=True).click()
     principal, covering = chain_on(demo, unit_id, "2021-06-01")
     tree = page.locator("section.chain")
     await expect(tree.locator(".node").first).to_contain_text(principal)
@@ -65,15 +65,19 @@ async def test_an_inspector_finds_a_government_and_reads_its_chain_across_a_term
     await expect(enforcement.first.locator('.chip[data-code="law_enforcement"]')).to_have_text(
         "行政执法"
     )
-    await screenshot(page, "unit-chain")
 
     await page.get_by_label("责任链条截至").fill("2022-06-01")
-    await page.get_by_role("button", name="查看").click()
+    await page.get_by_role("button", name="查看", exact=True).click()
     successor, _ = chain_on(demo, unit_id, "2022-06-01")
     assert successor != principal, "the demo changes the government's head in 2022"
     await expect(tree.locator(".node").first).to_contain_text(successor)
     await expect(tree).not_to_contain_text(principal)
     assert "valid_at=2022-06-01" in page.url  # the page is a URL a colleague can open
+    changes = page.locator("aside.changes")
+    await expect(changes).to_contain_text("离任")
+    await expect(changes).to_contain_text(principal)
+    await expect(changes).to_contain_text(successor)
+    await screenshot(page, "unit-chain")
 
 
 async def test_a_unit_officer_sees_its_own_unit_and_is_refused_another_in_words(
