@@ -43,7 +43,7 @@ def mount(app: web.Application) -> None:
     app.cleanup_ctx.append(session)
     render.setup(app, "templates", role_names=ROLE_NAMES)
     formats.install(app)
-    app.router.add_get("/console", lambda _: _redirect("/console/"))
+    app.router.add_get("/console", _to_home)
     app.router.add_get("/console/", pages.home)
     app.router.add_get("/console/login", pages.login_form)
     app.router.add_post("/console/login", pages.login)
@@ -76,5 +76,5 @@ def mount(app: web.Application) -> None:
     app.router.add_get("/console/verify/offline.py", records.verifier_file)
 
 
-async def _redirect(target: str) -> web.StreamResponse:
-    raise web.HTTPMovedPermanently(target)
+async def _to_home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently("/console/")

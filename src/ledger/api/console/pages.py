@@ -18,6 +18,7 @@ from ledger.api.console.session import (
     set_cookie,
     verify,
 )
+from ledger.api.keys import SETTINGS
 
 KINDS = (
     ("", "全部"),
@@ -28,6 +29,11 @@ KINDS = (
 )
 KIND_NAMES = {"unit": "单位", "person": "人员", "finding": "问题", "inspection": "督察"}
 PATHS = {"unit": "units", "person": "persons", "finding": "findings", "inspection": "inspections"}
+
+
+def see_other(target: str) -> web.Response:
+    """A 303 to ``target`` that can carry a cookie (an HTTPException is raised, not kept)."""
+    return web.Response(status=303, headers={"Location": target})
 
 
 def link(item: dict[str, str]) -> str:
@@ -51,7 +57,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 async def login(request: web.Request) -> web.StreamResponse:
     """Take the token (typed in, or posted by an identity provider's sign-in page)."""
-    check_origin(request)
+    check_origin(request, request.app[SETTINGS].console_signin_origins)
     form = await request.post()
     token = str(form.get("token", "")).strip()
     target = safe_next(str(form.get("next", HOME)))
@@ -67,13 +73,13 @@ async def login(request: web.Request) -> web.StreamResponse:
             "reason": f"令牌无效：{refused.reason}",
         }
         return render(request, "login.html", context, status=401)
-    response = web.HTTPSeeOther(target)
+    response = see_other(target)
     set_cookie(response, request, token)
     return response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
-    response = web.HTTPSeeOther("/console/login")
+    response = see_other("/console/login")
     try:
         session = await current(request)
     except SignInNeeded:
