@@ -15,7 +15,6 @@ from ledger.api.console import charts, purposes, upstream
 from ledger.api.console.render import Context, page
 from ledger.api.console.session import Session
 from ledger.api.console.units import day
-from ledger.api.console.upstream import UpstreamError
 from ledger.api.keys import SETTINGS
 
 ACTIONS = {
@@ -31,21 +30,11 @@ LOOKED_DAYS = 365
 LOOKED_SHOWN = 30
 
 
-async def _optional(call: Any) -> Any:
-    """An answer, or None where the caller's role may not read it (403)."""
-    try:
-        return await call
-    except UpstreamError as refused:
-        if refused.status == 403:
-            return None
-        raise
-
-
 async def _looked(request: web.Request, session: Session, person_id: str) -> Any:
     """The access log's reads of this person's data over the last year, latest first (None
     for a role that may not read the access log)."""
     since: dict[str, Any] = {"from": request.app[SETTINGS].today() - timedelta(days=LOOKED_DAYS)}
-    page_ = await _optional(
+    page_ = await upstream.optional(
         upstream.get(
             request,
             "/v1/access-log",
@@ -82,7 +71,7 @@ async def dossier(request: web.Request, session: Session) -> Context | web.Strea
     )
     first = min((date.fromisoformat(p["effective_from"]) for p in posts["items"]), default=None)
     start = asked_from or first or end - timedelta(days=365)
-    reference = await _optional(
+    reference = await upstream.optional(
         upstream.get(
             request,
             f"/v1/persons/{person_id}/evaluation-reference",
