@@ -12,7 +12,7 @@ from ledger.api.console import charts, upstream
 from ledger.api.console.downloads import download, proxy
 from ledger.api.console.render import Context, page, zh
 from ledger.api.console.session import Session
-from ledger.api.console.units import day
+from ledger.api.console.units import day, parent_of
 from ledger.api.console.upstream import UpstreamError
 
 OPEN_PAGE = 50
@@ -38,13 +38,7 @@ async def _around(request: web.Request, token: str, unit_id: str) -> dict[str, A
         upstream.get(request, f"/v1/units/{unit_id}", token),
         upstream.get(request, "/v1/units", token, parent_id=unit_id, limit=MAX_CHILDREN),
     )
-    parent = None
-    if unit["parent_id"]:
-        try:
-            parent = await upstream.get(request, f"/v1/units/{unit['parent_id']}", token)
-        except UpstreamError as outside:  # above the caller's jurisdiction
-            if outside.status not in (403, 404):
-                raise
+    parent = await parent_of(request, token, unit)
     return {"unit": unit, "parent": parent, "children": children["items"]}
 
 

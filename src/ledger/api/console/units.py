@@ -71,6 +71,18 @@ async def _principal(request: web.Request, token: str, unit: dict[str, Any], on:
     return {"unit": unit, "principal": principals[0] if principals else None}
 
 
+async def parent_of(request: web.Request, token: str, unit: dict[str, Any]) -> Any:
+    """The unit above, or None (a root, or above the caller's jurisdiction)."""
+    if not unit["parent_id"]:
+        return None
+    try:
+        return await upstream.get(request, f"/v1/units/{unit['parent_id']}", token)
+    except UpstreamError as outside:
+        if outside.status not in (403, 404):
+            raise
+        return None
+
+
 def _flag(nodes: list[dict[str, Any]], gaps: list[dict[str, Any]]) -> None:
     """Mark each node of the tree with the gaps that name its assignment."""
     by_assignment: dict[str, list[str]] = {}
@@ -111,13 +123,7 @@ async def unit_page(request: web.Request, session: Session) -> Context:
     heads = await asyncio.gather(
         *(_principal(request, token, child, valid_at) for child in children["items"])
     )
-    parent = None
-    if unit["parent_id"]:
-        try:
-            parent = await upstream.get(request, f"/v1/units/{unit['parent_id']}", token)
-        except UpstreamError as outside:  # above the caller's jurisdiction
-            if outside.status not in (403, 404):
-                raise
+    parent = await parent_of(request, token, unit)
     _flag(chain["chain"], chain["gaps"])
     return {
         "unit": unit,
