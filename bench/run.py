@@ -25,6 +25,7 @@ import asyncpg
 import structlog
 from baseline_es import application_save, postgres_env
 from catchup import projection
+from clues_in import clues_in
 from commands import assign_into_full_unit, register_persons
 from databases import Databases
 from figures import Figure, table
@@ -204,6 +205,27 @@ async def read_guarded(dbs: Databases, args: argparse.Namespace) -> list[Figure]
             await pool.close()
 
 
+async def clues_delivered(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """Clues in batches of 1,000 against one a request, over HTTP."""
+    progress("clues in: one a request, then batches of 1,000")
+    async with dbs.fresh(ledger=True) as url:
+        pool = await create_pool(url, 2, 10)
+        try:
+            return await clues_in(url, pool, args.scale, min(args.repeat, 3))
+        finally:
+            await pool.close()
+
+
+SECTIONS = {
+    "writes": compared,
+    "catchup": caught_up,
+    "loop": looped,
+    "verify": verified,
+    "guarded": read_guarded,
+    "clues": clues_delivered,
+}
+
+
 def progress(text: str) -> None:
     print(f"  … {text}", file=sys.stderr, flush=True)
 
@@ -214,10 +236,10 @@ async def run(
     dbs = Databases(admin_url, port)
     await dbs.make_template()
     try:
-        figures = await compared(dbs, args) + await caught_up(dbs, args)
-        figures += await looped(dbs, args)
-        figures += await verified(dbs, args)
-        figures += await read_guarded(dbs, args)
+        figures: list[Figure] = []
+        for name, section in SECTIONS.items():
+            if not args.only or name in args.only:
+                figures += await section(dbs, args)
         return figures, await server_facts(admin_url, embedded)
     finally:
         await dbs.drop_template()
@@ -231,9 +253,17 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=5, help="repetitions per scenario (default 5)"
     )
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(),
+        help=f"run only these sections (comma-separated: {', '.join(SECTIONS)})",
+    )
     args = parser.parse_args()
     if args.scale <= 0 or args.repeat < 1:
         parser.error("--scale must be above 0 and --repeat at least 1")
+    if args.only - set(SECTIONS):
+        parser.error(f"--only takes {', '.join(SECTIONS)}")
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     started = time.perf_counter()
     load_at_start = os.getloadavg()[0]

@@ -243,6 +243,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "correct_finding": {"field": "severity", "new": "medium"} | WHY,
     "receive_clue": {"source": "hotline_12345", "external_id": "@fresh", "summary": "市民反映"}
     | {"received_at": "2024-05-02T09:00:00+08:00", "unit_id": "@bureau"},
+    "receive_clues": {
+        "clues": [
+            {"source": "petition", "external_id": "@fresh", "summary": "来信反映", "basis": None}
+            | {"received_at": "2024-05-02T09:00:00+08:00", "unit_id": "@bureau"}
+        ]
+    },
     "triage_clue": {"outcome": "dismissed", "reason": "查无实据"},
     "issue_bulletin": {"kind": "brief", "title": "第二期通报", "inspection_id": "@inspection"}
     | {"finding_ids": ["@finding"], "recipient_unit_ids": ["@bureau"], "issued_on": "2024-06-20"},

@@ -84,6 +84,7 @@ MATRIX: dict[str, set[str]] = {
     "correct_finding": {INS},
     # clues: received from other systems (and the inspector), triaged by the inspector
     "receive_clue": {INT, INS},
+    "receive_clues": {INT, INS},
     "triage_clue": {INS},
     "issue_bulletin": {INS},
     "define_indicator_set": {INS},
@@ -137,6 +138,7 @@ MATRIX: dict[str, set[str]] = {
 OPEN = {"healthz", "readyz", "openapi", "docs", "metrics", "public_key"}
 PERSON_READS = {"get_person", "person_assignments", "find_person", "person_reference", "history"}
 POST_READS = {"find_person"}  # a read sent as POST (the number stays out of URLs)
+PER_ITEM = {"receive_clues"}  # a batch refuses an item outside, not the request (200)
 PURPOSE = {"X-Access-Purpose": quote("干部考察")}
 
 Operation = tuple[str, str]  # method, path
@@ -216,14 +218,21 @@ async def sides(ledger: Ledger, project: Any, client: Client, pool: asyncpg.Pool
 def _expected(op: str, allowed: bool, inside: bool) -> str:
     if not allowed:
         return "403"
+    if op in PER_ITEM and not inside:
+        return "items refused"
     if OPERATIONS[op][0] == "POST" and op not in POST_READS:
         return "past authorization" if inside else "403"
     return "200" if inside else "404"
 
 
-def _meets(expected: str, status: int) -> bool:
+def _meets(expected: str, status: int, answer: Any) -> bool:
     if expected == "past authorization":
         return status in (200, 201, 409)
+    if expected == "items refused":  # a batch answers for each item: each one refused
+        return status == 200 and all(
+            item["status"] == "rejected" and item["errors"][0]["rule"] == "jurisdiction"
+            for item in answer["items"]
+        )
     return status == int(expected)
 
 
@@ -254,10 +263,10 @@ async def test_each_role_may_do_what_the_table_says_within_its_jurisdiction(
             status, answer = await send(client, op, request(op, side), token)
             expected = _expected(op, allowed, inside)
             where = "inside" if inside else "outside"
-            if not _meets(expected, status):
+            if not _meets(expected, status, answer):
                 detail = answer.get("detail") if isinstance(answer, dict) else answer
                 wrong.append(f"{op} {where}: {status}, not {expected} ({detail})"[:300])
-            elif status == 403 and await log_count(pool) != before:
+            elif expected in ("403", "items refused") and await log_count(pool) != before:
                 wrong.append(f"{op} {where}: refused, yet the log grew")
             elif status == 200 and op in LISTS:
                 problem = _list_wrong(op, answer, ours, theirs)

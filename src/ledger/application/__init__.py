@@ -12,6 +12,7 @@ from ledger.application.assessments import AssessmentCommands
 from ledger.application.assignments import AssignmentCommands
 from ledger.application.bulletins import BulletinCommands
 from ledger.application.cases import CaseCommands
+from ledger.application.clue_batch import ClueBatch
 from ledger.application.clues import ClueCommands
 from ledger.application.errors import (
     ConcurrencyConflict,
@@ -45,6 +46,7 @@ class Ledger:
         self.inspections = InspectionCommands(store)
         self.findings = FindingCommands(store)
         self.clues = ClueCommands(store, self.findings)
+        self.clue_batch = ClueBatch(store)
         self.cases = CaseCommands(store)
         self.bulletins = BulletinCommands(store)
         self.assessments = AssessmentCommands(store)

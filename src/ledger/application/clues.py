@@ -26,7 +26,7 @@ class _Known(Exception):
         self.last = last
 
 
-def _content(
+def content(
     summary: str, received_at: datetime, unit_id: UUID | None, basis: str | None
 ) -> dict[str, Any]:
     """What a delivery says about the clue, beyond the key it is known by."""
@@ -57,10 +57,10 @@ class ClueCommands(CommandService):
             return await self._execute(ctx, decide)
         except _Known as known:
             received: Any = self.store.mapper.to_domain_event(known.first.to_stored())
-            stored = _content(
+            stored = content(
                 received.summary, received.received_at, received.unit_id, received.basis
             )
-            delivered = _content(cmd.summary, cmd.received_at, cmd.unit_id, cmd.basis)
+            delivered = content(cmd.summary, cmd.received_at, cmd.unit_id, cmd.basis)
             if stored != delivered:  # times compare as instants, whatever their offset
                 raise ClueRedelivered(known_id, stored, delivered) from None
             # Not an idempotent replay: the answer says the clue was already held.

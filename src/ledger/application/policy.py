@@ -70,6 +70,7 @@ _ROWS: dict[str, set[Role]] = {
     "open_loop_report": _INSPECTING,
     # clues from other systems, bulletins, assessments
     "receive_clue": {INTEGRATION, INSPECTOR},
+    "receive_clues": {INTEGRATION, INSPECTOR},
     "triage_clue": {INSPECTOR},
     "get_clue": _INSPECTING,
     "find_clue": {INTEGRATION, *_INSPECTING},

@@ -51,6 +51,7 @@ _RECORDED = (
 )
 _AFTER = _RECORDED + " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
 _STREAM = _RECORDED + " WHERE e.stream_id = $1 ORDER BY e.stream_version"
+_STREAMS = _RECORDED + " WHERE e.stream_id = ANY($1::uuid[]) ORDER BY e.position"
 # Whole streams of which any event carries one of the tags, with the head, in one snapshot.
 _TAGGED = (
     "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
@@ -81,6 +82,10 @@ class EventLog:
     async def read_stream(self, stream_id: UUID) -> list[RecordedEvent]:
         """Every event of one stream, in version order."""
         return _recorded(await self.db.fetch(_STREAM, stream_id))
+
+    async def read_streams(self, stream_ids: Iterable[UUID]) -> list[RecordedEvent]:
+        """Every event of the streams, in ledger order (one query for many streams)."""
+        return _recorded(await self.db.fetch(_STREAMS, list(stream_ids)))
 
     async def read_stream_page(
         self, stream_id: UUID, *, after: int, upto: int, limit: int
