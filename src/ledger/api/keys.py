@@ -36,4 +36,5 @@ READING = web.RequestKey("reading", contextlib.AsyncExitStack)
 READER = web.RequestKey("reader", object)
 PURPOSE = web.RequestKey("purpose", str)  # X-Access-Purpose, decoded
 TARGET = web.RequestKey("target", tuple)  # (kind, id) an audited read names, if not its path
+EXPORTED = web.RequestKey("exported", bool)  # answered as a file (CSV): an access log entry
 POSITION = web.RequestKey("position", int)

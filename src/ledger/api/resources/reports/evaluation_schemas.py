@@ -18,13 +18,12 @@ from ledger.domain.vocab import (
     FindingStage,
     Outcome,
     PrincipalTitle,
+    RectificationTiming,
     Role,
     Severity,
     UnitKind,
     UnitLevel,
 )
-
-Timing = Literal["on_time", "on_time_after_extension", "late", "open", "closed_unverified"]
 
 
 class Period(View):
@@ -103,7 +102,7 @@ class ReferenceFinding(View):
     closed_on: date | None
     basis: str | None = BASIS_FIELD
     documents: list[str] = DOCUMENTS_FIELD
-    timing: Timing = Field(
+    timing: RectificationTiming = Field(
         description="on_time: verified by the original deadline; on_time_after_extension:"
         " by the extended one; late: after it; open: neither verified nor closed;"
         " closed_unverified: referred or dismissed."
