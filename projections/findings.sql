@@ -33,12 +33,18 @@ CREATE TABLE IF NOT EXISTS loop_findings (
     referred_to          uuid,
     referred_on          date,
     closed_on            date,
+    basis                text,     -- the document (文号) the finding was raised on
+    documents            text[]  NOT NULL DEFAULT '{}',  -- every document its events cite
     raised_at            timestamptz NOT NULL,  -- recorded time of Raised
     version              integer NOT NULL,
     known_from           bigint  NOT NULL,
     known_to             bigint,
     PRIMARY KEY (finding_id, known_from)
 );
+-- Columns added after version 1 was first deployed: a database created before them gets
+-- them empty, and its findings' documents with `ledger projections rebuild`.
+ALTER TABLE loop_findings ADD COLUMN IF NOT EXISTS basis text;
+ALTER TABLE loop_findings ADD COLUMN IF NOT EXISTS documents text[] NOT NULL DEFAULT '{}';
 CREATE INDEX IF NOT EXISTS loop_findings_current_unit
     ON loop_findings (unit_id, found_on) WHERE known_to IS NULL;
 -- Every version, for reads as known at a position (evaluation references, known_at),

@@ -24,11 +24,14 @@ CREATE TABLE IF NOT EXISTS rec_inspections (
     fed_back_on        date,
     feedback_summary   text,
     closed_on          date,
+    documents          text[]  NOT NULL DEFAULT '{}',  -- every document (文号) its events cite
     version            integer NOT NULL,
     known_from         bigint  NOT NULL,
     known_to           bigint,
     PRIMARY KEY (inspection_id, known_from)
 );
+-- Added after version 1 was first deployed: `ledger projections rebuild` fills it.
+ALTER TABLE rec_inspections ADD COLUMN IF NOT EXISTS documents text[] NOT NULL DEFAULT '{}';
 CREATE INDEX IF NOT EXISTS rec_inspections_current_targets
     ON rec_inspections USING gin (target_unit_ids) WHERE known_to IS NULL;
 -- The list (GET /v1/inspections) reads rows as known at a position, superseded ones

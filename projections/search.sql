@@ -13,6 +13,11 @@
 -- no trigram: it still matches, by scanning the current rows.
 --
 -- Only current rows (known_to IS NULL) are searched, so the indexes are partial.
+--
+-- Findings and inspections are found by the documents (文号) their events cite too,
+-- e.g. 锡法督〔2023〕5号: the documents column (text[]) is searched as one text, a line
+-- per document. array_to_string is only STABLE in general (an element type's output may
+-- depend on settings), so an index needs it wrapped; over text[] it is immutable.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -26,3 +31,12 @@ CREATE INDEX IF NOT EXISTS loop_findings_description_trgm
     ON loop_findings USING gin (description gin_trgm_ops) WHERE known_to IS NULL;
 CREATE INDEX IF NOT EXISTS rec_inspections_title_trgm
     ON rec_inspections USING gin (title gin_trgm_ops) WHERE known_to IS NULL;
+
+CREATE OR REPLACE FUNCTION ledger_documents(documents text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT array_to_string(documents, E'\n') $$;
+CREATE INDEX IF NOT EXISTS loop_findings_documents_trgm
+    ON loop_findings USING gin (ledger_documents(documents) gin_trgm_ops) WHERE known_to IS NULL;
+CREATE INDEX IF NOT EXISTS rec_inspections_documents_trgm
+    ON rec_inspections USING gin (ledger_documents(documents) gin_trgm_ops)
+    WHERE known_to IS NULL;

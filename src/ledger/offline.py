@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import hashlib
+import importlib
 import json
 import re
 import struct
@@ -484,10 +486,6 @@ def _hashes(data: dict[str, Any], key: str, what: str) -> list[bytes]:
     return [_b64decode(v, f"{what}: {key} hash {i}") for i, v in enumerate(values)]
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def _describe(checkpoint: Checkpoint) -> str:
     root = base64.b64encode(checkpoint.root).decode()
     return f"{checkpoint.origin} size {checkpoint.size} root {root}"
@@ -520,15 +518,17 @@ def _record(args: argparse.Namespace) -> list[str]:
             raise ProofError(f"{what} (position {position}): {error}") from None
         if fields["position"] != position:
             raise ProofError(f"{what}: leaf holds position {fields['position']}, not {position}")
-        proved.append(
-            f"  position {position}: {fields['topic']} recorded at "
-            f"{_rfc3339(fields['recorded_at'])} (stream {fields['stream_id']} "
-            f"version {fields['stream_version']})"
-        )
-    return [
-        f"valid: {len(events)} event(s) included in checkpoint {_describe(checkpoint)}",
-        *proved,
-    ]
+        proved += _shown(fields)
+    head = f"valid: {len(events)} event(s) included in checkpoint {_describe(checkpoint)}"
+    return [head, *proved]
+
+
+def _shown(fields: dict[str, Any]) -> list[str]:
+    """The event decoded by offline_show.py, in the package or copied beside this file."""
+    for name in ("ledger.offline_show", "offline_show"):
+        with contextlib.suppress(ImportError):
+            return list(importlib.import_module(name).show_event(fields))
+    return [f"  position {fields['position']}: {fields['topic']} (stream {fields['stream_id']})"]
 
 
 def _consistency(args: argparse.Namespace) -> list[str]:
@@ -567,7 +567,7 @@ def _parser() -> argparse.ArgumentParser:
     one.add_argument("--key", required=True, help=key_help)
     one.add_argument("checkpoint", help="file holding the signed checkpoint note")
     one.set_defaults(run=_checkpoint)
-    record = commands.add_parser("record", help="verify events' inclusion (ledger-proof-v1)")
+    record = commands.add_parser("record", help="verify events (ledger-proof-v1), show them")
     record.add_argument("--key", required=True, help=key_help)
     record.add_argument("record", help="JSON file in the ledger-proof-v1 format")
     record.set_defaults(run=_record)

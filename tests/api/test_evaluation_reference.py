@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 import pytest
 from aiohttp.test_utils import TestClient
 
-from ledger.api.csv_export import COLUMNS
 from ledger.api.keys import LEDGER, POOL
+from ledger.api.resources.reports.evaluation_csv import COLUMNS
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
 from ledger.application import Ledger
 from ledger.application.commands import (
@@ -43,6 +43,7 @@ from tests.world import CTX, FOUND_ON, World, build_world, raised_finding, start
 
 Client = TestClient[Any, Any]
 YEAR_2024 = "from=2024-01-01&to=2024-12-31"
+RECTIFIED_ON = "锡司发〔2024〕41号"  # the document a verification cites
 
 
 @dataclass
@@ -93,9 +94,8 @@ async def rectify(
             finding,
             ReportProgress(reported_on=verified_on, summary="整改完成", evidence=[], complete=True),
         )
-        await ledger.findings.verify_rectification(
-            CTX, finding, VerifyRectification(verified_on=verified_on, note=None)
-        )
+        verification = VerifyRectification(verified_on=verified_on, note=None, basis=RECTIFIED_ON)
+        await ledger.findings.verify_rectification(CTX, finding, verification)
 
 
 async def story(ledger: Ledger) -> Story:
@@ -338,6 +338,8 @@ async def test_the_unit_reference_with_and_without_its_jurisdiction(
 
 
 async def test_the_reference_as_csv(client: Client, told: Story) -> None:
+    """What a personnel department files: Chinese headers, labels for codes, the finding's
+    description, its documents, sanction reasons and the ledger position."""
     url = f"/v1/persons/{told.world.head}/evaluation-reference?{YEAR_2024}"
     response = await get(client, url, Accept="text/csv")
     assert response.content_type == "text/csv"
@@ -347,27 +349,36 @@ async def test_the_reference_as_csv(client: Client, told: Story) -> None:
     raw = await response.read()
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8")[1:]
-    assert text.splitlines()[0] == ",".join(COLUMNS)
-    rows = list(csv.DictReader(io.StringIO(text)))
-    sections = [r["section"] for r in rows]
-    assert sections.count("role") == 1
-    assert sections.count("finding") == 4
-    assert sections.count("rectification") == 3
-    assert sections.count("sanction") == 1
-    assert sections.count("assessment") == 1
-    (sanction,) = [r for r in rows if r["section"] == "sanction"]
-    assert (sanction["kind"], sanction["original_kind"], sanction["state"]) == (
-        "admonishment_talk",
-        "party_discipline",
-        "modified",
-    )
-    assert sanction["steps"].startswith("imposed 2024-11-10 party_discipline;")
-    (role,) = [r for r in rows if r["section"] == "role"]
-    assert (role["unit_name"], role["title"]) == ("无锡市司法局", "局长")
-    late = next(r for r in rows if r["section"] == "rectification" and r["id"] == str(told.late))
-    assert (late["timing"], late["deadline"], late["overdue"]) == ("late", "2024-09-30", "false")
+    assert text.split("\r\n")[0] == ",".join(header for _, header in COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    sections = [r["类别"] for r in rows]
+    assert sections.count("任职") == 1
+    assert sections.count("问题") == 4
+    assert sections.count("整改") == 3
+    assert sections.count("问责") == 1
+    assert sections.count("考核") == 1
     as_json = await reference(client, url)
     assert response.headers["Ledger-Position"] == str(as_json["position"])
+    assert {r["账本位置"] for r in rows} == {str(as_json["position"])}
+    (sanction,) = [r for r in rows if r["类别"] == "问责"]
+    assert (sanction["处理方式"], sanction["原处理方式"], sanction["处理状态"]) == (
+        "诫勉",
+        "党纪处分",
+        "变更",
+    )
+    assert sanction["处理过程"].startswith("2024-11-10 已作出 党纪处分；")
+    assert sanction["处理事由"] == "申诉中：申诉；变更：复核后改为诫勉"
+    (role,) = [r for r in rows if r["类别"] == "任职"]
+    assert (role["单位"], role["职务"], role["岗位类别"]) == ("无锡市司法局", "局长", "主要负责人")
+    late = next(r for r in rows if r["类别"] == "整改" and r["记录编号"] == str(told.late))
+    assert (late["整改时效"], late["现整改期限"], late["是否逾期"]) == (
+        "逾期整改",
+        "2024-09-30",
+        "否",
+    )
+    assert late["问题描述"] == "行政执法“三项制度”落实不到位，执法记录不全"
+    assert (late["问题类别"], late["严重程度"], late["办理阶段"]) == ("行政执法", "严重", "已验收")
+    assert late["文号"] == RECTIFIED_ON
     unit = await get(
         client,
         f"/v1/units/{told.world.city}/evaluation-reference?{YEAR_2024}&include_subunits=true",
@@ -375,10 +386,13 @@ async def test_the_reference_as_csv(client: Client, told: Story) -> None:
     )
     assert unit.content_type == "text/csv"
     text = (await unit.read()).decode("utf-8-sig")
-    unit_rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["section"] for r in unit_rows} == {"role", "finding", "sanction", "assessment"}
+    unit_rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert {r["类别"] for r in unit_rows} == {"任职", "问题", "问责", "考核"}
     preferred = await get(client, url, Accept="application/json, text/csv;q=0.5")
     assert preferred.content_type == "application/json"
+    # the JSON carries the documents the CSV shows
+    (item,) = [i for i in as_json["rectification"]["items"] if i["id"] == str(told.late)]
+    assert (item["basis"], item["documents"]) == (None, [RECTIFIED_ON])
 
 
 @pytest.mark.parametrize(

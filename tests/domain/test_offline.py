@@ -690,12 +690,29 @@ def test_cli_record(run: Run) -> None:
     assert code == 0
     assert out == [
         f"valid: 2 event(s) included in checkpoint {NAME} size 7 root {b64(mth(LEAVES))}",
-        f"  position 3: {TOPICS[2]} recorded at 2024-05-01T12:34:56.789015Z"
-        f" (stream {STREAM} version 3)",
-        f"  position 7: {TOPICS[6]} recorded at 2024-05-01T12:34:56.789019Z"
-        f" (stream {STREAM} version 7)",
+        f"  position 3: Unit.Event3 (stream {STREAM} version 3)",
+        "    recorded at: 2024-05-01T12:34:56.789015Z",
+        "    actor: - (source -)",
+        "    basis (文号): -",
+        "    fields: none",
+        f"  position 7: Unit.Event7 (stream {STREAM} version 7)",
+        "    recorded at: 2024-05-01T12:34:56.789019Z",
+        "    actor: - (source -)",
+        "    basis (文号): -",
+        "    fields: none",
     ]
     assert run("record", record(LEAVES, [1]))[0] == 0
+
+
+def test_cli_record_without_offline_show_lists_where_the_events_are(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """offline.py copied alone still verifies, and says where each event is."""
+    monkeypatch.setitem(sys.modules, "ledger.offline_show", None)  # import fails
+    monkeypatch.setitem(sys.modules, "offline_show", None)
+    code, out = run("record", record(LEAVES, [3]))
+    assert code == 0
+    assert out[1:] == [f"  position 3: {TOPICS[2]} (stream {STREAM})"]
 
 
 def edit_event(data: dict[str, Any], **changes: Any) -> dict[str, Any]:

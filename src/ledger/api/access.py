@@ -15,13 +15,14 @@ from uuid import UUID
 from aiohttp import web
 
 from ledger.api.errors import ApiError
-from ledger.api.keys import CONSOLE_SECRET, POOL, PRINCIPAL, PURPOSE, REQUEST_ID, TARGET
+from ledger.api.keys import CONSOLE_SECRET, EXPORTED, POOL, PRINCIPAL, PURPOSE, REQUEST_ID, TARGET
 from ledger.application.policy import PERSON_READS
 from ledger.domain.access import Role
 from ledger.infra.accesslog import AccessEntry, record
 
 # The audited operations, and the kind of thing their path's {id} names (None: the
-# handler says, or there is none).
+# handler says, or there is none). Any other operation's CSV answer, an export, is
+# recorded too: csv_export sets keys.EXPORTED (and the handler TARGET, if needed).
 AUDITED: dict[str, str | None] = {
     "get_person": "person",
     "person_assignments": "person",
@@ -75,7 +76,7 @@ def audited(request: web.Request, status: int) -> str | None:
     """The action to record for this answer, or None."""
     route = request.match_info.route
     action = getattr(route.handler, "__name__", "") if route.resource is not None else ""
-    if action in AUDITED or status in (401, 403):
+    if action in AUDITED or status in (401, 403) or request.get(EXPORTED, False):
         return action or "unmatched"
     return None
 

@@ -1,121 +1,89 @@
-"""An evaluation reference as one flat CSV table for a spreadsheet: a ``section`` column
-(role, finding, rectification, sanction, assessment), then every field any section has.
+"""CSV answers, for the reports a user files: whether the caller asked for CSV, a table of
+Chinese-headed columns written as a spreadsheet opens it (UTF-8 with BOM, CRLF line ends),
+the codes shown by their labels of the one vocabulary table (``domain/labels.py``), and
+the answer with its file name.
 
-Pure functions: ``person_rows`` and ``unit_rows`` flatten a reference (the JSON answer) into
-rows, ``render_csv`` writes rows as the bytes served (UTF-8 with BOM, CRLF line ends).
+The tables themselves (which columns, which rows) are beside their routes:
+``reports/evaluation_csv.py``, ``reports/open_loop.py``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
+from enum import Enum
 from typing import Any
 
+from aiohttp import web
+
 from ledger.api.http import to_json
+from ledger.api.keys import EXPORTED
+from ledger.domain.labels import LABELS
 
-COLUMNS = [
-    "section",
-    "id",
-    "unit_id",
-    "unit_name",
-    "person_id",
-    "person_name",
-    "role",
-    "title",
-    "principal_title",
-    "effective_from",
-    "effective_to",
-    "liability",
-    "category",
-    "severity",
-    "stage",
-    "outcome",
-    "found_on",
-    "original_deadline",
-    "deadline",
-    "verified_on",
-    "timing",
-    "overdue",
-    "days_overdue",
-    "case_id",
-    "kind",
-    "original_kind",
-    "state",
-    "in_force",
-    "decided_on",
-    "steps",
-    "year",
-    "indicator_set_name",
-    "total",
-    "grade",
-]
+CSV = "text/csv"
+FORMAT_TYPES = ("application/json", CSV)
+Column = tuple[str, str]  # the row's key, the column's header
+SEPARATOR = "；"  # between the items of one cell (documents, steps)
 
 
-def render_csv(rows: Iterable[dict[str, Any]]) -> bytes:
-    """The header and one line per row; a field a row lacks is an empty cell."""
+def wants_csv(request: web.Request) -> bool:
+    """Content negotiation: CSV when text/csv is accepted at least as much as JSON."""
+    weights: dict[str, float] = {}
+    for part in request.headers.get("Accept", "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        weight = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[media.lower()] = weight
+    wanted = weights.get(CSV, 0.0)
+    return wanted > 0 and wanted >= weights.get("application/json", 0.0)
+
+
+def label(vocabulary: type[Enum], code: str | Enum | None) -> str | None:
+    """The Chinese label of a code (None stays empty); a code the table lacks as it is."""
+    if code is None:
+        return None
+    value = code.value if isinstance(code, Enum) else code
+    return LABELS[vocabulary].get(value, value)
+
+
+def joined(items: Iterable[str | None]) -> str:
+    """The items given (none empty, each once, in order) in one cell."""
+    return SEPARATOR.join(dict.fromkeys(i for i in items if i))
+
+
+def render_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> bytes:
+    """The headers and one line per row; a field a row lacks is an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([_cell(row.get(c)) for c in COLUMNS] for row in rows)
+    writer.writerow(header for _, header in columns)
+    writer.writerows([_cell(row.get(key)) for key, _ in columns] for row in rows)
     # The BOM is what makes Excel read the file as UTF-8 (Chinese names intact).
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def csv_response(
+    request: web.Request, body: bytes, filename: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """The CSV as an attachment named ``filename``; the access log records the export."""
+    request[EXPORTED] = True
+    headers = {**(headers or {}), "Content-Disposition": f'attachment; filename="{filename}"'}
+    return web.Response(body=body, content_type=CSV, charset="utf-8", headers=headers)
 
 
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "是" if value else "否"
     if isinstance(value, int | float | str):
         return value
+    if isinstance(value, list | tuple):
+        return joined(str(_cell(v)) for v in value)
     return to_json(value)
-
-
-def _roles(section: str, roles: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for role in roles:
-        yield {"section": section, "id": role["assignment_id"], **role}
-
-
-def _sanctions(cases: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """One row per sanction (a case with none: one row for the case), its steps as text."""
-    for case in cases:
-        head = {
-            "section": "sanction",
-            "case_id": case["id"],
-            "person_id": case["person_id"],
-            "person_name": case["person_name"],
-            "unit_id": case["handling_unit_id"],
-            "unit_name": case["handling_unit_name"],
-        }
-        if not case["sanctions"]:
-            yield head
-        for sanction in case["sanctions"]:
-            steps = "; ".join(
-                f"{s['step']} {s['step_on'].isoformat()} {s['kind']}" for s in sanction["steps"]
-            )
-            yield head | {k: v for k, v in sanction.items() if k != "steps"} | {"steps": steps}
-
-
-def _assessments(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for item in items:
-        yield {"section": "assessment", **{k: v for k, v in item.items() if k != "earlier"}}
-
-
-def person_rows(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from _roles("role", answer["roles"])
-    for liability, items in answer["findings"].items():
-        for item in items:
-            yield {"section": "finding", "liability": liability, **item}
-    for item in answer["rectification"]["items"]:
-        yield {"section": "rectification", **item}
-    yield from _sanctions(answer["accountability"])
-    yield from _assessments(answer["assessments"])
-
-
-def unit_rows(answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from _roles("role", answer["principals"])
-    for item in answer["findings"]["items"]:
-        yield {"section": "finding", **item}
-    yield from _sanctions(answer["accountability"])
-    yield from _assessments(answer["assessments"])

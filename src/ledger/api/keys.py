@@ -37,6 +37,7 @@ READING = web.RequestKey("reading", contextlib.AsyncExitStack)
 READER = web.RequestKey("reader", object)
 PURPOSE = web.RequestKey("purpose", str)  # X-Access-Purpose, decoded
 TARGET = web.RequestKey("target", tuple)  # (kind, id) an audited read names, if not its path
+EXPORTED = web.RequestKey("exported", bool)  # answered as a file (CSV): an access log entry
 POSITION = web.RequestKey("position", int)
 CONSOLE_SECRET = web.AppKey("console_secret", str)  # proves a request came from the console
 UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)  # the console's client of the API

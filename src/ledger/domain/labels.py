@@ -82,6 +82,13 @@ LABELS: dict[type[Enum], dict[str, str]] = {
     },
     v.FindingField: {"description": "问题描述", "severity": "严重程度"},
     v.Outcome: {"rectified": "整改到位", "referred": "移送处理", "dismissed": "不予认定"},
+    v.RectificationTiming: {
+        "on_time": "按期整改",
+        "on_time_after_extension": "延期后按期整改",
+        "late": "逾期整改",
+        "open": "尚未完成整改",
+        "closed_unverified": "未经验收办结",
+    },
     v.SanctionKind: {
         "admonishment_talk": "诫勉",
         "circulated_criticism": "通报批评",

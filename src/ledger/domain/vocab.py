@@ -125,6 +125,16 @@ class Outcome(Enum):
     DISMISSED = "dismissed"
 
 
+class RectificationTiming(Enum):
+    """How a finding's rectification kept its deadline, as the evaluation references count it."""
+
+    ON_TIME = "on_time"
+    ON_TIME_AFTER_EXTENSION = "on_time_after_extension"
+    LATE = "late"
+    OPEN = "open"
+    CLOSED_UNVERIFIED = "closed_unverified"
+
+
 class SanctionKind(Enum):
     ADMONISHMENT_TALK = "admonishment_talk"
     CIRCULATED_CRITICISM = "circulated_criticism"
@@ -185,6 +195,7 @@ ALL: tuple[type[Enum], ...] = (
     FindingStage,
     FindingField,
     Outcome,
+    RectificationTiming,
     SanctionKind,
     SanctionState,
     ClueSource,

@@ -29,6 +29,15 @@ class Expr(str):
     plain value would need the current row read first: a second round trip."""
 
 
+def cited(param: int) -> Expr:
+    """A successor's ``documents``: the document (文号) ``$param`` appended, unless it is
+    null or already there, so a row lists every document its events cite, each once."""
+    p = f"${param}::text"
+    return Expr(
+        f"CASE WHEN {p} IS NULL OR {p} = ANY(documents) THEN documents ELSE documents || {p} END"
+    )
+
+
 @dataclass(frozen=True)
 class Versioned:
     """A table of versioned rows: ``key`` names the row, ``columns`` are those a successor

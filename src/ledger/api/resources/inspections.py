@@ -91,6 +91,10 @@ class InspectionView(View):
     fed_back_on: date | None
     feedback_summary: str | None
     closed_on: date | None
+    documents: list[str] = Field(
+        description="Every document (文号) the inspection's events cite, in ledger order, each"
+        " once: its plan, evidence, feedback and closing."
+    )
     evidence: list[Evidence] = Field(description="In the order recorded.")
     findings: list[RaisedFinding] = Field(description="Raised by this inspection.")
 

@@ -1,6 +1,6 @@
 """Search (检索): one text across units (name, code), persons (name), findings
-(description) and inspections (title), within the caller's jurisdiction, best match
-first. The trigram design and why: ``projections/search.sql``."""
+(description, documents) and inspections (title, documents), within the caller's
+jurisdiction, best match first. The trigram design and why: ``projections/search.sql``."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ class Hit(View):
     snippet: str | None = Field(
         None,
         description="Where the text was found, when the label does not show it: the text"
-        " around it in a long description, or a unit's code.",
+        " around it in a long description, a unit's code, or the document number (文号)"
+        " of a finding or inspection.",
     )
     score: float = Field(
         description="Trigram similarity of the matched text to the query (0 to 1, 1: equal);"
@@ -69,7 +70,8 @@ class SearchPage(View):
             "q",
             "The text to find, 1 to 100 characters: a substring of a unit's name or code, a"
             " person's name, a finding's description or an inspection's title (司法 finds"
-            " 无锡市司法局). From 3 characters the trigram indexes serve it.",
+            " 无锡市司法局), or of a document number (文号) a finding's or an inspection's"
+            " events cite (锡法督〔2023〕5号). From 3 characters the trigram indexes serve it.",
             {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
             required=True,
         ),

@@ -29,7 +29,7 @@ _ROLES = (
 FINDING = (
     "f.finding_id AS id, f.unit_id, u.name AS unit_name, f.category, f.severity,"
     " f.description, f.found_on, f.original_deadline, f.deadline, f.stage, f.outcome,"
-    " f.verified_on, f.closed_on"
+    " f.verified_on, f.closed_on, f.basis, f.documents"
 )
 FINDINGS = (
     "SELECT {columns} FROM loop_findings f"

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-TIMINGS = ("on_time", "on_time_after_extension", "late", "open", "closed_unverified")
+from ledger.domain.vocab import RectificationTiming
+
+TIMINGS = tuple(t.value for t in RectificationTiming)
 
 
 def with_timing(finding: dict[str, Any], as_of: date) -> dict[str, Any]:

@@ -4,14 +4,13 @@ attributions and deadlines, as known at each position."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
 from ledger.domain.finding import Finding
 from ledger.domain.vocab import FindingStage
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections.common import Expr, Versioned, event_class, supersede
+from ledger.projections.common import Expr, Versioned, cited, event_class, supersede
 from ledger.projections.runner import Projection
 
 NAME = "findings_v1"
@@ -23,20 +22,30 @@ _FINDINGS = Versioned(
     "finding_id, unit_id, inspection_id, clue_id, category, severity, description, found_on,"
     " original_deadline, deadline, stage, outcome, measures, owner_person_id,"
     " owner_assignment_id, plan_due_on, planned_on, progress_reports, last_reported_on,"
-    " rejections, extensions, verified_on, referred_to, referred_on, closed_on, raised_at,"
-    " version",
+    " rejections, extensions, verified_on, referred_to, referred_on, closed_on, basis,"
+    " documents, raised_at, version",
 )
 
 
 async def _supersede(
     conn: asyncpg.Connection,
-    finding_id: UUID,
+    e: Any,
     row: RecordedEvent,
     changes: dict[str, Any],
     then: str | None = None,
     *then_args: Any,
 ) -> None:
-    await supersede(conn, _FINDINGS, finding_id, row, changes, then=then, then_args=then_args)
+    """The finding's successor row, with the document the event cites (its ``basis``)."""
+    cites = {"documents": cited(4 + len(then_args))}
+    await supersede(
+        conn,
+        _FINDINGS,
+        e.originator_id,
+        row,
+        changes | cites,
+        then=then,
+        then_args=(*then_args, e.basis),
+    )
 
 
 async def raised(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
@@ -44,8 +53,9 @@ async def raised(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await conn.execute(
         "WITH finding AS (INSERT INTO loop_findings (finding_id, unit_id, inspection_id,"
         "  clue_id, category, severity, description, found_on, original_deadline, deadline,"
-        "  stage, raised_at, version, known_from)"
-        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13))"
+        "  stage, basis, documents, raised_at, version, known_from)"
+        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $14,"
+        "  array_remove(ARRAY[$14::text], NULL), $11, $12, $13))"
         " INSERT INTO loop_deadlines (finding_id, extension, deadline, known_from)"
         " VALUES ($1, 0, $9, $13)",
         e.originator_id,
@@ -61,6 +71,7 @@ async def raised(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
         row.recorded_at,
         row.stream_version,
         row.position,
+        e.basis,
     )
 
 
@@ -68,7 +79,7 @@ async def attributed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> No
     # The finding's row is superseded too: its version is the stream's, which If-Match names.
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {},
         "INSERT INTO loop_attributions (finding_id, person_id, assignment_id, liability,"
@@ -84,7 +95,7 @@ async def attributed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> No
 async def attribution_withdrawn(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {},
         "UPDATE loop_attributions SET known_to = $3"
@@ -96,7 +107,7 @@ async def attribution_withdrawn(conn: asyncpg.Connection, e: Any, row: RecordedE
 async def rectification_planned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {
             "stage": FindingStage.RECTIFYING.value,
@@ -116,13 +127,13 @@ async def progress_reported(conn: asyncpg.Connection, e: Any, row: RecordedEvent
     }
     if e.complete:
         changes["stage"] = FindingStage.AWAITING_VERIFICATION.value
-    await _supersede(conn, e.originator_id, row, changes)
+    await _supersede(conn, e, row, changes)
 
 
 async def verified(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {"stage": FindingStage.VERIFIED.value, "verified_on": e.verified_on},
     )
@@ -131,7 +142,7 @@ async def verified(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
 async def rejected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {"stage": FindingStage.RECTIFYING.value, "rejections": Expr("rejections + 1")},
     )
@@ -141,7 +152,7 @@ async def deadline_extended(conn: asyncpg.Connection, e: Any, row: RecordedEvent
     """The new deadline, and its row in loop_deadlines numbered by the successor's count."""
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {"deadline": e.new_deadline, "extensions": Expr("extensions + 1")},
         "INSERT INTO loop_deadlines (finding_id, extension, deadline, previous_deadline,"
@@ -157,7 +168,7 @@ async def deadline_extended(conn: asyncpg.Connection, e: Any, row: RecordedEvent
 async def referred(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {
             "stage": FindingStage.REFERRED.value,
@@ -170,7 +181,7 @@ async def referred(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
 async def closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
     await _supersede(
         conn,
-        e.originator_id,
+        e,
         row,
         {
             "stage": FindingStage.CLOSED.value,
@@ -181,7 +192,7 @@ async def closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
 
 
 async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(conn, e.originator_id, row, {e.field.value: getattr(e.new, "value", e.new)})
+    await _supersede(conn, e, row, {e.field.value: getattr(e.new, "value", e.new)})
 
 
 PROJECTION = Projection(

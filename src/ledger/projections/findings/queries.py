@@ -20,7 +20,7 @@ OVERDUE = "(f.stage <> 'closed' AND f.deadline < $A)"
 SUMMARY = (
     "f.finding_id AS id, f.version, f.unit_id, u.name AS unit_name, f.inspection_id,"
     " f.clue_id, f.category, f.severity, f.description, f.found_on, f.original_deadline,"
-    " f.deadline, f.stage, f.outcome, f.verified_on, f.closed_on, "
+    " f.deadline, f.stage, f.outcome, f.verified_on, f.closed_on, f.basis, f.documents, "
     + OVERDUE
     + " AS overdue, CASE WHEN "
     + OVERDUE

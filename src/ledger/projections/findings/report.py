@@ -74,12 +74,12 @@ async def open_loop_report(
     as_of: date,
     position: int | None = None,
     *,
-    limit: int = 500,
+    limit: int | None = 500,
     after: OpenAfter | None = None,
 ) -> dict[str, Any] | None:
     """The jurisdiction of ``unit_id`` on ``as_of``: counts and rates in all, by unit, by
-    category, and a page of its findings not closed (up to ``limit`` after ``after``); as
-    known at ``position`` (known_at), else now."""
+    category, and a page of its findings not closed (up to ``limit``, or all of them if
+    None, after ``after``); as known at ``position`` (known_at), else now."""
     known_args = [] if position is None else [position]
     at = None if position is None else 3
 

@@ -1,6 +1,6 @@
-"""Event handlers of the records read model: inspections and evidence, clues, bulletins,
-indicator sets and assessments (cases and sanctions in ``cases``), and the projection
-that maps every records event to its handler."""
+"""Event handlers of the records read model: clues, bulletins, indicator sets and
+assessments (inspections and evidence in ``inspections``, cases and sanctions in
+``cases``), and the projection that maps every records event to its handler."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ledger.domain.clue import Clue
 from ledger.domain.inspection import Inspection
 from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.common import Versioned, as_json, event_class
-from ledger.projections.records import cases
+from ledger.projections.records import cases, inspections
 from ledger.projections.runner import Projection
 
 NAME = "records_v1"
@@ -31,97 +31,6 @@ TABLES = [
     "rec_indicator_sets",
     "rec_assessments",
 ]
-
-# Inspections (督察)
-
-_INSPECTIONS = Versioned(
-    "rec_inspections",
-    "inspection_id",
-    "inspection_id, title, year, organizer_unit_id, target_unit_ids, team, topics, starts_on,"
-    " ends_on, stage, started_on, fed_back_on, feedback_summary, closed_on, version",
-)
-
-
-async def planned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await conn.execute(
-        "INSERT INTO rec_inspections (inspection_id, title, year, organizer_unit_id,"
-        " target_unit_ids, team, topics, starts_on, ends_on, stage, version, known_from)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'planned', $10, $11)",
-        e.originator_id,
-        e.title,
-        e.year,
-        e.organizer_unit_id,
-        e.target_unit_ids,
-        e.team,
-        [t.value for t in e.topics],
-        e.starts_on,
-        e.ends_on,
-        row.stream_version,
-        row.position,
-    )
-
-
-async def started(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {"stage": "'started'", "started_on": "$4::date"}
-    await conn.execute(
-        _INSPECTIONS.statement(changes),
-        e.originator_id,
-        row.stream_version,
-        row.position,
-        e.started_on,
-    )
-
-
-async def evidence_recorded(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    """The evidence row, and the inspection's next version."""
-    await conn.execute(
-        _INSPECTIONS.statement(
-            {},
-            "INSERT INTO rec_evidence (inspection_id, version, method, summary, document, sha256,"
-            " unit_id, collected_on, actor, basis, recorded_at, known_from)"
-            " VALUES ($1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3)",
-        ),
-        e.originator_id,
-        row.stream_version,
-        row.position,
-        e.method.value,
-        e.summary,
-        e.document,
-        e.sha256,
-        e.unit_id,
-        e.collected_on,
-        e.actor,
-        e.basis,
-        row.recorded_at,
-    )
-
-
-async def fed_back(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {
-        "stage": "'fed_back'",
-        "fed_back_on": "$4::date",
-        "feedback_summary": "$5::text",
-    }
-    await conn.execute(
-        _INSPECTIONS.statement(changes),
-        e.originator_id,
-        row.stream_version,
-        row.position,
-        e.fed_back_on,
-        e.summary,
-    )
-
-
-async def inspection_closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {"stage": "'closed'", "closed_on": "$4::date"}
-    await conn.execute(
-        _INSPECTIONS.statement(changes),
-        e.originator_id,
-        row.stream_version,
-        row.position,
-        e.closed_on,
-    )
-
 
 # Clues (线索)
 
@@ -273,11 +182,11 @@ PROJECTION = Projection(
     NAME,
     "records",
     {
-        event_class(Inspection, "Planned"): planned,
-        event_class(Inspection, "Started"): started,
-        event_class(Inspection, "EvidenceRecorded"): evidence_recorded,
-        event_class(Inspection, "ResultsFedBack"): fed_back,
-        event_class(Inspection, "Closed"): inspection_closed,
+        event_class(Inspection, "Planned"): inspections.planned,
+        event_class(Inspection, "Started"): inspections.started,
+        event_class(Inspection, "EvidenceRecorded"): inspections.evidence_recorded,
+        event_class(Inspection, "ResultsFedBack"): inspections.fed_back,
+        event_class(Inspection, "Closed"): inspections.inspection_closed,
         event_class(AccountabilityCase, "Opened"): cases.case_opened,
         event_class(AccountabilityCase, "SanctionImposed"): cases.sanction_imposed,
         event_class(AccountabilityCase, "Appealed"): cases.appealed,

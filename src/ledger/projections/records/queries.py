@@ -64,8 +64,8 @@ async def get_inspection(
         await pool.fetchrow(
             "SELECT i.inspection_id AS id, i.version, i.title, i.year, i.organizer_unit_id,"
             " o.name AS organizer_name, i.target_unit_ids, i.team, i.topics, i.starts_on,"
-            " i.ends_on, i.stage, i.started_on, i.fed_back_on, i.feedback_summary, i.closed_on"
-            " FROM rec_inspections i"
+            " i.ends_on, i.stage, i.started_on, i.fed_back_on, i.feedback_summary, i.closed_on,"
+            " i.documents FROM rec_inspections i"
             " LEFT JOIN chain_units o ON o.unit_id = i.organizer_unit_id AND "
             + known("o", 2)
             + " WHERE i.inspection_id = $1 AND "

@@ -12,12 +12,15 @@ import asyncpg
 
 from ledger.projections.search.text import contains, snippet
 
+# Findings and inspections by the documents (文号) their events cite, a line each
+# (ledger_documents, projections/search.sql, where its trigram indexes are).
+_DOCUMENTS = "ledger_documents(documents)"
 # What each kind is searched by: its table, id, label, and a second searched text.
 _BRANCHES: dict[str, tuple[str, str, str, str | None]] = {
     "unit": ("chain_units", "unit_id", "name", "code"),
     "person": ("chain_persons", "person_id", "name", None),
-    "finding": ("loop_findings", "finding_id", "description", None),
-    "inspection": ("rec_inspections", "inspection_id", "title", None),
+    "finding": ("loop_findings", "finding_id", "description", _DOCUMENTS),
+    "inspection": ("rec_inspections", "inspection_id", "title", _DOCUMENTS),
 }
 KINDS: tuple[str, ...] = tuple(_BRANCHES)
 LABEL = 60  # a longer label (a finding's description) is cut, the match in its snippet
@@ -67,6 +70,8 @@ def _hit(row: dict[str, Any], query: str) -> dict[str, Any]:
     label = text if len(text) <= LABEL else text[: LABEL - 1] + "…"
     found = snippet(text, query) if label != text else None
     if found is None and other is not None and query.casefold() not in text.casefold():
-        found = other  # a unit found by its code
+        # A unit found by its code, a finding or inspection by the document that matched.
+        lines = other.split("\n")
+        found = next((line for line in lines if query.casefold() in line.casefold()), other)
     hit = {"kind": row["kind"], "id": row["id"], "label": label, "score": row["score"]}
     return hit | ({"snippet": found} if found is not None else {})

@@ -19,6 +19,13 @@ from ledger.domain.vocab import (
     Severity,
 )
 
+BASIS_FIELD = Field(description="The document (文号) the finding was raised on, if any.")
+DOCUMENTS_FIELD = Field(
+    description="Every document (文号) the finding's events cite, in ledger order, each once:"
+    " the one it was raised on, and those of its attributions, plan, progress, extensions,"
+    " referral and closing."
+)
+
 
 class FindingSource(View):
     kind: Literal["inspection", "clue"]
@@ -41,6 +48,8 @@ class FindingSummary(View):
     outcome: Outcome | None
     verified_on: date | None
     closed_on: date | None
+    basis: str | None = BASIS_FIELD
+    documents: list[str] = DOCUMENTS_FIELD
     overdue: bool = Field(description="Past the deadline on valid_at and not closed.")
     days_overdue: int = Field(description="Days past the deadline on valid_at (0 if not overdue).")
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from aiohttp import web
 
 from ledger.api.auth import reader
-from ledger.api.csv_export import person_rows, render_csv, unit_rows
+from ledger.api.csv_export import FORMAT_TYPES, csv_response, render_csv, wants_csv
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     json_response,
@@ -22,6 +22,7 @@ from ledger.api.http import (
 )
 from ledger.api.keys import SETTINGS
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
+from ledger.api.resources.reports.evaluation_csv import COLUMNS, person_rows, unit_rows
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference
 from ledger.api.routing import DAY, KNOWN_AT, MIN_POSITION, Param, RouteTable
 from ledger.projections import evaluation
@@ -39,12 +40,13 @@ PERIOD = (
 
 
 FORMATS = (
-    " Served as JSON, or with `Accept: text/csv` as one table (UTF-8 with BOM; a `section`"
-    " column: role, finding, rectification, sanction, assessment); the ledger position is"
-    " also in the `Ledger-Position` header."
+    " Served as JSON, or with `Accept: text/csv` as the one table a personnel department"
+    " files (UTF-8 with BOM, CRLF): Chinese headers, codes by their labels (as"
+    " `/v1/vocabularies`), a 类别 column (任职, 问题, 整改, 问责, 考核), the finding's"
+    " description, the documents (文号) each row rests on, sanction reasons and steps, and"
+    " the ledger position (账本位置) on every row; it is also in the `Ledger-Position`"
+    " header."
 )
-
-FORMAT_TYPES = ("application/json", "text/csv")
 
 
 @routes.route(
@@ -114,7 +116,7 @@ async def unit_reference(request: web.Request) -> web.StreamResponse:
 
 def _proofs_wanted(request: web.Request) -> bool:
     wanted = query_proofs(request)
-    if wanted and _wants_csv(request):
+    if wanted and wants_csv(request):
         raise invalid("proofs", "format", "proofs come with the JSON answer, not with CSV")
     return wanted
 
@@ -155,30 +157,6 @@ def _respond(
     request: web.Request, answer: dict[str, Any], rows: Iterable[dict[str, Any]], filename: str
 ) -> web.Response:
     headers = {"Ledger-Position": str(answer["position"])}
-    if not _wants_csv(request):
+    if not wants_csv(request):
         return json_response(answer, headers=headers)
-    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return web.Response(
-        body=render_csv(rows),
-        content_type="text/csv",
-        charset="utf-8",
-        headers=headers,
-    )
-
-
-def _wants_csv(request: web.Request) -> bool:
-    """Content negotiation: CSV when text/csv is accepted at least as much as JSON."""
-    weights: dict[str, float] = {}
-    for part in request.headers.get("Accept", "").split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        weight = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        weights[media.lower()] = weight
-    wanted = weights.get("text/csv", 0.0)
-    return wanted > 0 and wanted >= weights.get("application/json", 0.0)
+    return csv_response(request, render_csv(COLUMNS, rows), filename, headers)

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from ledger.api.resources.assessments import Assessment
 from ledger.api.resources.cases import Case
+from ledger.api.resources.findings.schemas import BASIS_FIELD, DOCUMENTS_FIELD
 from ledger.api.schemas import KNOWN_AT_FIELD, Named, View
 from ledger.domain.vocab import (
     Category,
@@ -17,13 +18,12 @@ from ledger.domain.vocab import (
     FindingStage,
     Outcome,
     PrincipalTitle,
+    RectificationTiming,
     Role,
     Severity,
     UnitKind,
     UnitLevel,
 )
-
-Timing = Literal["on_time", "on_time_after_extension", "late", "open", "closed_unverified"]
 
 
 class Period(View):
@@ -100,7 +100,9 @@ class ReferenceFinding(View):
     outcome: Outcome | None
     verified_on: date | None
     closed_on: date | None
-    timing: Timing = Field(
+    basis: str | None = BASIS_FIELD
+    documents: list[str] = DOCUMENTS_FIELD
+    timing: RectificationTiming = Field(
         description="on_time: verified by the original deadline; on_time_after_extension:"
         " by the extended one; late: after it; open: neither verified nor closed;"
         " closed_unverified: referred or dismissed."

@@ -1,5 +1,5 @@
 """The open-loop report (闭环情况): counts and rates over a jurisdiction, and its open
-findings a page at a time."""
+findings a page at a time; or, as CSV, every open finding in one table."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from aiohttp import web
 from pydantic import Field
 
 from ledger.api.auth import reader
+from ledger.api.csv_export import (
+    FORMAT_TYPES,
+    Column,
+    csv_response,
+    joined,
+    label,
+    render_csv,
+    wants_csv,
+)
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import (
     decode_cursor,
@@ -21,16 +30,30 @@ from ledger.api.http import (
     query_uuid,
     query_valid_at,
 )
+from ledger.api.keys import TARGET
 from ledger.api.resources.findings.queries import OVERDUE_VALID_AT, caught_up
 from ledger.api.resources.findings.schemas import FindingSummary
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
 from ledger.api.schemas import View
-from ledger.domain.vocab import (
-    Category,
-)
+from ledger.domain.vocab import Category, FindingStage, Severity
 from ledger.projections.findings import report as findings_report
 
 routes = RouteTable("reports")
+
+# The CSV: every open finding, overdue first (most days first), as the JSON's open list.
+COLUMNS: list[Column] = [
+    ("unit_name", "单位"),
+    ("description", "问题描述"),
+    ("category", "问题类别"),
+    ("severity", "严重程度"),
+    ("stage", "办理阶段"),
+    ("found_on", "发现日期"),
+    ("original_deadline", "原整改期限"),
+    ("deadline", "现整改期限"),
+    ("days_overdue", "逾期天数"),
+    ("documents", "文号"),
+    ("id", "问题编号"),
+]
 
 
 class LoopCounts(View):
@@ -100,7 +123,11 @@ class OpenLoopReport(View):
 @routes.route(
     "GET",
     "/v1/reports/open-loop",
-    "Findings not closed in a jurisdiction, overdue first, with counts and rates",
+    "Findings not closed in a jurisdiction, overdue first, with counts and rates. With"
+    " `Accept: text/csv`, every finding not closed (no page: no `limit` nor `cursor`) as one"
+    " table (UTF-8 with BOM, CRLF; Chinese headers, codes by their labels): 单位, 问题描述,"
+    " 问题类别, 严重程度, 办理阶段, 发现日期, 原整改期限, 现整改期限, 逾期天数, 文号, 问题编号;"
+    " the ledger position in the `Ledger-Position` header.",
     query=(
         Param(
             "unit_id",
@@ -119,6 +146,7 @@ class OpenLoopReport(View):
         MIN_POSITION,
     ),
     response=OpenLoopReport,
+    media_types=FORMAT_TYPES,
     errors=(404,),
 )
 async def open_loop_report(request: web.Request) -> web.Response:
@@ -128,15 +156,33 @@ async def open_loop_report(request: web.Request) -> web.Response:
     valid_at = query_valid_at(request)
     limit = query_int(request, "limit", 50, 1, 500)
     after = _open_after(decode_cursor(request))
+    as_csv = wants_csv(request)
+    for paging in ("limit", "cursor"):
+        if as_csv and paging in request.query:
+            raise invalid(paging, "format", "the CSV holds every open finding: no page to ask")
     reached = await caught_up(request)
     position, known_at = await query_position(request)
     as_known = position if known_at is not None else None
     report = await findings_report.open_loop_report(
-        await reader(request), unit_id, valid_at, as_known, limit=limit + 1, after=after
+        await reader(request),
+        unit_id,
+        valid_at,
+        as_known,
+        limit=None if as_csv else limit + 1,
+        after=after,
     )
     if report is None:
         when = f" known at {known_at.isoformat()}" if known_at is not None else ""
         raise ApiError(404, "Not found", f"no unit with id {unit_id}{when}")
+    answer = {"valid_at": valid_at, "known_at": known_at, "position": min(position, reached)}
+    if as_csv:
+        request[TARGET] = ("unit", unit_id)  # the access log names the jurisdiction exported
+        return csv_response(
+            request,
+            render_csv(COLUMNS, (_open_row(item) for item in report["open"])),
+            f"open-loop-{unit_id}-{valid_at}.csv",
+            {"Ledger-Position": str(answer["position"])},
+        )
     next_cursor = None
     if len(report["open"]) > limit:
         report["open"] = report["open"][:limit]
@@ -144,8 +190,16 @@ async def open_loop_report(request: web.Request) -> web.Response:
         next_cursor = encode_cursor(
             [last["days_overdue"], last["deadline"], last["found_on"], last["id"]]
         )
-    answer = {"valid_at": valid_at, "known_at": known_at, "position": min(position, reached)}
     return json_response(answer | report | {"open_next_cursor": next_cursor})
+
+
+def _open_row(item: dict[str, Any]) -> dict[str, Any]:
+    return item | {
+        "category": label(Category, item["category"]),
+        "severity": label(Severity, item["severity"]),
+        "stage": label(FindingStage, item["stage"]),
+        "documents": joined([item["basis"], *item["documents"]]),
+    }
 
 
 def _open_after(cursor: list[Any] | None) -> findings_report.OpenAfter | None:
