@@ -12,7 +12,7 @@ import secrets
 
 from aiohttp import web
 
-from ledger.api.console import pages, render, units
+from ledger.api.console import actions, desk, findings, inspections, pages, render, units
 from ledger.api.console.upstream import session
 from ledger.api.keys import CONSOLE_SECRET
 from ledger.domain.access import Role
@@ -40,6 +40,11 @@ def mount(app: web.Application) -> None:
     app.router.add_post("/console/logout", pages.logout)
     app.router.add_get("/console/search", pages.search)
     app.router.add_get("/console/units/{id}", units.unit_page)
+    app.router.add_get("/console/findings/{id}", findings.finding_page)
+    app.router.add_post("/console/findings/{id}/steps/{step}", actions.take_step)
+    app.router.add_get("/console/inspections/{id}", inspections.inspection_page)
+    app.router.add_get("/console/desk", desk.desk_page)
+    app.router.add_post("/console/clues/{id}/triage", desk.triage)
 
 
 async def _redirect(target: str) -> web.StreamResponse:

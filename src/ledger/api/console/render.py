@@ -54,6 +54,11 @@ def zh(code: Any, vocabulary: str) -> str:
     return _LABELS.get(vocabulary, {}).get(str(code), str(code))
 
 
+def labels_of(vocabulary: str) -> dict[str, str]:
+    """Every code of a vocabulary with its Chinese label, in the vocabulary's order."""
+    return dict(_LABELS.get(vocabulary, {}))
+
+
 def setup(app: web.Application, templates: str, **globals_: Any) -> None:
     env = aiohttp_jinja2.setup(
         app,
