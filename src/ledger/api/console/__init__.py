@@ -33,7 +33,7 @@ def mount(app: web.Application) -> None:
     app[CONSOLE_SECRET] = secrets.token_urlsafe(32)
     app.cleanup_ctx.append(session)
     render.setup(app, "templates", role_names=ROLE_NAMES)
-    app.router.add_get("/console", lambda _: _redirect("/console/"))
+    app.router.add_get("/console", _to_home)
     app.router.add_get("/console/", pages.home)
     app.router.add_get("/console/login", pages.login_form)
     app.router.add_post("/console/login", pages.login)
@@ -47,5 +47,5 @@ def mount(app: web.Application) -> None:
     app.router.add_post("/console/clues/{id}/triage", desk.triage)
 
 
-async def _redirect(target: str) -> web.StreamResponse:
-    raise web.HTTPMovedPermanently(target)
+async def _to_home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently("/console/")
