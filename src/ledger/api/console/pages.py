@@ -30,6 +30,11 @@ KIND_NAMES = {"unit": "单位", "person": "人员", "finding": "问题", "inspec
 PATHS = {"unit": "units", "person": "persons", "finding": "findings", "inspection": "inspections"}
 
 
+def see_other(target: str) -> web.Response:
+    """A 303 that carries a cookie: aiohttp deprecates returning an HTTPException."""
+    return web.Response(status=303, headers={"Location": target})
+
+
 def link(item: dict[str, str]) -> str:
     return f"/console/{PATHS[item['kind']]}/{item['id']}"
 
@@ -67,13 +72,13 @@ async def login(request: web.Request) -> web.StreamResponse:
             "reason": f"令牌无效：{refused.reason}",
         }
         return render(request, "login.html", context, status=401)
-    response = web.HTTPSeeOther(target)
+    response = see_other(target)
     set_cookie(response, request, token)
     return response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
-    response = web.HTTPSeeOther("/console/login")
+    response = see_other("/console/login")
     try:
         session = await current(request)
     except SignInNeeded:
