@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo bench openapi clean
+.PHONY: run test lint format demo bench openapi screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The console's pages in the system's Chromium (the browser journeys), kept under docs/.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest -q tests/browser
+	mkdir -p docs/screenshots
+	cp var/screenshots/*.png docs/screenshots/
 
 openapi: $(STAMP)
 	$(BIN)/ledger openapi > api/openapi.json

@@ -18,6 +18,7 @@ _READ_ALL = {DISCIPLINE, AUDITOR}  # everything in their jurisdiction
 _CHAIN = {PERSONNEL, INSPECTOR, *_READ_ALL}
 _LOOP = {INSPECTOR, UNIT_OFFICER, *_READ_ALL}  # findings: the unit sees its own
 _INSPECTING = {INSPECTOR, *_READ_ALL}
+_OWN_CHAIN = {UNIT_OFFICER, *_CHAIN}  # a unit sees who in it answers for what
 _DOSSIER = {PERSONNEL, *_READ_ALL}  # evaluation references
 _FEED = {INTEGRATION, *_READ_ALL}
 _ANYONE = set(Role)
@@ -35,14 +36,14 @@ _ROWS: dict[str, set[Role]] = {
     "change_portfolio": {PERSONNEL},
     "correct_assignment": {PERSONNEL},
     "change_line": {PERSONNEL},
-    "get_unit": _CHAIN,
-    "list_units": _CHAIN,
-    "get_chain": _CHAIN,
+    "get_unit": _OWN_CHAIN,
+    "list_units": _OWN_CHAIN,
+    "get_chain": _OWN_CHAIN,
     "get_person": _CHAIN,
     "find_person": _CHAIN,
     "list_persons": _CHAIN,
     "get_assignment": _CHAIN,
-    "chain_changes": _CHAIN,
+    "chain_changes": _OWN_CHAIN,
     "unit_persons": _CHAIN,
     "person_assignments": _CHAIN,
     # inspections, findings, the closed loop (the inspector); rectification (the unit)

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         description="IANA time zone whose calendar day is 'today' for the ledger's rules"
         " (no act may be dated after it) and for reads' default valid_at.",
     )
+    console_signin_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins (e.g. ["https://sso.example.gov.cn"]) whose sign-in page may post'
+        " a token to /console/login (an identity provider handing the token over); the"
+        " console's own pages always may.",
+    )
     pii_key: SecretStr | None = Field(
         default=None,
         description="Key of the HMAC-SHA256 under which identity numbers (person_no) are"

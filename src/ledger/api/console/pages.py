@@ -18,6 +18,7 @@ from ledger.api.console.session import (
     set_cookie,
     verify,
 )
+from ledger.api.keys import SETTINGS
 
 KINDS = (
     ("", "全部"),
@@ -31,7 +32,7 @@ PATHS = {"unit": "units", "person": "persons", "finding": "findings", "inspectio
 
 
 def see_other(target: str) -> web.Response:
-    """A 303 that carries a cookie: aiohttp deprecates returning an HTTPException."""
+    """A 303 to ``target`` that can carry a cookie (an HTTPException is raised, not kept)."""
     return web.Response(status=303, headers={"Location": target})
 
 
@@ -56,7 +57,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 async def login(request: web.Request) -> web.StreamResponse:
     """Take the token (typed in, or posted by an identity provider's sign-in page)."""
-    check_origin(request)
+    check_origin(request, request.app[SETTINGS].console_signin_origins)
     form = await request.post()
     token = str(form.get("token", "")).strip()
     target = safe_next(str(form.get("next", HOME)))

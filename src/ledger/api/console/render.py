@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ledger.api.console.session import Session, SignInNeeded, current, login_url
 from ledger.api.console.upstream import UpstreamError
+from ledger.application.policy import allows
 from ledger.domain.labels import LABELS, vocabulary_name
 
 log = structlog.get_logger("ledger.console")
@@ -59,6 +60,11 @@ def labels_of(vocabulary: str) -> dict[str, str]:
     return dict(_LABELS.get(vocabulary, {}))
 
 
+def may(session: Session | None, action: str) -> bool:
+    """Whether the signed-in role may take the API operation (to offer only what works)."""
+    return session is not None and allows(session.principal.role, action)
+
+
 def setup(app: web.Application, templates: str, **globals_: Any) -> None:
     env = aiohttp_jinja2.setup(
         app,
@@ -69,6 +75,7 @@ def setup(app: web.Application, templates: str, **globals_: Any) -> None:
     )
     env.filters["zh"] = zh
     env.globals["labels"] = _LABELS
+    env.globals["may"] = may
     env.globals.update(globals_)
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -70,9 +71,11 @@ def safe_next(target: str) -> str:
     return HOME
 
 
-def check_origin(request: web.Request) -> None:
+def check_origin(request: web.Request, also: Iterable[str] = ()) -> None:
+    """A POST from a page of this site (or of ``also``, the sign-in pages trusted to hand a
+    token over); a browser that sends no ``Origin`` is judged by the CSRF token alone."""
     origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
+    if origin is not None and origin not in (f"{request.scheme}://{request.host}", *also):
         raise web.HTTPForbidden(text="该请求来自其他站点，已拒绝。")
 
 

@@ -101,10 +101,12 @@ async def unit_page(request: web.Request, session: Session) -> Context:
         ),
         upstream.get(request, f"/v1/units/{unit_id}/chain/changes", token, **period),
         upstream.get(request, "/v1/units", token, parent_id=unit_id, limit=MAX_CHILDREN),
-        upstream.get(
-            request, "/v1/findings", token, unit_id=unit_id, include_subunits="true", limit=20
+        upstream.optional(
+            upstream.get(
+                request, "/v1/findings", token, unit_id=unit_id, include_subunits="true", limit=20
+            )
         ),
-        upstream.get(request, f"/v1/units/{unit_id}/assessments", token),
+        upstream.optional(upstream.get(request, f"/v1/units/{unit_id}/assessments", token)),
     )
     heads = await asyncio.gather(
         *(_principal(request, token, child, valid_at) for child in children["items"])
@@ -127,8 +129,8 @@ async def unit_page(request: web.Request, session: Session) -> Context:
         "changes": changes["items"],
         "children": heads,
         "more_children": children["next_cursor"] is not None,
-        "findings": findings["items"],
-        "more_findings": findings["next_cursor"] is not None,
+        "findings": findings and findings["items"],
+        "more_findings": findings is not None and findings["next_cursor"] is not None,
         "assessments": assessments,
         "valid_at": valid_at.isoformat(),
         "known_at": request.query.get("known_at", ""),

@@ -9,7 +9,7 @@ process's console secret (``api.access``), which no outside client knows.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -127,3 +127,14 @@ async def session(app: web.Application) -> AsyncIterator[None]:
     ) as client:
         app[UPSTREAM] = client
         yield
+
+
+async def optional(read: Awaitable[Any]) -> Any:
+    """A section of a page the caller's role may not read: None (the page says so), not an
+    error page for the whole of it."""
+    try:
+        return await read
+    except UpstreamError as refused:
+        if refused.status == 403:
+            return None
+        raise
