@@ -32,6 +32,7 @@ RAISE_ACT = (Field("reason", "说明", "textarea"), BASIS)
 DISMISS = (Field("reason", "不予立项的理由", "textarea", required=True), BASIS)
 # Which findings wait for whom: the unit plans and reports, the inspector verifies.
 WAITING = {Role.UNIT_OFFICER: "open", Role.INSPECTOR: "awaiting_verification"}
+MAX_UNITS = 300
 NOTICES = {"dismissed": "线索已作不予立项处理。"}
 
 
@@ -50,8 +51,12 @@ async def desk_context(request: web.Request, session: Session) -> Context:
         ),
         optional(upstream.get(request, "/v1/inspections", token, limit=30)),
         optional(upstream.get(request, "/v1/findings", token, status=waiting, limit=30)),
-        optional(upstream.get(request, "/v1/units", token, limit=300)),
+        _units(request, session),
     )
+    known = dict(units)
+    for clue in (clues or {}).get("items", []):
+        if clue["unit_id"] and clue["unit_id"] not in known:
+            known[clue["unit_id"]] = clue["unit_name"] or clue["unit_id"]
     today = datetime.now(ZoneInfo(request.app[SETTINGS].timezone)).date().isoformat()
     return {
         "clues": clues,
@@ -59,7 +64,7 @@ async def desk_context(request: web.Request, session: Session) -> Context:
         "findings": findings,
         "waiting": waiting,
         "options": {
-            "units": [(u["id"], u["name"]) for u in (units or {}).get("items", [])],
+            "units": list(known.items()),
             "categories": list(labels_of("category").items()),
             "severities": list(labels_of("severity").items()),
         },
@@ -73,6 +78,23 @@ async def desk_context(request: web.Request, session: Session) -> Context:
         "notice": NOTICES.get(request.query.get("done", ""), ""),
         "problem": None,
     }
+
+
+async def _units(request: web.Request, session: Session) -> list[tuple[str, str]]:
+    """The units a finding may be raised against: the caller's jurisdiction (the first
+    ``MAX_UNITS`` by name; a clue's own unit is always offered)."""
+    token = session.token
+    roots = [str(session.principal.unit)] if session.principal.unit else []
+    if not roots:
+        top = await optional(upstream.get(request, "/v1/units", token, limit=20))
+        roots = [u["id"] for u in (top or {}).get("items", [])]
+    pages = await asyncio.gather(
+        *(
+            optional(upstream.get(request, "/v1/units", token, under=r, limit=MAX_UNITS))
+            for r in roots
+        )
+    )
+    return [(u["id"], u["name"]) for found in pages for u in (found or {}).get("items", [])]
 
 
 async def triage(request: web.Request) -> web.StreamResponse:
