@@ -13,9 +13,13 @@ import secrets
 from aiohttp import web
 
 from ledger.api.console import (
+    actions,
     dashboard,
+    desk,
     evaluation,
+    findings,
     formats,
+    inspections,
     pages,
     persons,
     records,
@@ -74,6 +78,11 @@ def mount(app: web.Application) -> None:
     app.router.add_get("/console/records/{kind}/{id}", records.record)
     app.router.add_get("/console/verify", records.verify_help)
     app.router.add_get("/console/verify/offline.py", records.verifier_file)
+    app.router.add_get("/console/findings/{id}", findings.finding_page)
+    app.router.add_post("/console/findings/{id}/steps/{step}", actions.take_step)
+    app.router.add_get("/console/inspections/{id}", inspections.inspection_page)
+    app.router.add_get("/console/desk", desk.desk_page)
+    app.router.add_post("/console/clues/{id}/triage", desk.triage)
 
 
 async def _to_home(request: web.Request) -> web.StreamResponse:

@@ -55,6 +55,11 @@ def zh(code: Any, vocabulary: str) -> str:
     return _LABELS.get(vocabulary, {}).get(str(code), str(code))
 
 
+def labels_of(vocabulary: str) -> dict[str, str]:
+    """Every code of a vocabulary with its Chinese label, in the vocabulary's order."""
+    return dict(_LABELS.get(vocabulary, {}))
+
+
 def may(session: Session | None, action: str) -> bool:
     """Whether the signed-in role may take the API operation (to offer only what works)."""
     return session is not None and allows(session.principal.role, action)
