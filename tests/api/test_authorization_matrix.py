@@ -124,7 +124,7 @@ MATRIX: dict[str, set[str]] = {
     "list_cases": {DIS, AUD},
     "person_reference": {HR, DIS, AUD},
     "unit_reference": {HR, DIS, AUD},
-    "history": {DIS, AUD},
+    "history": {INS, DIS, AUD},
     "list_events": {INT, DIS, AUD},
     "stream_events": {INT, DIS, AUD},
     "checkpoint": {HR, INS, UNIT, DIS, INT, AUD},

@@ -110,12 +110,19 @@ async def test_overdue_days_and_responsible_now(
     assert status == 200, html
     assert "已逾期" in html and "天" in html
     assert "该岗位现任" in html and "（仍在任）" in html
-    # The inspector may not read the audit trail: the page says so, and shows the dates.
-    assert "您的角色不能查阅审计记录" in html
+    # The inspector reads the audit trail: each step with who took it.
+    assert "您的角色不能查阅审计记录" not in html
     assert "发现问题" in html and "2024-05-10" in html
     # The inspector's steps on a raised finding; not the unit's plan.
     assert "延长整改期限" in html and "移送问责" in html and "办结（销号）" in html
     assert "制定整改方案" not in html
+    # The unit's officer may not read the trail: the page says so, and shows the dates.
+    officer = await browse(issue("unit_officer", unit=loop_world.bureau))
+    status, html = await page_text(officer, f"/console/findings/{finding}")
+    assert status == 200, html
+    assert "您的角色不能查阅审计记录" in html
+    assert "发现问题" in html and "2024-05-10" in html
+    assert "制定整改方案" in html and "延长整改期限" not in html
 
 
 async def test_unknown_and_malformed_ids_are_said_in_words(

@@ -94,7 +94,7 @@ _ROWS: dict[str, set[Role]] = {
     # dossiers, the audit trail, the feed, the proofs, the access log
     "person_reference": _DOSSIER,
     "unit_reference": _DOSSIER,
-    "history": _READ_ALL,
+    "history": {INSPECTOR, *_READ_ALL},  # the inspector reads the trails of what it found
     "list_events": _FEED,
     "stream_events": _FEED,
     "checkpoint": _ANYONE,

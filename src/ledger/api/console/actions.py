@@ -104,7 +104,7 @@ def _names_fields(refused: UpstreamError, step: Step) -> bool:
 
 def _changed(context: dict[str, Any], form: dict[str, str], step: Step) -> list[str]:
     """What another person changed since the form was drawn: the events after its version
-    (who, what, when) when the audit trail is readable; else the stage and deadline."""
+    (who, what, when) when the audit trail is readable, and the stage and the deadline."""
     finding = context["finding"]
     seen = int(form.get("version", "0") or 0)
     lines = [
@@ -115,16 +115,13 @@ def _changed(context: dict[str, Any], form: dict[str, str], step: Step) -> list[
     for entry in newer:
         actor = f"（经办：{entry.actor}）" if entry.actor else ""
         lines.append(f"期间的变化：{entry.day} {entry.title}{actor}")
-    if not newer:
-        if form.get("seen_stage") and form["seen_stage"] != finding["stage"]:
-            was, now = (
-                zh(form["seen_stage"], "finding_stage"),
-                zh(finding["stage"], "finding_stage"),
-            )
-            lines.append(f"期间的变化：环节由“{was}”变为“{now}”。")
-        if form.get("seen_deadline") and form["seen_deadline"] != finding["deadline"]:
-            lines.append(
-                f"期间的变化：整改期限由 {form['seen_deadline']} 改为 {finding['deadline']}。"
-            )
+    if form.get("seen_stage") and form["seen_stage"] != finding["stage"]:
+        was, now = (
+            zh(form["seen_stage"], "finding_stage"),
+            zh(finding["stage"], "finding_stage"),
+        )
+        lines.append(f"期间的变化：环节由“{was}”变为“{now}”。")
+    if form.get("seen_deadline") and form["seen_deadline"] != finding["deadline"]:
+        lines.append(f"期间的变化：整改期限由 {form['seen_deadline']} 改为 {finding['deadline']}。")
     lines.append("请核对下面的最新情况，确需办理的，再提交一次。")
     return lines
