@@ -20,7 +20,12 @@ from ledger.application.commands import (
     WithdrawAttribution,
 )
 from ledger.application.service import CommandResult, CommandService, Context, Decision
-from ledger.domain.attribution import check_attributable, check_someone_answers, responsible_on
+from ledger.domain.attribution import (
+    AUTOMATIC_ATTRIBUTION,
+    check_attributable,
+    check_someone_answers,
+    responsible_on,
+)
 from ledger.domain.authority import (
     check_extension_approver,
     check_plan_owner,
@@ -62,7 +67,7 @@ class FindingCommands(CommandService):
                     assignment.id,
                     liability,
                     automatic=True,
-                    **{**meta, "reason": "automatic: responsible on found_on"},
+                    **{**meta, "reason": AUTOMATIC_ATTRIBUTION},
                 )
             return Decision(changed, finding, [f"unit:{cmd.unit_id}"])
 

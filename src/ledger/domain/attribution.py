@@ -18,6 +18,10 @@ _ROLES = {
     Liability.DIRECT: {Role.PRINCIPAL, Role.LEADER, Role.STAFF},
 }
 
+# The reason recorded on the attributions made when a finding is raised (the chain that
+# answered for its category on the day it was found), as stored: it is part of the event.
+AUTOMATIC_ATTRIBUTION = "automatic: responsible on found_on"
+
 
 @dataclass(frozen=True)
 class Attribution:

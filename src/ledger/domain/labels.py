@@ -137,3 +137,49 @@ def unlabelled() -> list[str]:
         wrong += [f"{vocabulary.__name__}.{c}: no label" for c in sorted(codes - labelled)]
         wrong += [f"{vocabulary.__name__}.{c}: no such code" for c in sorted(labelled - codes)]
     return wrong
+
+
+# The Chinese name of every event type, by its short name (``Class.Event``, as the audit
+# trail and the feed name it); ``tests/domain/test_labels.py`` fails on a type without one.
+EVENT_LABELS: dict[str, str] = {
+    "Unit.Registered": "登记单位",
+    "Unit.Renamed": "单位更名",
+    "Unit.Moved": "调整隶属关系",
+    "Unit.Dissolved": "撤销单位",
+    "Person.Registered": "登记人员",
+    "Person.DetailsCorrected": "更正人员信息",
+    "Assignment.Assigned": "任职",
+    "Assignment.Ended": "免职（离任）",
+    "Assignment.PortfolioChanged": "调整分工",
+    "Assignment.LineChanged": "调整汇报关系",
+    "Assignment.Corrected": "更正任职记录",
+    "Inspection.Planned": "制定督察计划",
+    "Inspection.Started": "督察进驻",
+    "Inspection.EvidenceRecorded": "记录督察取证",
+    "Inspection.ResultsFedBack": "反馈督察意见",
+    "Inspection.Closed": "督察结束",
+    "Finding.Raised": "发现问题",
+    "Finding.Attributed": "责任认定",
+    "Finding.AttributionWithdrawn": "撤销责任认定",
+    "Finding.RectificationPlanned": "制定整改方案",
+    "Finding.ProgressReported": "报告整改进展",
+    "Finding.RectificationRejected": "退回整改",
+    "Finding.DeadlineExtended": "延长整改期限",
+    "Finding.RectificationVerified": "验收整改",
+    "Finding.Referred": "移送问责",
+    "Finding.Closed": "办结（销号）",
+    "Finding.Corrected": "更正问题记录",
+    "AccountabilityCase.Opened": "立案问责",
+    "AccountabilityCase.SanctionImposed": "作出处理",
+    "AccountabilityCase.Appealed": "申诉",
+    "AccountabilityCase.SanctionUpheld": "维持处理",
+    "AccountabilityCase.SanctionModified": "变更处理",
+    "AccountabilityCase.SanctionRevoked": "撤销处理",
+    "AccountabilityCase.Closed": "问责结案",
+    "Clue.Received": "收到线索",
+    "Clue.Triaged": "分办线索",
+    "Bulletin.Issued": "印发通报",
+    "IndicatorSet.Defined": "制定考核指标体系",
+    "Assessment.UnitAssessed": "考核评定",
+    "Assessment.Reassessed": "复核考核结果",
+}

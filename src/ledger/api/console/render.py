@@ -19,7 +19,8 @@ from aiohttp import web
 from ledger.api.console.session import Session, SignInNeeded, current, login_url
 from ledger.api.console.upstream import UpstreamError
 from ledger.application.policy import allows
-from ledger.domain.labels import LABELS, vocabulary_name
+from ledger.domain.attribution import AUTOMATIC_ATTRIBUTION
+from ledger.domain.labels import EVENT_LABELS, LABELS, vocabulary_name
 
 log = structlog.get_logger("ledger.console")
 
@@ -65,6 +66,19 @@ def may(session: Session | None, action: str) -> bool:
     return session is not None and allows(session.principal.role, action)
 
 
+def event_name(short: str) -> str:
+    """An event type's Chinese name (``Finding.Raised`` → 发现问题)."""
+    return EVENT_LABELS.get(short, short)
+
+
+# Reasons the ledger records itself (in the stored event), as a reader says them.
+_REASONS = {AUTOMATIC_ATTRIBUTION: "按发现之日的责任链条自动认定"}
+
+
+def reason(text: str | None) -> str:
+    return _REASONS.get(text or "", text or "")
+
+
 def setup(app: web.Application, templates: str, **globals_: Any) -> None:
     env = aiohttp_jinja2.setup(
         app,
@@ -74,6 +88,8 @@ def setup(app: web.Application, templates: str, **globals_: Any) -> None:
         context_processors=[],
     )
     env.filters["zh"] = zh
+    env.filters["event_name"] = event_name
+    env.filters["reason"] = reason
     env.globals["labels"] = _LABELS
     env.globals["may"] = may
     env.globals.update(globals_)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.api.console.render import zh
+from ledger.domain.attribution import AUTOMATIC_ATTRIBUTION
 
 Names = Mapping[str, str]
 
@@ -133,7 +134,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict[str, Any], Names], list[Fact]]]] = {
     "Finding.Closed": ("办结（销号）", _closed),
     "Finding.Corrected": ("更正记录", _corrected),
 }
-AUTOMATIC = "automatic: responsible on found_on"
+AUTOMATIC = AUTOMATIC_ATTRIBUTION
 
 
 def from_history(items: list[dict[str, Any]], names: Names) -> list[Entry]:
