@@ -42,9 +42,19 @@ CREATE TABLE IF NOT EXISTS loop_findings (
     PRIMARY KEY (finding_id, known_from)
 );
 -- Columns added after version 1 was first deployed: a database created before them gets
--- them empty, and its findings' documents with `ledger projections rebuild`.
-ALTER TABLE loop_findings ADD COLUMN IF NOT EXISTS basis text;
-ALTER TABLE loop_findings ADD COLUMN IF NOT EXISTS documents text[] NOT NULL DEFAULT '{}';
+-- them empty, and its findings' documents with `ledger projections rebuild`. Checked
+-- first: ALTER TABLE takes an exclusive lock even when the column exists, which a start
+-- beside a running worker must not take.
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = 'loop_findings'::regclass AND attname = 'documents' AND NOT attisdropped
+    ) THEN
+        ALTER TABLE loop_findings ADD COLUMN IF NOT EXISTS basis text,
+            ADD COLUMN IF NOT EXISTS documents text[] NOT NULL DEFAULT '{}';
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS loop_findings_current_unit
     ON loop_findings (unit_id, found_on) WHERE known_to IS NULL;
 -- Every version, for reads as known at a position (evaluation references, known_at),

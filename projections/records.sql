@@ -31,7 +31,17 @@ CREATE TABLE IF NOT EXISTS rec_inspections (
     PRIMARY KEY (inspection_id, known_from)
 );
 -- Added after version 1 was first deployed: `ledger projections rebuild` fills it.
-ALTER TABLE rec_inspections ADD COLUMN IF NOT EXISTS documents text[] NOT NULL DEFAULT '{}';
+-- Checked first, as in findings.sql (no exclusive lock on every start).
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = 'rec_inspections'::regclass AND attname = 'documents'
+            AND NOT attisdropped
+    ) THEN
+        ALTER TABLE rec_inspections ADD COLUMN IF NOT EXISTS documents text[] NOT NULL DEFAULT '{}';
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS rec_inspections_current_targets
     ON rec_inspections USING gin (target_unit_ids) WHERE known_to IS NULL;
 -- The list (GET /v1/inspections) reads rows as known at a position, superseded ones

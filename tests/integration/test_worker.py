@@ -27,9 +27,12 @@ async def _until(pool: asyncpg.Pool, position: int, seconds: float = 10) -> floa
 
 
 async def _active_workers(pool: asyncpg.Pool) -> int:
+    """Workers holding the lock in this test's database (advisory locks are per database;
+    the server may hold other tests' databases, e.g. a session's `ledger serve`)."""
     return int(
         await pool.fetchval(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND objid = (hashtext('ledger-projections')::bigint & 4294967295)::oid"
         )
     )
