@@ -17,7 +17,9 @@ from datetime import datetime
 from typing import Any
 
 # Event fields that name when an event holds in the world; its valid time is the first
-# of them it carries (as api/resources/history.py, which a test keeps this equal to).
+# of them it carries. The audit trail (api/resources/history.py) reads this list: one
+# place, so the trail and the offline verifier name the same valid time. A new event's
+# date field is added here.
 VALID_TIME_FIELDS = (
     "effective_on",
     "effective_from",

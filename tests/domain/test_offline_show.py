@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ledger.api.resources.history import VALID_TIME_FIELDS as AUDIT_TRAIL_VALID_TIME
-from ledger.offline_show import VALID_TIME_FIELDS, decode_state, show_event
+from ledger.offline_show import decode_state, show_event
 
 GOLDEN = Path(__file__).parent / "golden" / "events_v1.json"
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "ledger" / "offline_show.py"
@@ -31,10 +30,6 @@ def test_it_imports_only_the_standard_library() -> None:
         for alias in node.names
     }
     assert imported == {"__future__", "json", "uuid", "datetime", "typing"}
-
-
-def test_the_valid_time_is_read_as_the_audit_trail_reads_it() -> None:
-    assert VALID_TIME_FIELDS == AUDIT_TRAIL_VALID_TIME
 
 
 def test_a_stored_state_becomes_plain_values() -> None:

@@ -30,6 +30,7 @@ from ledger.infra.checkpoints import latest_checkpoint
 from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
 from ledger.infra.merkle import proof_record
+from ledger.offline_show import VALID_TIME_FIELDS
 from ledger.projections.common import NOW
 
 routes = RouteTable("history")
@@ -98,31 +99,8 @@ MAX = NOW
 SCOPES = ("stream", "related")
 
 
-# Event fields that name when an event holds in the world; an event's valid time is the
-# first of them it carries, so a new event's date field is added here to be shown.
-VALID_TIME_FIELDS = (
-    "effective_on",
-    "effective_from",
-    "effective_to",
-    "found_on",
-    "planned_on",
-    "reported_on",
-    "verified_on",
-    "decided_on",
-    "appealed_on",
-    "received_at",
-    "issued_on",
-    "started_on",
-    "collected_on",
-    "fed_back_on",
-    "rejected_on",
-    "extended_on",
-    "referred_on",
-    "opened_on",
-    "closed_on",
-    "assessed_on",
-    "starts_on",
-)
+# The event fields that name when an event holds in the world: one list, kept in the
+# standalone offline verifier's module (which imports nothing of the ledger) and read here.
 
 
 # Kinds whose id other streams carry as a tag `<kind>:<id>`, so `related` means something.
