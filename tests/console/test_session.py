@@ -158,3 +158,28 @@ async def test_an_identity_providers_sign_in_page_may_hand_the_token_over(
         allow_redirects=False,
     )
     assert other.status == 403
+
+
+async def test_a_page_view_is_charged_once_to_the_rate_limit_whatever_it_reads(
+    world: dict[str, Any],
+    settings: Settings,
+    issue: Issue,
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> None:
+    """A city's page reads the API some twenty times; the token pays for the page alone.
+    A client that names the console's header without its secret pays for every request."""
+    limited = settings.model_copy(update={"rate_limit": 1, "rate_burst": 3})
+    client = await aiohttp_client(create_app(limited))
+    token = issue("inspector", subject="inspector-rate")
+    signed = await client.post("/console/login", data={"token": token}, allow_redirects=False)
+    assert signed.status == 303
+    city = world["jurisdictions"]["city"]
+    for _ in range(3):
+        assert (await client.get(f"/console/units/{city}")).status == 200
+    refused = await client.get(f"/console/units/{city}")
+    assert refused.status == 429
+    assert "请求过于频繁" in await refused.text()
+    other = issue("inspector", subject="inspector-forged")
+    forged = {"Authorization": f"Bearer {other}", "X-Ledger-Console": "guess"}
+    statuses = [(await client.get("/v1/vocabularies", headers=forged)).status for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]

@@ -81,12 +81,18 @@ def audited(request: web.Request, status: int) -> str | None:
     return None
 
 
-def client_address(request: web.Request) -> str | None:
-    """The caller's address: the browser's, for a request the console makes on its behalf
-    (named in a header only this process's console can vouch for), else the peer's."""
+def from_console(request: web.Request) -> bool:
+    """Whether this process's console made the request, on behalf of a page view (a header
+    with the per-process secret no outside client knows)."""
     secret = request.headers.get("X-Ledger-Console", "")
+    return bool(secret) and hmac.compare_digest(secret, request.app[CONSOLE_SECRET])
+
+
+def client_address(request: web.Request) -> str | None:
+    """The caller's address: the browser's, for a request the console makes on its behalf,
+    else the peer's."""
     given = request.headers.get("X-Ledger-Console-Client", "")
-    if secret and given and hmac.compare_digest(secret, request.app[CONSOLE_SECRET]):
+    if given and from_console(request):
         return f"{given[:64]} (console)"
     return request.remote
 

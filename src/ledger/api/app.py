@@ -31,7 +31,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[observe], client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        middlewares=[observe, console.errors], client_max_size=settings.max_body_bytes
+    )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(_database)

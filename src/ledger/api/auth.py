@@ -16,7 +16,7 @@ from typing import cast
 import structlog
 from aiohttp import web
 
-from ledger.api.access import stated_purpose
+from ledger.api.access import from_console, stated_purpose
 from ledger.api.errors import ApiError, invalid
 from ledger.api.keys import ACTOR, LIMITER, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
 from ledger.api.limits import TokenBuckets, check_rate
@@ -87,7 +87,8 @@ def guard(route: Route) -> Handler:
     async def checked(request: web.Request) -> web.StreamResponse:
         if action not in OPEN or (action in CLOSABLE and not request.app[SETTINGS].metrics_public):
             await authenticate(request)
-            check_rate(request.app[LIMITER], request[PRINCIPAL].token_id)
+            if not from_console(request):  # a page view was charged once, as a whole
+                check_rate(request.app[LIMITER], request[PRINCIPAL].token_id)
             role = request[PRINCIPAL].role
             if not allows(role, action) and not (action in CLOSABLE and role in CLOSED_TO):
                 raise ApiError(

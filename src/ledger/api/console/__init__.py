@@ -26,6 +26,7 @@ from ledger.api.console import (
     render,
     units,
 )
+from ledger.api.console.render import errors
 from ledger.api.console.upstream import session
 from ledger.api.keys import CONSOLE_SECRET
 from ledger.domain.access import Role
@@ -87,3 +88,6 @@ def mount(app: web.Application) -> None:
 
 async def _to_home(request: web.Request) -> web.StreamResponse:
     raise web.HTTPMovedPermanently("/console/")
+
+
+__all__ = ["errors", "mount"]

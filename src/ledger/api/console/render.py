@@ -25,6 +25,7 @@ from ledger.domain.labels import EVENT_LABELS, LABELS, vocabulary_name
 log = structlog.get_logger("ledger.console")
 
 Context = dict[str, Any]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PageHandler = Callable[[web.Request, Session], Awaitable[Context | web.StreamResponse]]
 
 # A page's own policy: styles and the few scripts from this site only, forms to this site.
@@ -123,6 +124,18 @@ def problem_page(
         },
         status=status,
     )
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A console request the API refused, wherever it was refused, answers a page in
+    words (``page`` does so itself; a form's handler relies on this)."""
+    if not request.path.startswith("/console"):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except UpstreamError as error:
+        return problem_page(request, None, error)
 
 
 def page(

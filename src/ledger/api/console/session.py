@@ -18,7 +18,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from ledger.api.keys import VERIFIER
+from ledger.api.console.upstream import UpstreamError
+from ledger.api.errors import ApiError
+from ledger.api.keys import LIMITER, VERIFIER
+from ledger.api.limits import check_rate
 from ledger.domain.access import Principal
 from ledger.infra.tokens import TokenRefused
 
@@ -53,10 +56,17 @@ async def verify(request: web.Request, token: str) -> Principal:
 
 
 async def current(request: web.Request) -> Session:
+    """The signed-in session; each console request is charged once to its token's rate
+    limit (the API calls it makes for the page are not charged again)."""
     token = request.cookies.get(COOKIE, "")
     if not token:
         raise SignInNeeded("")
-    return Session(token, await verify(request, token))
+    session = Session(token, await verify(request, token))
+    try:
+        check_rate(request.app[LIMITER], session.principal.token_id)
+    except ApiError as limited:
+        raise UpstreamError(429, limited.title, f"请求过于频繁：{limited.detail}") from None
+    return session
 
 
 def login_url(request: web.Request, reason: str = "") -> str:
