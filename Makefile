@@ -42,6 +42,7 @@ screenshots: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/ledger openapi > api/openapi.json
+	$(BIN)/ledger event-schemas api/events
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,14 +3,9 @@ cannot ship unlabelled."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 import re
 
-from eventsourcing.domain import Aggregate
-
-from ledger import domain
+from ledger.domain.catalogue import event_types
 from ledger.domain.labels import EVENT_LABELS, LABELS, label, unlabelled, vocabulary_name
 from ledger.domain.vocab import ALL, Role, UnitKind
 
@@ -39,24 +34,8 @@ def test_vocabulary_names_are_snake_case_and_distinct() -> None:
     assert len(set(names)) == len(names)
 
 
-def _event_types() -> set[str]:
-    """Every event a domain aggregate records (its ``Created``/``Event`` bases aside)."""
-    found = set()
-    for module in pkgutil.iter_modules(domain.__path__):
-        for cls in vars(importlib.import_module(f"ledger.domain.{module.name}")).values():
-            if inspect.isclass(cls) and issubclass(cls, Aggregate) and cls is not Aggregate:
-                for name, event in vars(cls).items():
-                    if (
-                        inspect.isclass(event)
-                        and issubclass(event, Aggregate.Event)
-                        and name not in ("Created", "Event")
-                    ):
-                        found.add(f"{cls.__name__}.{name}")
-    return found
-
-
 def test_every_event_type_has_a_chinese_name_and_every_name_a_type() -> None:
-    types = _event_types()
+    types = set(event_types())
     assert len(types) > 30
     assert set(EVENT_LABELS) == types
     assert all(re.search("[\u4e00-\u9fff]", label) for label in EVENT_LABELS.values())

@@ -214,6 +214,23 @@ def openapi() -> None:
     click.echo(json.dumps(build_openapi(), ensure_ascii=False, indent=2))
 
 
+@main.command("event-schemas")
+@click.argument("folder", type=click.Path(file_okay=False), default="api/events")
+def event_schemas(folder: str) -> None:
+    """Write the JSON Schema of every public event type at its current version (what
+    `api/events/` holds); earlier versions' files are kept."""
+    from pathlib import Path
+
+    from ledger.api.public_events import all_schemas
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, schema in all_schemas().items():
+        text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        (target / name).write_text(text, encoding="utf-8")
+    click.echo(f"{len(all_schemas())} event schemas in {target}/", err=True)
+
+
 @main.command()
 def demo() -> None:
     """Load the demo data set through the application (idempotent), and print a token per

@@ -50,6 +50,9 @@ _RECORDED = (
     " FROM ledger_events e JOIN ledger_seal s USING (position)"
 )
 _AFTER = _RECORDED + " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
+_AFTER_OF = (
+    _RECORDED + " WHERE e.position > $1 AND e.topic = ANY($3::text[]) ORDER BY e.position LIMIT $2"
+)
 _STREAM = _RECORDED + " WHERE e.stream_id = $1 ORDER BY e.stream_version"
 _STREAMS = _RECORDED + " WHERE e.stream_id = ANY($1::uuid[]) ORDER BY e.position"
 # Whole streams of which any event carries one of the tags, with the head, in one snapshot.
@@ -75,8 +78,13 @@ class EventLog:
     def __init__(self, db: asyncpg.Pool | asyncpg.Connection) -> None:
         self.db = db
 
-    async def read_log(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        """The next ``limit`` events after position ``after``, in ledger order."""
+    async def read_log(
+        self, after: int = 0, limit: int = 1000, topics: Sequence[str] | None = None
+    ) -> list[RecordedEvent]:
+        """The next ``limit`` events after position ``after``, in ledger order; only those
+        of ``topics`` if given."""
+        if topics is not None:
+            return _recorded(await self.db.fetch(_AFTER_OF, after, limit, list(topics)))
         return _recorded(await self.db.fetch(_AFTER, after, limit))
 
     async def read_stream(self, stream_id: UUID) -> list[RecordedEvent]:

@@ -3,7 +3,7 @@ recorded time, actor, reason, basis and chain hash; optionally proved."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,14 +23,13 @@ from ledger.api.http import (
 )
 from ledger.api.keys import MAPPER, POOL, SIGNER, TARGET
 from ledger.api.proving import query_proofs
-from ledger.api.resources.events import feed_item
+from ledger.api.public_events import PublicEvent, public_event
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.infra.checkpoints import latest_checkpoint
 from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
 from ledger.infra.merkle import proof_record
-from ledger.offline_show import VALID_TIME_FIELDS
 from ledger.projections.common import NOW
 
 routes = RouteTable("history")
@@ -55,22 +54,8 @@ class EventProof(View):
     )
 
 
-class HistoryItem(View):
-    position: int
-    stream_id: UUID
-    stream_version: int
-    type: str = Field(description="The event's short name, Class.Event.")
+class HistoryItem(PublicEvent):
     topic: str = Field(description="The event's full topic, module:Class.Event.")
-    valid_time: date | datetime | None = Field(
-        description="When the event holds in the world, if it names a day or time."
-    )
-    recorded_at: datetime
-    actor: str | None
-    source: str | None
-    reason: str | None
-    basis: str | None
-    chain_hash: str = Field(description="SHA-256 chain hash at this position, hex.")
-    data: dict[str, Any]
     proof: EventProof | None = Field(
         default=None,
         description="With proofs=true: inclusion in the checkpoint; null beyond proved_through.",
@@ -99,10 +84,6 @@ MAX = NOW
 SCOPES = ("stream", "related")
 
 
-# The event fields that name when an event holds in the world: one list, kept in the
-# standalone offline verifier's module (which imports nothing of the ledger) and read here.
-
-
 # Kinds whose id other streams carry as a tag `<kind>:<id>`, so `related` means something.
 TAGGED_KINDS = ("unit", "person")
 
@@ -118,26 +99,8 @@ def event_kind(topic: str) -> str:
 
 
 def history_item(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
-    """A feed item with the short type, the valid time and who acted, on what basis."""
-    item = feed_item(mapper, row)
-    data: dict[str, Any] = item["data"]
-    return {
-        "position": item["position"],
-        "stream_id": item["stream_id"],
-        "stream_version": item["stream_version"],
-        "type": row.topic.partition(":")[2],
-        "topic": row.topic,
-        "valid_time": next(
-            (data[name] for name in VALID_TIME_FIELDS if data.get(name) is not None), None
-        ),
-        "recorded_at": item["recorded_at"],
-        "actor": data.get("actor"),
-        "source": data.get("source"),
-        "reason": data.get("reason"),
-        "basis": data.get("basis"),
-        "chain_hash": item["chain_hash"],
-        "data": data,
-    }
+    """An event in its public shape (``api.public_events``), with its full topic."""
+    return public_event(mapper, row) | {"topic": row.topic}
 
 
 def _scope(request: web.Request) -> str | None:
