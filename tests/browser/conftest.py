@@ -20,10 +20,10 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from ledger.infra.settings import Settings
-from tests.browser import served
-from tests.browser.served import Demo
+from tests import served
 from tests.conftest import with_database
 from tests.live import LiveServer
+from tests.served import Demo
 
 INSTALL = "apt-get install chromium fonts-noto-cjk (Debian; .ci/run does it when run as root)"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"  # for a person to look at

@@ -11,7 +11,7 @@ from typing import Any
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.browser.served import Demo
+from tests.served import Demo
 
 GOVERNMENT = "无锡市人民政府"
 

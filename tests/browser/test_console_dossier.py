@@ -15,8 +15,8 @@ from playwright.async_api import Page, expect
 from ledger import offline
 from ledger.api.console.formats import percent
 from tests.browser.conftest import screenshot, sign_in
-from tests.browser.served import Demo
 from tests.browser.test_console_chain import api
+from tests.served import Demo
 
 PURPOSE = "干部考察"
 DETAIL = "2025年度班子考察"

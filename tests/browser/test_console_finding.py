@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.browser.served import Demo
+from tests.served import Demo
 
 EXTENDED = "老旧小区改造专项资金分配方案"  # the demo's finding whose deadline was extended
 

@@ -13,7 +13,18 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "run.py"
-SECTIONS = ("A ", "E1 ", "C-reg ", "P-cu ", "L-raise ", "L-loop ", "L-open ", "V-verify ", "Q-rec ")
+SECTIONS = (
+    "A ",
+    "E1 ",
+    "C-reg ",
+    "P-cu ",
+    "L-raise ",
+    "L-loop ",
+    "L-open ",
+    "V-verify ",
+    "Q-rec ",
+    "C-batch ",
+)
 
 
 def test_every_benchmark_section_runs(server_url: str) -> None:

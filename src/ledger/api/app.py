@@ -12,7 +12,17 @@ from aiohttp import web
 
 from ledger.api import console
 from ledger.api.auth import check_policy_covers, guard, make_verifier, revocations
-from ledger.api.keys import EMBEDDED, EVENTS, LEDGER, MAPPER, METRICS, POOL, SETTINGS, SIGNER
+from ledger.api.keys import (
+    EMBEDDED,
+    EVENTS,
+    LEDGER,
+    MAPPER,
+    METRICS,
+    POOL,
+    SETTINGS,
+    SIGNER,
+    STOPPING,
+)
 from ledger.api.middleware import observe
 from ledger.api.resources import all_routes
 from ledger.application import Ledger
@@ -36,6 +46,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[STOPPING] = asyncio.Event()
+    app.on_shutdown.append(_end_streams)
     app.cleanup_ctx.append(_database)
     app[SIGNER] = load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
     if settings.project_in_process:
@@ -50,6 +62,12 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     console.mount(app)  # /console/: pages on the API above, outside its contract
     return app
+
+
+async def _end_streams(app: web.Application) -> None:
+    """Live streams (SSE) end when the server stops, so that a graceful stop does not wait
+    for them; their clients reconnect with Last-Event-ID to another process."""
+    app[STOPPING].set()
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

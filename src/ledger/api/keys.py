@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import aiohttp
@@ -41,3 +42,4 @@ EXPORTED = web.RequestKey("exported", bool)  # answered as a file (CSV): an acce
 POSITION = web.RequestKey("position", int)
 CONSOLE_SECRET = web.AppKey("console_secret", str)  # proves a request came from the console
 UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)  # the console's client of the API
+STOPPING = web.AppKey("stopping", asyncio.Event)  # set on shutdown: live streams end

@@ -18,7 +18,7 @@ from pydantic import (
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import json_response, query_int, query_uuid, to_json
-from ledger.api.keys import EVENTS, MAPPER, POOL, PRINCIPAL
+from ledger.api.keys import EVENTS, MAPPER, POOL, PRINCIPAL, STOPPING
 from ledger.api.public_events import PublicEvent, public_event
 from ledger.api.routing import LIMIT, POSITION, Param, RouteTable
 from ledger.api.schemas import View
@@ -184,7 +184,11 @@ async def _follow(
         if rows:
             idle = 0.0
             continue
-        await asyncio.sleep(POLL_SECONDS)
+        stopping = request.app[STOPPING]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+        if stopping.is_set():
+            return
         idle += POLL_SECONDS
         if idle >= KEEPALIVE_SECONDS:
             await response.write(b": keepalive\n\n")

@@ -28,14 +28,20 @@ class Demo:
     output: list[str] = field(default_factory=list)  # what the server printed
 
 
-def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
-    return os.environ | {
-        "LEDGER_DATABASE_URL": database_url,
-        "LEDGER_DATA_DIR": str(data_dir),
-        "LEDGER_PROJECTION_POLL_INTERVAL": "0.2",
-        "LEDGER_CHECKPOINT_INTERVAL": "0.5",
-        "LEDGER_LOG_LEVEL": "warning",
-    }
+def _environment(
+    database_url: str, data_dir: Path, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    return (
+        os.environ
+        | (extra or {})
+        | {
+            "LEDGER_DATABASE_URL": database_url,
+            "LEDGER_DATA_DIR": str(data_dir),
+            "LEDGER_PROJECTION_POLL_INTERVAL": "0.2",
+            "LEDGER_CHECKPOINT_INTERVAL": "0.5",
+            "LEDGER_LOG_LEVEL": "warning",
+        }
+    )
 
 
 def load(database_url: str, data_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -54,10 +60,13 @@ def load(database_url: str, data_dir: Path) -> tuple[dict[str, str], dict[str, s
     return tokens, summary["jurisdictions"]
 
 
-def serve(database_url: str, data_dir: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
+def serve(
+    database_url: str, data_dir: Path, extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """``extra``: more settings (``LEDGER_*``) for this server."""
     process = subprocess.Popen(
         [str(BIN / "ledger"), "serve", "--port", "0"],
-        env=_environment(database_url, data_dir),
+        env=_environment(database_url, data_dir, extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
