@@ -34,6 +34,7 @@ from ledger.domain.vocab import (
     UnitKind,
     UnitLevel,
 )
+from ledger.infra import webhooks
 from tests.world import CTX, World, build_world, raised_finding, started_inspection
 
 
@@ -51,6 +52,7 @@ class Side:
     bulletin: UUID
     indicator_set: UUID  # shared by both sides: indicator sets have no jurisdiction
     position: int  # of the finding's first event
+    webhook: UUID  # the city's subscription, with one delivery (of position 1)
 
     def ids(self) -> set[str]:
         """Every id of the side's own resources (its units, persons, posts, records)."""
@@ -59,6 +61,7 @@ class Side:
         found |= {w.secretary, w.head, w.deputy, w.clerk, w.inspector}
         found |= {w.head_post, w.deputy_post, w.clerk_post}
         found |= {self.inspection, self.finding, self.clue, self.case, self.bulletin}
+        found |= {self.webhook}
         return {str(i) for i in found}
 
 
@@ -122,6 +125,13 @@ async def build_side(ledger: Ledger, indicator_set: UUID) -> Side:
         ),
     )
     first = await ledger.events.read_stream(finding)
+    pool = ledger.events.db
+    hook = webhooks.Subscription(
+        *(uuid4(), "https://receiver.example/hook", None, None, w.city, "tester", "admin"),
+        *("active", None, 0, datetime.now(UTC), datetime.now(UTC)),
+    )
+    await webhooks.create(pool, hook, "whsec_" + "A" * 44)
+    await webhooks.pend(pool, hook.id, [1])
     return Side(
         w,
         spare.id,
@@ -135,6 +145,7 @@ async def build_side(ledger: Ledger, indicator_set: UUID) -> Side:
         bulletin.id,
         indicator_set,
         first[0].position,
+        hook.id,
     )
 
 
@@ -187,6 +198,9 @@ IDS: dict[str, str | dict[str, str]] = {
     "person_reference": "@head",
     "unit_reference": "@bureau",
     "history": "@head",
+    **each("get_webhook pause_webhook resume_webhook rotate_webhook_secret", "@webhook"),
+    **each("list_deliveries replay_webhook delete_webhook", "@webhook"),
+    "replay_delivery": {"id": "@webhook", "position": "1"},
 }
 PERIOD = {"from": "2024-01-01", "to": "2024-12-31"}
 QUERIES: dict[str, dict[str, Any]] = {
@@ -250,6 +264,10 @@ BODIES: dict[str, dict[str, Any]] = {
         ]
     },
     "triage_clue": {"outcome": "dismissed", "reason": "查无实据"},
+    "create_webhook": {"url": "https://receiver.example/hook", "unit_id": "@city"},
+    "replay_webhook": {"after": 0},
+    **{op: {} for op in ("pause_webhook", "resume_webhook", "rotate_webhook_secret")},
+    "replay_delivery": {},
     "issue_bulletin": {"kind": "brief", "title": "第二期通报", "inspection_id": "@inspection"}
     | {"finding_ids": ["@finding"], "recipient_unit_ids": ["@bureau"], "issued_on": "2024-06-20"},
     "define_indicator_set": {"year": 2025, "name": "考核"}
@@ -297,6 +315,7 @@ def request(op: str, side: Side) -> Request:
 
 # Lists: the field of an item that names what it is, and the ids of a side it must hold.
 LISTS: dict[str, tuple[str, Callable[[Side], set[UUID]]]] = {
+    "list_webhooks": ("id", lambda s: {s.webhook}),
     "list_units": ("id", lambda s: {s.w.city}),
     "list_persons": ("id", lambda s: {s.w.head, s.w.deputy}),
     "search": ("id", lambda s: {s.w.bureau}),

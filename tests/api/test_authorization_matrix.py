@@ -134,6 +134,17 @@ MATRIX: dict[str, set[str]] = {
     "consistency": {INT, DIS, AUD},
     # who read whose dossier: the auditor watches the readers (last: it sees this run's)
     "list_access_log": {AUD},
+    # webhooks (deleted last: the other operations act on the same subscription)
+    "create_webhook": {INT},
+    "list_webhooks": {INT},
+    "get_webhook": {INT},
+    "pause_webhook": {INT},
+    "resume_webhook": {INT},
+    "rotate_webhook_secret": {INT},
+    "list_deliveries": {INT},
+    "replay_delivery": {INT},
+    "replay_webhook": {INT},
+    "delete_webhook": {INT},
 }
 OPEN = {"healthz", "readyz", "openapi", "docs", "metrics", "public_key"}
 PERSON_READS = {"get_person", "person_assignments", "find_person", "person_reference", "history"}
@@ -199,7 +210,7 @@ async def test_open_operations_need_no_token_and_every_other_one_does(client: Cl
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """No rate limit: one token sends every operation twice, more than a burst allows."""
-    return settings.model_copy(update={"rate_limit": 0})
+    return settings.model_copy(update={"rate_limit": 0, "webhook_allow": ["receiver.example"]})
 
 
 @pytest.fixture

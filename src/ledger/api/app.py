@@ -27,6 +27,7 @@ from ledger.api.middleware import observe
 from ledger.api.resources import all_routes
 from ledger.application import Ledger
 from ledger.bootstrap import connect
+from ledger.deliveries.worker import run_deliveries
 from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
@@ -85,10 +86,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
-    """The read models and the sealer (Merkle tree, checkpoints), until shutdown."""
+    """The read models, the sealer (Merkle tree, checkpoints) and the webhook deliverer,
+    until shutdown."""
     stop = asyncio.Event()
-    task = asyncio.create_task(
-        run_background(app[POOL], app[MAPPER], app[SIGNER], app[SETTINGS], stop)
+    task = asyncio.gather(
+        run_background(app[POOL], app[MAPPER], app[SIGNER], app[SETTINGS], stop),
+        run_deliveries(app[POOL], app[MAPPER], app[SETTINGS], stop),
     )
     yield
     stop.set()

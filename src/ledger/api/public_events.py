@@ -1,19 +1,7 @@
-"""The public shape of an event: what the feed, the live stream and the audit trail serve,
-and what the JSON Schemas under ``api/events/`` describe, one per type and version.
-
-An event is served as an envelope (its position, short type, schema version, stream,
-valid and recorded time, who acted from which system, why, on which document, the chain
-hash) and a ``data`` body of its own fields under their public names. The stored names
-stay as they are (they are the events' bytes); where a public name differs it is mapped
-here, in ``PUBLIC_NAMES``: a clue's ``origin`` is served as ``source``, the name the API
-takes it by (the envelope's ``source`` is the system that acted, which every event
-records, so the stored event cannot take that name).
-
-The schema version of a type is its event class's ``class_version``: a change of an
-event's stored shape comes with a new class version and an upcaster, and a new schema
-file beside the old one (``ledger event-schemas``; a test fails when the generated schema
-of a version differs from the file committed for it).
-"""
+"""The public event contract as the API documents it: the ``PublicEvent`` answer model
+and the JSON Schema of each event type per version (``api/events/``, written by
+``ledger event-schemas``; a test fails when the generated schema of a version differs
+from the file committed for it). The shape itself is ``infra/public.py``'s."""
 
 from __future__ import annotations
 
@@ -23,20 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper
 from pydantic import Field, create_model
 
 from ledger.api.schemas import View
-from ledger.domain.catalogue import event_types, short_name
-from ledger.infra.eventstore import RecordedEvent
-from ledger.offline_show import VALID_TIME_FIELDS
+from ledger.domain.catalogue import event_types
+from ledger.infra.public import BOOKKEEPING, META, PUBLIC_NAMES, public_event, schema_version
 
-# Stored name → public name, by event type.
-PUBLIC_NAMES: dict[str, dict[str, str]] = {"Clue.Received": {"origin": "source"}}
-# What every event records about the act: in the envelope, not in ``data``.
-META = ("actor", "source", "reason", "basis")
-# The aggregate's bookkeeping: the envelope's position, stream and version say it.
-_BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -61,42 +41,12 @@ class PublicEvent(View):
     data: dict[str, Any] = Field(description="Its own fields, under their public names.")
 
 
-def schema_version(event: type[Any]) -> int:
-    return int(getattr(event, "class_version", 1))
-
-
-def public_event(mapper: Mapper[Any], row: RecordedEvent) -> dict[str, Any]:
-    """One event in its public shape (values as Python objects; the answer encodes them)."""
-    event = mapper.to_domain_event(row.to_stored())
-    kind = short_name(row.topic)
-    stored = {k: v for k, v in vars(event).items() if k not in _BOOKKEEPING}
-    renames = PUBLIC_NAMES.get(kind, {})
-    data = {renames.get(k, k): v for k, v in stored.items() if k not in META}
-    return {
-        "position": row.position,
-        "type": kind,
-        "schema_version": schema_version(type(event)),
-        "stream_id": row.stream_id,
-        "stream_version": row.stream_version,
-        "valid_time": next(
-            (stored[name] for name in VALID_TIME_FIELDS if stored.get(name) is not None), None
-        ),
-        "recorded_at": row.recorded_at,
-        "actor": stored.get("actor"),
-        "source": stored.get("source"),
-        "reason": stored.get("reason"),
-        "basis": stored.get("basis"),
-        "chain_hash": row.chain_hash,
-        "data": data,
-    }
-
-
 def _body_fields(kind: str, event: type[Aggregate.Event]) -> dict[str, Any]:
     hints = typing.get_type_hints(event)
     renames = PUBLIC_NAMES.get(kind, {})
     fields: dict[str, Any] = {}
     for name, hint in hints.items():
-        if name in _BOOKKEEPING or name in META or typing.get_origin(hint) is typing.ClassVar:
+        if name in BOOKKEEPING or name in META or typing.get_origin(hint) is typing.ClassVar:
             continue
         fields[renames.get(name, name)] = (hint, Field())
     return fields

@@ -104,6 +104,17 @@ _ROWS: dict[str, set[Role]] = {
     "inclusion": _FEED,
     "consistency": _FEED,
     "list_access_log": {AUDITOR},
+    # webhooks: another system follows the ledger (within its jurisdiction)
+    "create_webhook": {INTEGRATION},
+    "list_webhooks": {INTEGRATION},
+    "get_webhook": {INTEGRATION},
+    "pause_webhook": {INTEGRATION},
+    "resume_webhook": {INTEGRATION},
+    "delete_webhook": {INTEGRATION},
+    "rotate_webhook_secret": {INTEGRATION},
+    "list_deliveries": {INTEGRATION},
+    "replay_delivery": {INTEGRATION},
+    "replay_webhook": {INTEGRATION},
 }
 
 # Served to anyone, with or without a token.

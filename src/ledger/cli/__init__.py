@@ -60,8 +60,10 @@ def serve(host: str | None, port: int | None, no_projections: bool) -> None:
 
 @main.command()
 def project() -> None:
-    """Run the projection worker and the sealer alone (one active per database)."""
+    """Run the projection worker, the sealer and the webhook deliverer alone (one of each
+    active per database)."""
     from ledger.bootstrap import connect
+    from ledger.deliveries.worker import run_deliveries
     from ledger.infra.codec import make_mapper
     from ledger.workers import run_background
 
@@ -74,8 +76,12 @@ def project() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        mapper = make_mapper()
         try:
-            await run_background(pool, make_mapper(), signer, settings, stop)
+            await asyncio.gather(
+                run_background(pool, mapper, signer, settings, stop),
+                run_deliveries(pool, mapper, settings, stop),
+            )
         finally:
             await pool.close()
 

@@ -97,6 +97,24 @@ class Settings(BaseSettings):
         description="IANA time zone whose calendar day is 'today' for the ledger's rules"
         " (no act may be dated after it) and for reads' default valid_at.",
     )
+    webhook_allow: list[str] = Field(
+        default_factory=list,
+        description='Hosts webhooks may be delivered to (e.g. ["cadre.example.gov.cn",'
+        ' "cases.example.gov.cn:8443"]); a subscription to any other host is refused.',
+    )
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Deliver to loopback, link-local and private addresses too (a receiver"
+        " on this machine or network); off, a subscription cannot probe the inside network.",
+    )
+    webhook_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts of a delivery before it is dead-lettered."
+    )
+    webhook_timeout: float = Field(default=10.0, gt=0, description="Seconds a receiver has.")
+    webhook_backoff: float = Field(
+        default=2.0, gt=0, description="Seconds before the first retry; doubled each time."
+    )
+    webhook_backoff_max: float = Field(default=3600.0, gt=0, description="Longest wait.")
     console_signin_origins: list[str] = Field(
         default_factory=list,
         description='Origins (e.g. ["https://sso.example.gov.cn"]) whose sign-in page may post'

@@ -23,6 +23,7 @@ from ledger.api.resources import (
     search,
     units,
     vocabularies,
+    webhooks,
 )
 from ledger.api.resources.findings import commands as finding_commands
 from ledger.api.resources.findings import queries as finding_queries
@@ -41,6 +42,7 @@ TABLES: tuple[RouteTable, ...] = (
     cases.routes,
     clues.routes,
     clue_batch.routes,
+    webhooks.routes,
     bulletins.routes,
     assessments.routes,
     open_loop.routes,

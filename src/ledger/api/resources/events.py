@@ -60,7 +60,7 @@ TYPES = Param(
     "types",
     "Only these event types, comma-separated short names (e.g. Finding.Raised,Clue.Received;"
     " the schemas under api/events/ name them).",
-    {"type": "string", "minLength": 1, "maxLength": 2000},
+    {"type": "string", "minLength": 1, "maxLength": 500},
 )
 UNIT = Param(
     "unit_id",
