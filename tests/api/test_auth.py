@@ -149,7 +149,7 @@ async def test_the_token_subject_is_the_actor_whatever_the_headers_say(
     assert created.status == 201, await created.text()
     admin = bearer(issue("admin"))
     feed = await (await anon.get("/v1/events", headers=admin)).json()
-    assert [item["data"]["actor"] for item in feed["items"]] == ["hr-clerk-7"]
+    assert [item["actor"] for item in feed["items"]] == ["hr-clerk-7"]
 
 
 async def test_a_role_the_policy_does_not_name_answers_403_and_writes_nothing(

@@ -158,7 +158,7 @@ async def test_a_dead_letter_is_listed_the_next_go_and_a_replay_delivers_it(
         (dead, 3, 500)
     ]
     assert [e["position"] for e in receiver.delivered(hook["secret"])] == [alive]
-    replayed = await client.post(f"/v1/webhooks/{hook['id']}/deliveries/{dead}/replay")
+    replayed = await client.post(f"/v1/webhooks/{hook['id']}/deliveries/{dead}/replay", json={})
     assert replayed.status == 200
     await until(lambda: _count(receiver, 2))
     assert [e["position"] for e in receiver.delivered(hook["secret"])] == [alive, dead]
@@ -182,7 +182,7 @@ async def test_a_410_disables_the_webhook_until_it_is_resumed(
         return bool(found["status"] == "disabled")
 
     await until(disabled)
-    resumed = await client.post(f"/v1/webhooks/{hook['id']}/resume")
+    resumed = await client.post(f"/v1/webhooks/{hook['id']}/resume", json={})
     assert (await resumed.json())["status"] == "active"
     await until(lambda: _count(receiver, 1))
     assert [e["position"] for e in receiver.delivered(hook["secret"])] == [position]
@@ -195,7 +195,7 @@ async def test_a_new_secret_signs_what_follows(
     hook = await subscribe(client, receiver)
     await clue(client, 1)
     await until(lambda: _count(receiver, 1))
-    rotated = await (await client.post(f"/v1/webhooks/{hook['id']}/rotate-secret")).json()
+    rotated = await (await client.post(f"/v1/webhooks/{hook['id']}/rotate-secret", json={})).json()
     assert rotated["secret"] != hook["secret"]
     await clue(client, 2)
     await until(lambda: _count(receiver, 2))

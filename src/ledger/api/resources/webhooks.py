@@ -48,6 +48,14 @@ class NewWebhook(BaseModel):
     )
 
 
+class Act(BaseModel):
+    """What a change of a subscription may say: why (kept as its status reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
+
+
 class Replay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -174,7 +182,9 @@ async def get_webhook(request: web.Request) -> web.Response:
 
 async def _set(request: web.Request, status: str, reason: str | None) -> web.Response:
     held = await _held(request, changing=True)
-    changed = await store.set_status(request.app[POOL], held.id, status, reason)
+    body = await read_body(request, Act)
+    said = body.reason or reason
+    changed = await store.set_status(request.app[POOL], held.id, status, said)
     assert changed is not None
     return json_response(changed.public())
 
@@ -183,6 +193,7 @@ async def _set(request: web.Request, status: str, reason: str | None) -> web.Res
     "POST",
     "/v1/webhooks/{id}/pause",
     "Stop delivering (events wait, none is lost)",
+    body=Act,
     response=Webhook,
 )
 async def pause_webhook(request: web.Request) -> web.Response:
@@ -193,6 +204,7 @@ async def pause_webhook(request: web.Request) -> web.Response:
     "POST",
     "/v1/webhooks/{id}/resume",
     "Deliver again from where it stopped (also after a 410 disabled it)",
+    body=Act,
     response=Webhook,
 )
 async def resume_webhook(request: web.Request) -> web.Response:
@@ -215,10 +227,12 @@ async def delete_webhook(request: web.Request) -> web.Response:
     "POST",
     "/v1/webhooks/{id}/rotate-secret",
     "A new signing secret, shown once; the old one signs nothing more",
+    body=Act,
     response=WebhookWithSecret,
 )
 async def rotate_webhook_secret(request: web.Request) -> web.Response:
     held = await _held(request, changing=True)
+    await read_body(request, Act)
     secret = delivery.new_secret()
     rotated = await store.rotate(request.app[POOL], held.id, secret)
     assert rotated is not None
@@ -252,11 +266,13 @@ async def list_deliveries(request: web.Request) -> web.Response:
     "POST",
     "/v1/webhooks/{id}/deliveries/{position}/replay",
     "Deliver one event again (a dead letter, or one the receiver lost)",
+    body=Act,
     response=Webhook,
     errors=(404,),
 )
 async def replay_delivery(request: web.Request) -> web.Response:
     held = await _held(request, changing=True)
+    await read_body(request, Act)
     try:
         position = int(request.match_info["position"])
     except ValueError:
