@@ -172,6 +172,15 @@ def test_the_published_examples_run_against_the_service(tmp_path: Path) -> None:
             )
             assert done.returncode == 0, done.stderr
             outputs[script] = [json.loads(line) for line in done.stdout.splitlines() if line]
+        done = subprocess.run(
+            [sys.executable, str(EXAMPLES / "integrate.py")],
+            env={**os.environ, "LEDGER_URL": base, "LEDGER_DATA_DIR": str(tmp_path), "RUN": "e2e"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        integrated = json.loads(done.stdout.splitlines()[-1])
     finally:
         _stop(process)
     assert outputs["chain.sh"][-1]["chain"][0]["person_name"] == "李华"
@@ -179,6 +188,13 @@ def test_the_published_examples_run_against_the_service(tmp_path: Path) -> None:
     assert (finding["stage"], finding["outcome"]) == ("closed", "rectified")
     assert {r["liability"] for r in finding["responsible_then"]} == {"principal", "leadership"}
     assert report["totals"]["closed"] == 2
+    assert integrated == {
+        "counts": {"created": 3, "already_received": 0, "conflicting": 0, "rejected": 0},
+        "already_received": True,
+        "found": "JS12345-e2e-1",
+        "refused": [["types", "enum"]],
+        "followed": ["JS12345-e2e-0", "JS12345-e2e-1", "JS12345-e2e-2"],
+    }
     [sanction] = reference["accountability"][0]["sanctions"]
     assert (sanction["original_kind"], sanction["kind"], sanction["state"]) == (
         "government_sanction",
