@@ -130,7 +130,23 @@ async def run_deliveries(
     poll_interval: float = 0.5,
 ) -> None:
     """Deliver to every active subscription until ``stop`` (standby while another process
-    holds the lock)."""
+    holds the lock). A lost database (a restart, a failover) is waited out, not fatal."""
+    while not stop.is_set():
+        try:
+            await _deliver(pool, mapper, settings, stop, poll_interval)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.warning("webhooks_database_lost", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_interval * 4)
+
+
+async def _deliver(
+    pool: asyncpg.Pool,
+    mapper: Mapper,  # type: ignore[type-arg]
+    settings: Settings,
+    stop: asyncio.Event,
+    poll_interval: float,
+) -> None:
     tasks: dict[UUID, asyncio.Task[None]] = {}
     async with pool.acquire() as conn, aiohttp.ClientSession() as http:
         while not await conn.fetchval(_LOCK):
@@ -138,17 +154,18 @@ async def run_deliveries(
                 await asyncio.wait_for(stop.wait(), poll_interval)
             if stop.is_set():
                 return
+        log.info("webhook_deliverer_active")
         try:
             while not stop.is_set():
-                try:
-                    for sub, secret in await store.active(pool):
-                        running = tasks.get(sub.id)
-                        if running is None or running.done():
-                            tasks[sub.id] = asyncio.create_task(
-                                serve_one(pool, mapper, http, settings, sub, secret)
-                            )
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                    log.warning("webhooks_unreadable", exc_info=True)
+                await conn.fetchval("SELECT 1")  # the lock's session is alive (else: raise)
+                for sub, secret in await store.active(pool):
+                    running = tasks.get(sub.id)
+                    if running is not None and running.done():
+                        _report(sub.id, running)
+                    if running is None or running.done():
+                        tasks[sub.id] = asyncio.create_task(
+                            serve_one(pool, mapper, http, settings, sub, secret)
+                        )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll_interval)
         finally:
@@ -157,3 +174,10 @@ async def run_deliveries(
             await asyncio.gather(*tasks.values(), return_exceptions=True)
             if not conn.is_closed():
                 await conn.execute(_UNLOCK)
+
+
+def _report(webhook_id: UUID, task: asyncio.Task[None]) -> None:
+    """A subscription's pass that failed (the database, most likely): said, then retried."""
+    if not task.cancelled() and task.exception() is not None:
+        error = task.exception()
+        log.warning("webhook_pass_failed", webhook=str(webhook_id), error=type(error).__name__)
