@@ -33,6 +33,7 @@ from guarded import guarded
 from loop import closed_loop
 from seal import UnsealedStore, create_unsealed
 from verifiable import verifiable
+from webhooks_out import webhooks_out
 from writes import append_events, raw_insert
 
 from ledger.infra.database import create_pool, embedded_url, start_embedded
@@ -216,6 +217,17 @@ async def clues_delivered(dbs: Databases, args: argparse.Namespace) -> list[Figu
             await pool.close()
 
 
+async def hooks_delivered(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """Webhook deliveries against signed POSTs to the same receiver."""
+    progress("webhooks out: the floor, then one and ten subscriptions")
+    async with dbs.fresh(ledger=True) as url:
+        pool = await create_pool(url, 2, 10)
+        try:
+            return await webhooks_out(url, pool, args.scale, min(args.repeat, 3))
+        finally:
+            await pool.close()
+
+
 SECTIONS = {
     "writes": compared,
     "catchup": caught_up,
@@ -223,6 +235,7 @@ SECTIONS = {
     "verify": verified,
     "guarded": read_guarded,
     "clues": clues_delivered,
+    "webhooks": hooks_delivered,
 }
 
 

@@ -24,6 +24,7 @@ SECTIONS = (
     "V-verify ",
     "Q-rec ",
     "C-batch ",
+    "W-one ",
 )
 
 
