@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from cryptography.exceptions import InvalidTag
 from standardwebhooks.webhooks import Webhook
 
 from ledger.api.app import create_app
+from ledger.infra import webhooks as store
+from ledger.infra.pii import load_pii_key
 from ledger.infra.settings import Settings
 from tests.conftest import Issue, bearer
 
@@ -264,3 +268,25 @@ async def test_a_subscriber_receives_only_what_its_jurisdiction_holds(
     assert [h["id"] for h in listed["items"]] == [hook["id"]]
     bodies = [json.loads(b) for _, b, _ in receiver.received]
     assert all(b["data"]["unit_id"] == ours for b in bodies)
+
+
+async def test_the_signing_secret_is_stored_sealed(
+    settings: Settings,
+    issue: Issue,
+    aiohttp_client: AppClient,
+    receiver: Receiver,
+    pool: asyncpg.Pool,
+) -> None:
+    """A copy of the database alone cannot sign a delivery: the secret is sealed under a
+    key derived from the PII key, and deliveries still verify with the secret shown."""
+    client = await app_client(hooked(settings, receiver), issue, aiohttp_client)
+    hook = await subscribe(client, receiver)
+    stored = await pool.fetchval("SELECT secret FROM webhooks WHERE id = $1", UUID(hook["id"]))
+    assert stored.startswith("aesgcm:v1:") and hook["secret"] not in stored
+    assert hook["secret"].removeprefix("whsec_") not in stored
+    await clue(client, 1)
+    await until(lambda: _count(receiver, 1))
+    assert receiver.delivered(hook["secret"])[0]["data"]["external_id"] == "hook-1"
+    other = store.seal(b"another key of 32 bytes or more, really", hook["secret"])
+    with pytest.raises(InvalidTag):
+        store.unseal(load_pii_key(None, settings.data_dir) + b"x", other)

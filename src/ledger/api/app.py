@@ -18,6 +18,7 @@ from ledger.api.keys import (
     LEDGER,
     MAPPER,
     METRICS,
+    PII_KEY,
     POOL,
     SETTINGS,
     SIGNER,
@@ -80,7 +81,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[MAPPER] = mapper
     events = EventStore(pool)
     app[EVENTS] = events
-    app[LEDGER] = Ledger(events, mapper, load_pii_key(settings.pii_key, settings.data_dir))
+    app[PII_KEY] = pii_key = load_pii_key(settings.pii_key, settings.data_dir)
+    app[LEDGER] = Ledger(events, mapper, pii_key)
     yield
     await pool.close()
 
@@ -91,7 +93,7 @@ async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
     stop = asyncio.Event()
     task = asyncio.gather(
         run_background(app[POOL], app[MAPPER], app[SIGNER], app[SETTINGS], stop),
-        run_deliveries(app[POOL], app[MAPPER], app[SETTINGS], stop),
+        run_deliveries(app[POOL], app[MAPPER], app[SETTINGS], stop, app[PII_KEY]),
     )
     yield
     stop.set()

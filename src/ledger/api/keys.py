@@ -43,3 +43,4 @@ POSITION = web.RequestKey("position", int)
 CONSOLE_SECRET = web.AppKey("console_secret", str)  # proves a request came from the console
 UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)  # the console's client of the API
 STOPPING = web.AppKey("stopping", asyncio.Event)  # set on shutdown: live streams end
+PII_KEY = web.AppKey("pii_key", bytes)  # hashes identity numbers; seals webhook secrets

@@ -65,6 +65,7 @@ def project() -> None:
     from ledger.bootstrap import connect
     from ledger.deliveries.worker import run_deliveries
     from ledger.infra.codec import make_mapper
+    from ledger.infra.pii import load_pii_key
     from ledger.workers import run_background
 
     settings = _settings()
@@ -77,10 +78,11 @@ def project() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         mapper = make_mapper()
+        key = load_pii_key(settings.pii_key, settings.data_dir)
         try:
             await asyncio.gather(
                 run_background(pool, mapper, signer, settings, stop),
-                run_deliveries(pool, mapper, settings, stop),
+                run_deliveries(pool, mapper, settings, stop, key),
             )
         finally:
             await pool.close()

@@ -127,13 +127,15 @@ async def run_deliveries(
     mapper: Mapper,  # type: ignore[type-arg]
     settings: Settings,
     stop: asyncio.Event,
+    key: bytes,
     poll_interval: float = 0.5,
 ) -> None:
     """Deliver to every active subscription until ``stop`` (standby while another process
-    holds the lock). A lost database (a restart, a failover) is waited out, not fatal."""
+    holds the lock). ``key``: the PII key, which the signing secrets are sealed under. A
+    lost database (a restart, a failover) is waited out, not fatal."""
     while not stop.is_set():
         try:
-            await _deliver(pool, mapper, settings, stop, poll_interval)
+            await _deliver(pool, mapper, settings, stop, key, poll_interval)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             log.warning("webhooks_database_lost", exc_info=True)
             with contextlib.suppress(TimeoutError):
@@ -145,6 +147,7 @@ async def _deliver(
     mapper: Mapper,  # type: ignore[type-arg]
     settings: Settings,
     stop: asyncio.Event,
+    key: bytes,
     poll_interval: float,
 ) -> None:
     tasks: dict[UUID, asyncio.Task[None]] = {}
@@ -164,7 +167,7 @@ async def _deliver(
                         _report(sub.id, running)
                     if running is None or running.done():
                         tasks[sub.id] = asyncio.create_task(
-                            serve_one(pool, mapper, http, settings, sub, secret)
+                            serve_one(pool, mapper, http, settings, sub, store.unseal(key, secret))
                         )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll_interval)

@@ -125,7 +125,8 @@ class Settings(BaseSettings):
         default=None,
         description="Key of the HMAC-SHA256 under which identity numbers (person_no) are"
         " stored (32 or more random characters); unset: <data_dir>/pii-key, created on first"
-        " start. Keep it: under a new key the stored hashes match no number.",
+        " start. Keep it: under a new key the stored hashes match no number, and the webhooks'"
+        " signing secrets, sealed under a key derived from it, open no more.",
     )
 
     @field_validator("timezone")

@@ -1,7 +1,14 @@
-"""Webhook subscriptions and deliveries in the database (``sql/0005_webhooks.sql``)."""
+"""Webhook subscriptions and deliveries in the database (``sql/0005_webhooks.sql``).
+
+A subscription's signing secret must be readable to sign, so it cannot be hashed: it is
+stored sealed (AES-256-GCM under a key derived from the PII key with HKDF, its own
+purpose), so that a copy of the database alone forges no delivery.
+"""
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +16,34 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+_SEALED = "aesgcm:v1:"
+
+
+def _aead(key: bytes) -> AESGCM:
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"ledger webhook secrets v1"
+    ).derive(key)
+    return AESGCM(derived)
+
+
+def seal(key: bytes, secret: str) -> str:
+    """The secret as stored: sealed under ``key`` (the PII key), bound to its purpose."""
+    nonce = os.urandom(12)
+    sealed = _aead(key).encrypt(nonce, secret.encode(), b"webhook secret")
+    return _SEALED + base64.b64encode(nonce + sealed).decode()
+
+
+def unseal(key: bytes, stored: str) -> str:
+    """The secret to sign with (a value stored unsealed is taken as it is)."""
+    if not stored.startswith(_SEALED):
+        return stored
+    raw = base64.b64decode(stored[len(_SEALED) :])
+    return _aead(key).decrypt(raw[:12], raw[12:], b"webhook secret").decode()
+
 
 _COLUMNS = (
     "id, url, types, unit_id, jurisdiction, owner, role, status, status_reason, cursor,"

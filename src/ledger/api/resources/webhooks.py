@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import json_response, path_uuid, query_choice, query_int, read_body
-from ledger.api.keys import EVENTS, POOL, PRINCIPAL, SETTINGS
+from ledger.api.keys import EVENTS, PII_KEY, POOL, PRINCIPAL, SETTINGS
 from ledger.api.routing import LIMIT, POSITION, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.deliveries import delivery
@@ -158,7 +158,7 @@ async def create_webhook(request: web.Request) -> web.Response:
             datetime.now(),
             datetime.now(),
         ),
-        secret,
+        store.seal(request.app[PII_KEY], secret),
     )
     return json_response(made.public() | {"secret": secret}, status=201)
 
@@ -234,7 +234,9 @@ async def rotate_webhook_secret(request: web.Request) -> web.Response:
     held = await _held(request, changing=True)
     await read_body(request, Act)
     secret = delivery.new_secret()
-    rotated = await store.rotate(request.app[POOL], held.id, secret)
+    rotated = await store.rotate(
+        request.app[POOL], held.id, store.seal(request.app[PII_KEY], secret)
+    )
     assert rotated is not None
     return json_response(rotated.public() | {"secret": secret})
 
