@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -161,71 +162,57 @@ async def compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     return [m.figure for m in ready]
 
 
-async def caught_up(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
-    progress("projection: making the history, then catch-up and rebuild")
+async def on_ledger(
+    dbs: Databases, work: Callable[[str, asyncpg.Pool], Awaitable[list[Figure]]]
+) -> list[Figure]:
+    """Run ``work`` on a fresh ledger database (its URL and a pool), then close the pool."""
     async with dbs.fresh(ledger=True) as url:
         pool = await create_pool(url, 2, 10)
         try:
-            return await projection(
-                pool, max(100, round(10_000 * args.scale)), min(args.repeat, 3), 4
-            )
+            return await work(url, pool)
         finally:
             await pool.close()
+
+
+async def caught_up(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    progress("projection: making the history, then catch-up and rebuild")
+    size, reps = max(100, round(10_000 * args.scale)), min(args.repeat, 3)
+    return await on_ledger(dbs, lambda _, pool: projection(pool, size, reps, 4))
 
 
 async def looped(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """The closed loop (findings raised and closed, their read models and queries), each
     against a baseline measured in the same database."""
-    async with dbs.fresh(ledger=True) as url:
-        pool = await create_pool(url, 2, 10)
-        try:
-            return await closed_loop(pool, args.scale, min(args.repeat, 3), progress)
-        finally:
-            await pool.close()
+    reps = min(args.repeat, 3)
+    return await on_ledger(dbs, lambda _, pool: closed_loop(pool, args.scale, reps, progress))
 
 
 async def verified(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """Fill, tree, checkpoint, ``ledger verify`` and proofs on a log of a million events
     (times ``--scale``), each measured once (the proofs over many samples)."""
-    async with dbs.fresh(ledger=True) as url:
-        pool = await create_pool(url, 2, 10)
-        try:
-            return await verifiable(pool, max(10_000, round(1_000_000 * args.scale)), progress)
-        finally:
-            await pool.close()
+    size = max(10_000, round(1_000_000 * args.scale))
+    return await on_ledger(dbs, lambda _, pool: verifiable(pool, size, progress))
 
 
 async def read_guarded(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """The read path behind identities and row-level security, against the bare query."""
     progress("guarded reads: the demo data set, then the read path five ways")
-    async with dbs.fresh(ledger=True) as url:
-        pool = await create_pool(url, 2, 10)
-        try:
-            return await guarded(url, pool, args.scale, min(args.repeat, 3))
-        finally:
-            await pool.close()
+    reps = min(args.repeat, 3)
+    return await on_ledger(dbs, lambda url, pool: guarded(url, pool, args.scale, reps))
 
 
 async def clues_delivered(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """Clues in batches of 1,000 against one a request, over HTTP."""
     progress("clues in: one a request, then batches of 1,000")
-    async with dbs.fresh(ledger=True) as url:
-        pool = await create_pool(url, 2, 10)
-        try:
-            return await clues_in(url, pool, args.scale, min(args.repeat, 3))
-        finally:
-            await pool.close()
+    reps = min(args.repeat, 3)
+    return await on_ledger(dbs, lambda url, pool: clues_in(url, pool, args.scale, reps))
 
 
 async def hooks_delivered(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """Webhook deliveries against signed POSTs to the same receiver."""
     progress("webhooks out: the floor, then one and ten subscriptions")
-    async with dbs.fresh(ledger=True) as url:
-        pool = await create_pool(url, 2, 10)
-        try:
-            return await webhooks_out(url, pool, args.scale, min(args.repeat, 3))
-        finally:
-            await pool.close()
+    reps = min(args.repeat, 3)
+    return await on_ledger(dbs, lambda url, pool: webhooks_out(url, pool, args.scale, reps))
 
 
 SECTIONS = {
