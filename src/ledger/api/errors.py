@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from ledger.application.commands.types import PATTERN_WORDS
+from ledger.application.commands.types import in_words
 from ledger.application.errors import (
     ClueRedelivered,
     ConcurrencyConflict,
@@ -98,34 +98,9 @@ def from_validation(error: ValidationError, prefix: str = "") -> ApiError:
     errors = []
     for item in error.errors(include_url=False):
         path = ".".join(str(part) for part in item["loc"]) or "(body)"
-        errors.append({"field": prefix + path, "rule": item["type"], "message": _words(item)})
+        errors.append({"field": prefix + path, "rule": item["type"], "message": in_words(item)})
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return ApiError(422, "Invalid input", summary, errors=errors)
-
-
-# pydantic's messages that show an expression or a parser's internals, in words.
-_WORDS = {
-    "uuid_parsing": "Input should be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "uuid_type": "Input should be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6",
-}
-_CHARACTERS = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", " ": "a space"}
-
-
-def _words(item: Any) -> str:
-    """The message of a validation error, as a user can act on it: a pattern (a regular
-    expression) is said in words, with the first character that breaks it."""
-    kind, value = item["type"], item.get("input")
-    if kind == "string_pattern_mismatch":
-        pattern = str(item.get("ctx", {}).get("pattern", ""))
-        words, by_character = PATTERN_WORDS.get(pattern, ("contains characters not allowed", False))
-        if by_character and isinstance(value, str):
-            wrong = next((c for c in value if not re.fullmatch(pattern, c)), None)
-            if wrong is not None:
-                shown = _CHARACTERS.get(wrong, f"U+{ord(wrong):04X}")
-                words += f"; found {shown} at character {value.index(wrong) + 1}"
-        return words
-    message = str(_WORDS.get(kind, item["msg"]))
-    return message.removeprefix("Value error, ")
 
 
 def from_exception(error: Exception) -> ApiError | None:

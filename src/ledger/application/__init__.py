@@ -33,13 +33,19 @@ class Ledger:
     ``ledger.findings.raise_finding(ctx, RaiseFinding(...))``."""
 
     def __init__(
-        self, events: EventStore, mapper: Mapper[Any], pii_key: bytes | None = None
+        self,
+        events: EventStore,
+        mapper: Mapper[Any],
+        pii_key: bytes | None = None,
+        *,
+        store: AggregateStore | None = None,
     ) -> None:
         """``pii_key``: the key identity numbers are hashed under (the service's, from
         ``infra.pii.load_pii_key``); without one (tests, tools) a key of this instance's
-        own, so numbers it hashes match only numbers it hashed."""
+        own, so numbers it hashes match only numbers it hashed. ``store``: where aggregates
+        are read and appended (an import's staging store); by default, the log itself."""
         self.events = events
-        self.store = store = AggregateStore(events, mapper)
+        self.store = store = store or AggregateStore(events, mapper)
         self.units = UnitCommands(store)
         self.persons = PersonCommands(store, pii_key or secrets.token_bytes(32))
         self.assignments = AssignmentCommands(store)

@@ -36,15 +36,30 @@ def _field(value: bytes) -> bytes:
 def leaf_bytes(row: Any, position: int | None = None) -> bytes:
     """The leaf bytes of an event row (encoding v1), at its own or another position."""
     micros = (row["recorded_at"] - EPOCH) // timedelta(microseconds=1)
+    return encode_leaf(
+        position or row["position"],
+        row["stream_id"].bytes,
+        row["stream_version"],
+        row["topic"],
+        bytes(row["state"]),
+        "\n".join(row["tags"]),
+        micros,
+    )
+
+
+def encode_leaf(
+    position: int, stream_id: bytes, version: int, topic: str, state: bytes, tags: str, micros: int
+) -> bytes:
+    """Leaf encoding v1 (``ledger_leaf`` in SQL): every field length-prefixed."""
     return b"".join(
         _field(part)
         for part in (
-            (position or row["position"]).to_bytes(8, "big", signed=True),
-            row["stream_id"].bytes,
-            row["stream_version"].to_bytes(4, "big", signed=True),
-            row["topic"].encode(),
-            bytes(row["state"]),
-            "\n".join(row["tags"]).encode(),
+            position.to_bytes(8, "big", signed=True),
+            stream_id,
+            version.to_bytes(4, "big", signed=True),
+            topic.encode(),
+            state,
+            tags.encode(),
             micros.to_bytes(8, "big", signed=True),
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -144,3 +145,28 @@ def typed_as_field(types: Mapping[Any, TypeAdapter[Any]], value: Any, info: Vali
     if info.mode == "json":
         return types[corrected].validate_json(json.dumps(value), strict=True)
     return types[corrected].validate_python(value)
+
+
+# pydantic's messages that show an expression or a parser's internals, in words.
+_WORDS = {
+    "uuid_parsing": "Input should be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "uuid_type": "Input should be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+}
+_CHARACTERS = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", " ": "a space"}
+
+
+def in_words(item: Any) -> str:
+    """The message of a validation error, as a user can act on it: a pattern (a regular
+    expression) is said in words, with the first character that breaks it."""
+    kind, value = item["type"], item.get("input")
+    if kind == "string_pattern_mismatch":
+        pattern = str(item.get("ctx", {}).get("pattern", ""))
+        words, by_character = PATTERN_WORDS.get(pattern, ("contains characters not allowed", False))
+        if by_character and isinstance(value, str):
+            wrong = next((c for c in value if not re.fullmatch(pattern, c)), None)
+            if wrong is not None:
+                shown = _CHARACTERS.get(wrong, f"U+{ord(wrong):04X}")
+                words += f"; found {shown} at character {value.index(wrong) + 1}"
+        return words
+    message = str(_WORDS.get(kind, item["msg"]))
+    return message.removeprefix("Value error, ")

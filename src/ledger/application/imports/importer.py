@@ -1,0 +1,277 @@
+"""An import: every line checked through the ledger's own commands, then written at once.
+
+``check`` reads the lines, skips those an earlier import wrote (same key, same content),
+and runs every other through the API's handlers on a staging store (``staging.py``): each
+refusal is kept with its line number and field, and the next line is checked all the same.
+``write`` appends what ``check`` staged only if nothing was refused: as one transaction, or
+one per chunk of ``batch_size`` lines. Each line's key is written with its events (as an
+idempotency key of the actor ``IMPORT_ACTOR``), so running the same file again writes
+nothing, and a file stopped between chunks resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper
+from pydantic import TypeAdapter, ValidationError
+
+from ledger.application import Ledger
+from ledger.application.commands.types import Name
+from ledger.application.imports.kinds import KINDS
+from ledger.application.imports.lines import (
+    LineError,
+    Parsed,
+    Refused,
+    Resolver,
+    command,
+    excluded,
+    parse,
+    step_op,
+)
+from ledger.application.imports.staging import StagedLog, StagedStore
+from ledger.application.service import Context
+from ledger.domain.errors import DomainError
+from ledger.infra.bulk import LineKey, append_bulk
+from ledger.infra.database import Pool
+from ledger.infra.eventstore import Appended, NewEvent
+
+IMPORT_ACTOR = "ledger import"  # whose idempotency keys the lines' keys are
+SANCTION_STEPS = {"appeal", "uphold", "modify", "revoke"}
+_ACTOR: TypeAdapter[str] = TypeAdapter(Name)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Staged:
+    """What ``check`` found: the refusals, or the rows and keys to write."""
+
+    lines: int = 0
+    skipped: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    rows: list[NewEvent] = field(default_factory=list)
+    keys: list[LineKey] = field(default_factory=list)
+    ids: dict[str, UUID] = field(default_factory=dict)
+
+
+class Importer:
+    def __init__(
+        self,
+        pool: Pool,
+        mapper: Mapper[Any],
+        pii_key: bytes,
+        *,
+        actor: str,
+        today: date,
+        jurisdiction: UUID | None = None,
+    ) -> None:
+        self.pool = pool
+        self.mapper = mapper
+        self.pii_key = pii_key
+        self.actor = actor
+        self.today = today
+        self.jurisdiction = jurisdiction
+
+    async def check(
+        self, lines: Iterable[tuple[int, str | bytes]], progress: Progress | None = None
+    ) -> Staged:
+        staged = Staged()
+        parsed = self._parse(lines, staged)
+        later = {p.line.key: p.number for p in parsed}
+        fresh = await self._skip_imported(parsed, staged)
+        log = StagedLog(self.pool)
+        store = StagedStore(log, self.mapper, await self._logged_tags())
+        ledger = Ledger(log, self.mapper, self.pii_key, store=store)
+        failed: dict[str, int] = {}
+        for item in fresh:
+            resolve = Resolver(item.number, staged.ids, later)
+            resolve.failed = failed
+            store.begin()
+            try:
+                made = await self._run(ledger, store, item, resolve)
+            except Refused as refused:
+                store.rollback()
+                staged.errors.append(refused.error)
+                failed[item.line.key] = item.number
+            else:
+                store.commit()
+                staged.ids[item.line.key] = made
+                result = {"id": str(made), "kind": item.line.kind}
+                last = len(log.rows) - 1
+                staged.keys.append(LineKey(item.line.key, item.content_hash, result, last))
+            if progress is not None:
+                progress(1)
+        staged.lines = len(fresh)
+        staged.rows = log.take()
+        staged.errors.sort(key=lambda e: e.line)
+        return staged
+
+    async def write(
+        self, staged: Staged, batch_size: int | None = None, progress: Progress | None = None
+    ) -> list[Appended]:
+        """Append what was staged: one transaction, or one per ``batch_size`` lines."""
+        if staged.errors:
+            raise ValueError("an import with refused lines writes nothing")
+        appended: list[Appended] = []
+        keys = staged.keys
+        size = batch_size or len(keys) or 1
+        first_row = 0
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            end_row = chunk[-1].last_index + 1
+            shifted = [
+                LineKey(k.key, k.content_hash, k.result, k.last_index - first_row) for k in chunk
+            ]
+            appended.append(
+                await append_bulk(self.pool, staged.rows[first_row:end_row], shifted, IMPORT_ACTOR)
+            )
+            first_row = end_row
+            if progress is not None:
+                progress(len(chunk))
+        return appended
+
+    def _parse(self, lines: Iterable[tuple[int, str | bytes]], staged: Staged) -> list[Parsed]:
+        parsed: list[Parsed] = []
+        seen: dict[str, int] = {}
+        for number, text in lines:
+            if not text.strip():
+                continue
+            try:
+                item = parse(number, text)
+            except Refused as refused:
+                staged.errors.append(refused.error)
+                continue
+            key = item.line.key
+            if key in seen:
+                message = f"the key {key!r} is already the key of line {seen[key]}"
+                staged.errors.append(LineError(number, "key", "unique", message))
+                continue
+            seen[key] = number
+            parsed.append(item)
+        return parsed
+
+    async def _skip_imported(self, parsed: list[Parsed], staged: Staged) -> list[Parsed]:
+        """The lines no earlier import wrote; the same key with other content is refused."""
+        rows = await self.pool.fetch(
+            "SELECT key, request_hash, result FROM ledger_idempotency"
+            " WHERE actor = $1 AND key = ANY($2::text[])",
+            IMPORT_ACTOR,
+            [p.line.key for p in parsed],
+        )
+        earlier = {r["key"]: (bytes(r["request_hash"]), r["result"]) for r in rows}
+        fresh = []
+        for item in parsed:
+            found = earlier.get(item.line.key)
+            if found is None:
+                fresh.append(item)
+                continue
+            content_hash, result = found
+            if content_hash != item.content_hash:
+                message = (
+                    f"the key {item.line.key!r} was imported before with other content;"
+                    " a correction is a step of its own, not a changed line"
+                )
+                staged.errors.append(LineError(item.number, "key", "conflicting", message))
+                continue
+            staged.ids[item.line.key] = UUID(_result_id(result))
+            staged.skipped += 1
+        return fresh
+
+    async def _logged_tags(self) -> set[str]:
+        """Every tag in the log: a rule reads the log only for these (an empty ledger: none)."""
+        rows = await self.pool.fetch("SELECT DISTINCT unnest(tags) AS tag FROM ledger_events")
+        return {r["tag"] for r in rows}
+
+    async def _run(
+        self, ledger: Ledger, store: StagedStore, item: Parsed, resolve: Resolver
+    ) -> UUID:
+        line, number = item.line, item.number
+        kind = KINDS[line.kind]
+        if line.create is not None:
+            excluded(number, line.kind, line.create)
+            create = command(number, kind.create, line.create, "create.", resolve)
+            made = await self._command(
+                number, "create.", lambda ctx: kind.run(ledger, ctx, create), line.actor
+            )
+            record: UUID = made.id
+        else:
+            record = _path_id(resolve(line.of, "of"), number, "of.")
+            await self._command(
+                number, "of.", lambda ctx: store.take_up(kind.aggregate, record), line.actor
+            )
+        sanctions: dict[str, UUID] = {}
+        last_sanction: UUID | None = None
+        for index, raw in enumerate(line.steps):
+            where = f"steps.{index}."
+            op_name = step_op(number, line.kind, index, raw)
+            op = kind.steps[op_name]
+            body = {k: v for k, v in raw.items() if k not in ("op", "actor", "key", *op.path)}
+            path: dict[str, UUID] = {}
+            if op_name in SANCTION_STEPS:
+                named = raw.get("sanction_id")
+                sanction = sanctions.get(named) if isinstance(named, str) else last_sanction
+                if sanction is None:
+                    message = f"no sanction {'named ' + repr(named) if named else ''} imposed"
+                    raise Refused(LineError(number, f"{where}sanction_id", "reference", message))
+                body.pop("sanction_id", None)
+                path["sanction_id"] = sanction
+                if "sanction_id" not in op.path:
+                    body["sanction_id"] = str(sanction)
+            for name in op.path:
+                if name not in path:
+                    path[name] = _path_id(resolve(raw.get(name), f"{where}{name}"), number, where)
+            cmd = command(number, op.command, body, where, resolve)
+            actor = _actor(number, raw.get("actor"), where) or line.actor
+            result = await self._command(
+                number,
+                where,
+                lambda ctx, op=op, cmd=cmd, path=path: op.run(ledger, ctx, record, cmd, path),
+                actor,
+            )
+            if "sanction_id" in result.detail:
+                last_sanction = UUID(result.detail["sanction_id"])
+                if isinstance(raw.get("key"), str):
+                    sanctions[raw["key"]] = last_sanction
+        return record
+
+    async def _command(self, number: int, where: str, run: Any, actor: str | None) -> Any:
+        ctx = Context(
+            actor=actor or self.actor,
+            source="import",
+            jurisdiction=self.jurisdiction,
+            today=self.today,
+        )
+        try:
+            return await run(ctx)
+        except DomainError as error:
+            field_name = f"{where}{error.field}" if error.field else where.rstrip(".")
+            rule = re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+            raise Refused(LineError(number, field_name, rule, error.message)) from None
+
+
+def _actor(number: int, value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return _ACTOR.validate_python(value)
+    except ValidationError:
+        message = "an actor is one line of 1 to 200 characters"
+        raise Refused(LineError(number, f"{where}actor", "actor", message)) from None
+
+
+def _path_id(value: Any, number: int, where: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    raise Refused(LineError(number, where.rstrip("."), "reference", "names no record"))
+
+
+def _result_id(result: Any) -> str:
+    data = json.loads(result) if isinstance(result, str) else result
+    return str(data["id"])

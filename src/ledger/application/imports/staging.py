@@ -1,0 +1,143 @@
+"""Where an import's commands run: the ledger's own handlers, appending to memory.
+
+``StagedStore`` is an ``AggregateStore`` whose reads answer first from what the import has
+decided so far and fall back to the log, and whose appends (``StagedLog``) keep the rows
+in order instead of writing them. The handlers, and so every domain rule, are the API's:
+nothing about a command is decided twice. A line is a unit of its own: ``begin``, the
+commands of its record, then ``commit`` (the record is kept and found by later lines) or
+``rollback`` (its rows and every trace of it are dropped).
+
+Only what the import creates is ever changed: a record the log already holds is read,
+never written, so what was read from the log can be kept for the whole import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Mapper
+
+from ledger.application.store import AggregateStore
+from ledger.infra.database import Pool
+from ledger.infra.eventstore import (
+    Appended,
+    Condition,
+    EventStore,
+    Idempotency,
+    NewEvent,
+)
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class StagedLog(EventStore):
+    """Appends kept in memory, in order; reads (the inherited ones) go to the log."""
+
+    def __init__(self, pool: Pool) -> None:
+        super().__init__(pool)
+        self.rows: list[NewEvent] = []
+
+    async def append(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        condition: Condition | None = None,
+        idempotency: Idempotency | None = None,
+    ) -> Appended:
+        first = len(self.rows) + 1
+        self.rows.extend(events)
+        return Appended(first_position=first, last_position=len(self.rows), recorded_at=None)
+
+    async def head_position(self) -> int:
+        # Nothing else appends to what an import stages: guard tags have nothing to catch.
+        return 0
+
+    async def find_idempotent(self, actor: str, key: str) -> tuple[bytes, dict[str, Any]] | None:
+        return None
+
+    def take(self) -> list[NewEvent]:
+        """The rows staged so far, handed over and forgotten."""
+        rows, self.rows = self.rows, []
+        return rows
+
+
+class StagedStore(AggregateStore):
+    """Aggregates as the import has left them, or as the log holds them."""
+
+    def __init__(self, log: StagedLog, mapper: Mapper[Any], logged_tags: set[str]) -> None:
+        super().__init__(log, mapper)
+        self.log = log
+        # Tags some event in the log carries: any other tag has nothing to read there.
+        self._logged_tags = logged_tags
+        self._kept: dict[UUID, Aggregate] = {}  # created by earlier lines, or read from the log
+        self._line: dict[UUID, Aggregate] = {}  # changed by the line being run
+        self._tagged: dict[str, dict[UUID, None]] = {}
+        self._line_tags: list[tuple[str, UUID]] = []
+        self._logged: dict[str, list[Any]] = {}  # what the log answered, by tag
+        self._line_start = 0
+
+    def begin(self) -> None:
+        self._line.clear()
+        self._line_tags.clear()
+        self._line_start = len(self.log.rows)
+
+    def commit(self) -> None:
+        self._kept.update(self._line)
+        self._line.clear()
+        self._line_tags.clear()
+
+    def rollback(self) -> None:
+        for tag, aggregate_id in self._line_tags:
+            self._tagged[tag].pop(aggregate_id, None)
+        del self.log.rows[self._line_start :]
+        self._line.clear()
+        self._line_tags.clear()
+
+    async def take_up(self, cls: type[A], aggregate_id: UUID) -> A:
+        """The line continues an earlier record: it changes a copy, kept only on commit."""
+        aggregate = await self.get(cls, aggregate_id, field="of")
+        copy = deepcopy(aggregate)
+        self._line[aggregate_id] = copy
+        return copy
+
+    def new_events(self, aggregates: Iterable[Aggregate]) -> list[NewEvent]:
+        changed = list(aggregates)
+        rows = super().new_events(changed)
+        for aggregate in changed:
+            self._line[aggregate.id] = aggregate
+        for row in rows:
+            aggregate_id = cast(UUID, row.stored.originator_id)
+            for tag in row.tags:
+                holders = self._tagged.setdefault(tag, {})
+                if aggregate_id not in holders:
+                    holders[aggregate_id] = None
+                    self._line_tags.append((tag, aggregate_id))
+        return rows
+
+    def _staged(self, aggregate_id: UUID) -> Aggregate | None:
+        return self._line.get(aggregate_id) or self._kept.get(aggregate_id)
+
+    async def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:
+        staged = self._staged(aggregate_id)
+        if isinstance(staged, cls):
+            return staged
+        if staged is None:
+            staged = await super().get(cls, aggregate_id, field=field)
+            self._kept[aggregate_id] = staged
+            return staged
+        return await super().get(cls, UUID(int=0), field=field)  # another kind: not found
+
+    async def tagged(self, tags: Sequence[str]) -> tuple[list[Any], int]:
+        found: dict[UUID, Any] = {}
+        for tag in tags:
+            if tag in self._logged_tags:
+                if tag not in self._logged:
+                    self._logged[tag], _ = await super().tagged([tag])
+                found.update((a.id, a) for a in self._logged[tag])
+        for tag in tags:
+            found.update((i, self._staged(i)) for i in self._tagged.get(tag, ()))
+        return list(found.values()), 0
