@@ -13,6 +13,8 @@ stream version check is needed.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -40,53 +42,127 @@ class LineKey:
     last_index: int  # index in the appended rows of the line's last event
 
 
-async def append_bulk(
-    pool: Pool, rows: Sequence[NewEvent], keys: Sequence[LineKey], actor: str
-) -> Appended:
-    """Append ``rows`` as new streams, and ``keys`` (``actor``'s) with them: all or none."""
-    async with pool.acquire() as conn, conn.transaction():
-        head = await conn.fetchrow(
+class BulkAppend:
+    """One transaction that appends rows as they come, sealed in order; ``finish`` commits.
+
+    The head stays locked from the first row to the commit, so nothing else is appended in
+    between and positions follow on. Rows handed over with ``add`` are sealed and COPYed
+    while the caller goes on (it yields to the loop now and then); leaving the ``async
+    with`` block without ``finish`` rolls everything back.
+    """
+
+    def __init__(self, pool: Pool, actor: str) -> None:
+        self.pool = pool
+        self.actor = actor
+        self.written = 0
+        self._copies: asyncio.Task[None] | None = None
+        self._finished = False
+        self._checks: list[tuple[int, bytes, bytes]] = []  # (position, chain before, sealed)
+
+    async def __aenter__(self) -> BulkAppend:
+        self._conn = await self.pool.acquire()
+        self._transaction = self._conn.transaction()
+        await self._transaction.start()
+        head = await self._conn.fetchrow(
             "SELECT position, chain_hash, greatest(clock_timestamp(),"
             " coalesce(recorded_at, '-infinity')) AS now"
             " FROM ledger_head WHERE singleton FOR UPDATE"
         )
-        start, chain, recorded = head["position"], bytes(head["chain_hash"]), head["now"]
-        events, seals = _sealed(rows, start, chain, recorded)
-        await conn.copy_records_to_table(
+        self.start, self.recorded = head["position"], head["now"]
+        self._chain = bytes(head["chain_hash"])
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if not self._finished:
+                if self._copies is not None:
+                    self._copies.cancel()
+                    with contextlib.suppress(BaseException):
+                        await self._copies
+                await self._transaction.rollback()
+        finally:
+            await self.pool.release(self._conn)
+
+    def add(self, rows: Sequence[NewEvent]) -> None:
+        """Seal ``rows`` after the ones before and start copying them."""
+        if not rows:
+            return
+        before = self._chain
+        events, seals = _sealed(rows, self.start + self.written, before, self.recorded)
+        self._chain = seals[-1][2]
+        self._checks.append((seals[0][0], before, seals[0][2]))
+        if len(seals) > 1:
+            self._checks.append((seals[-1][0], seals[-2][2], seals[-1][2]))
+        self.written += len(rows)
+        previous = self._copies
+        self._copies = asyncio.create_task(self._copy(previous, events, seals))
+
+    async def _copy(
+        self,
+        previous: asyncio.Task[None] | None,
+        events: list[tuple[Any, ...]],
+        seals: list[tuple[int, datetime, bytes]],
+    ) -> None:
+        if previous is not None:
+            await previous
+        await self._conn.copy_records_to_table(
             "ledger_events",
             records=events,
             columns=("position", "stream_id", "stream_version", "topic", "state", "tags"),
         )
-        await conn.copy_records_to_table(
+        await self._conn.copy_records_to_table(
             "ledger_seal", records=seals, columns=("position", "recorded_at", "chain_hash")
         )
+
+    async def finish(self, keys: Sequence[LineKey]) -> Appended:
+        """Write the keys, check the seal in SQL, move the head, commit."""
+        if self._copies is not None:
+            await self._copies
+        if not self.written:
+            await self._transaction.rollback()
+            self._finished = True
+            return Appended(self.start, self.start, None)
+        last = self.start + self.written
         if keys:
-            await conn.copy_records_to_table(
+            await self._conn.copy_records_to_table(
                 "ledger_idempotency",
                 records=[
                     (
-                        actor,
+                        self.actor,
                         k.key,
                         k.content_hash,
-                        json.dumps({**k.result, "position": start + k.last_index + 1}),
-                        start + k.last_index + 1,
-                        recorded,
+                        json.dumps({**k.result, "position": self.start + k.last_index + 1}),
+                        self.start + k.last_index + 1,
+                        self.recorded,
                     )
                     for k in keys
                 ],
                 columns=("actor", "key", "request_hash", "result", "position", "recorded_at"),
             )
-        await _check_seal(conn, chain, seals)
-        last, last_chain = seals[-1][0], seals[-1][2]
-        await conn.execute(
+        await _check_seal(self._conn, self._checks[:1] + self._checks[-1:])
+        await self._conn.execute(
             "UPDATE ledger_head SET position = $1, recorded_at = $2, chain_hash = $3"
             " WHERE singleton",
             last,
-            recorded,
-            last_chain,
+            self.recorded,
+            self._chain,
         )
-        await conn.execute("SELECT pg_notify('ledger_events', $1)", str(last))
-    return Appended(first_position=start + 1, last_position=last, recorded_at=recorded)
+        await self._conn.execute("SELECT pg_notify('ledger_events', $1)", str(last))
+        await self._transaction.commit()
+        self._finished = True
+        return Appended(
+            first_position=self.start + 1, last_position=last, recorded_at=self.recorded
+        )
+
+
+async def append_bulk(
+    pool: Pool, rows: Sequence[NewEvent], keys: Sequence[LineKey], actor: str
+) -> Appended:
+    """Append ``rows`` as new streams, and ``keys`` (``actor``'s) with them: all or none.
+    A key's ``last_index`` counts from the first of ``rows``."""
+    async with BulkAppend(pool, actor) as bulk:
+        bulk.add(rows)
+        return await bulk.finish(keys)
 
 
 def _sealed(
@@ -124,10 +200,8 @@ def _sealed(
     return events, seals
 
 
-async def _check_seal(conn: Any, chain: bytes, seals: list[tuple[int, datetime, bytes]]) -> None:
-    """PostgreSQL's own chain hash of the first and the last row equals the one sealed."""
-    previous = seals[-2][2] if len(seals) > 1 else chain
-    checks = [(seals[0][0], chain, seals[0][2]), (seals[-1][0], previous, seals[-1][2])]
+async def _check_seal(conn: Any, checks: Sequence[tuple[int, bytes, bytes]]) -> None:
+    """PostgreSQL's own chain hash of the rows in ``checks`` equals the one sealed."""
     for position, before, sealed in checks:
         computed = await conn.fetchval(
             "SELECT sha256($2::bytea || ledger_leaf(e.position, e.stream_id, e.stream_version,"

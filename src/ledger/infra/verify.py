@@ -5,6 +5,7 @@ log's chain (``accesslog.verify_chain``)."""
 from __future__ import annotations
 
 import hashlib
+import struct
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -51,18 +52,26 @@ def encode_leaf(
     position: int, stream_id: bytes, version: int, topic: str, state: bytes, tags: str, micros: int
 ) -> bytes:
     """Leaf encoding v1 (``ledger_leaf`` in SQL): every field length-prefixed."""
+    topic_bytes, tag_bytes = topic.encode(), tags.encode()
     return b"".join(
-        _field(part)
-        for part in (
-            position.to_bytes(8, "big", signed=True),
+        (
+            _FIXED_HEAD.pack(8, position, 16),
             stream_id,
-            version.to_bytes(4, "big", signed=True),
-            topic.encode(),
+            _VERSION.pack(4, version, len(topic_bytes)),
+            topic_bytes,
+            _LENGTH.pack(len(state)),
             state,
-            tags.encode(),
-            micros.to_bytes(8, "big", signed=True),
+            _LENGTH.pack(len(tag_bytes)),
+            tag_bytes,
+            _MICROS.pack(8, micros),
         )
     )
+
+
+_FIXED_HEAD = struct.Struct(">IqI")  # len 8, position, len 16 (the stream id follows)
+_VERSION = struct.Struct(">IiI")  # len 4, version, the topic's length
+_LENGTH = struct.Struct(">I")
+_MICROS = struct.Struct(">Iq")
 
 
 class _Frontier:

@@ -11,9 +11,12 @@ nothing, and a file stopped between chunks resumes where it stopped.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,7 +41,7 @@ from ledger.application.imports.lines import (
 from ledger.application.imports.staging import StagedLog, StagedStore
 from ledger.application.service import Context
 from ledger.domain.errors import DomainError
-from ledger.infra.bulk import LineKey, append_bulk
+from ledger.infra.bulk import BulkAppend, LineKey, append_bulk
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import Appended, NewEvent
 
@@ -46,7 +49,27 @@ IMPORT_ACTOR = "ledger import"  # whose idempotency keys the lines' keys are
 SANCTION_STEPS = {"appeal", "uphold", "modify", "revoke"}
 _ACTOR: TypeAdapter[str] = TypeAdapter(Name)
 
+SINK_ROWS = 20_000  # rows handed to the copy at a time
 Progress = Callable[[int], None]
+
+
+@contextlib.contextmanager
+def _collecting_less() -> Iterator[Callable[[], None]]:
+    """The objects of a long import are kept until its end: every few thousand lines the
+    collector is told to skip what exists (``gc.freeze``) instead of walking it again and
+    again as it piles up; at the end it is given back."""
+    count = 0
+
+    def line_done() -> None:
+        nonlocal count
+        count += 1
+        if count % 5000 == 0:
+            gc.freeze()
+
+    try:
+        yield line_done
+    finally:
+        gc.unfreeze()
 
 
 @dataclass
@@ -59,6 +82,11 @@ class Staged:
     rows: list[NewEvent] = field(default_factory=list)
     keys: list[LineKey] = field(default_factory=list)
     ids: dict[str, UUID] = field(default_factory=dict)
+    appended: list[Appended] = field(default_factory=list)
+
+    @property
+    def events(self) -> int:
+        return sum(a.last_position - a.first_position + 1 for a in self.appended)
 
 
 class Importer:
@@ -79,8 +107,47 @@ class Importer:
         self.today = today
         self.jurisdiction = jurisdiction
 
+    async def run(
+        self,
+        lines: Iterable[tuple[int, str | bytes]],
+        *,
+        batch_size: int | None = None,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> Staged:
+        """Check every line, then write: one transaction for the file (its rows copied
+        while the lines after them are checked, and rolled back if any line is refused),
+        or, with ``batch_size``, one per chunk of that many lines once all are checked.
+        ``dry_run``: check only. The answer's ``appended`` says what was written."""
+        if dry_run or batch_size is not None:
+            staged = await self.check(lines, progress)
+            if not dry_run and not staged.errors:
+                staged.appended = await self.write(staged, batch_size)
+            return staged
+        async with BulkAppend(self.pool, IMPORT_ACTOR) as bulk:
+            staged = await self.check(lines, progress, sink=bulk)
+            if not staged.errors and bulk.written:
+                staged.appended = [await bulk.finish(staged.keys)]
+        return staged
+
     async def check(
-        self, lines: Iterable[tuple[int, str | bytes]], progress: Progress | None = None
+        self,
+        lines: Iterable[tuple[int, str | bytes]],
+        progress: Progress | None = None,
+        *,
+        sink: BulkAppend | None = None,
+    ) -> Staged:
+        """Run every line on the staging store; the rows are kept in ``rows``, or, with a
+        ``sink``, handed to it in chunks while no line has been refused."""
+        with _collecting_less() as collecting:
+            return await self._check(lines, progress, sink, collecting)
+
+    async def _check(
+        self,
+        lines: Iterable[tuple[int, str | bytes]],
+        progress: Progress | None,
+        sink: BulkAppend | None,
+        collecting: Callable[[], None],
     ) -> Staged:
         staged = Staged()
         parsed = self._parse(lines, staged)
@@ -90,6 +157,7 @@ class Importer:
         store = StagedStore(log, self.mapper, await self._logged_tags())
         ledger = Ledger(log, self.mapper, self.pii_key, store=store)
         failed: dict[str, int] = {}
+        handed = 0  # rows given to the sink so far
         for item in fresh:
             resolve = Resolver(item.number, staged.ids, later)
             resolve.failed = failed
@@ -104,19 +172,28 @@ class Importer:
                 store.commit()
                 staged.ids[item.line.key] = made
                 result = {"id": str(made), "kind": item.line.kind}
-                last = len(log.rows) - 1
+                last = handed + len(log.rows) - 1
                 staged.keys.append(LineKey(item.line.key, item.content_hash, result, last))
+            if sink is not None and len(log.rows) >= SINK_ROWS:
+                rows = log.take()
+                if not staged.errors:
+                    sink.add(rows)
+                handed += len(rows)
+            if sink is not None:
+                await asyncio.sleep(0)  # the copies go on while lines are checked
             if progress is not None:
                 progress(1)
+            collecting()
         staged.lines = len(fresh)
         staged.rows = log.take()
+        if sink is not None and not staged.errors:
+            sink.add(staged.rows)
+            staged.rows = []
         staged.errors.sort(key=lambda e: e.line)
         return staged
 
-    async def write(
-        self, staged: Staged, batch_size: int | None = None, progress: Progress | None = None
-    ) -> list[Appended]:
-        """Append what was staged: one transaction, or one per ``batch_size`` lines."""
+    async def write(self, staged: Staged, batch_size: int | None = None) -> list[Appended]:
+        """Append what ``check`` kept: one transaction, or one per ``batch_size`` lines."""
         if staged.errors:
             raise ValueError("an import with refused lines writes nothing")
         appended: list[Appended] = []
@@ -133,8 +210,6 @@ class Importer:
                 await append_bulk(self.pool, staged.rows[first_row:end_row], shifted, IMPORT_ACTOR)
             )
             first_row = end_row
-            if progress is not None:
-                progress(len(chunk))
         return appended
 
     def _parse(self, lines: Iterable[tuple[int, str | bytes]], staged: Staged) -> list[Parsed]:
