@@ -219,6 +219,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "search": {"q": "司法局"},
 }
 WHY = {"reason": "笔误"}
+PARENT = {"parent_id": "@city"}
 BODIES: dict[str, dict[str, Any]] = {
     "find_person": {"person_no": "@person_no"},
     "register_unit": {"name": "锡山区", "kind": "government", "level": "county"}
@@ -286,6 +287,13 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "revoke_sanction": {"decided_on": "2024-06-09", "reason": "撤销"},
     "close_case": {"closed_on": "2024-06-30"},
+    # a JSON Lines file: each item of "lines" is sent as one line
+    "import_history": {
+        "lines": [
+            {"kind": "unit", "key": "@fresh"}
+            | {"create": {"name": "导入区", "kind": "government", "level": "county"} | PARENT}
+        ]
+    },
 }
 Request = tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]
 

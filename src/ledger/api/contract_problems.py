@@ -22,6 +22,7 @@ PROBLEM_SCHEMA = {
             "items": {
                 "type": "object",
                 "properties": {
+                    "line": {"type": "integer", "description": "An import's line, from 1."},
                     "field": {"type": ["string", "null"]},
                     "rule": {"type": "string"},
                     "message": {"type": "string"},

@@ -164,7 +164,7 @@ def _operation(r: Route, keyed: dict[Any, Any]) -> dict[str, Any]:
     if r.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": keyed[(r.body, "validation")]}},
+            "content": {r.body_media_type: {"schema": keyed[(r.body, "validation")]}},
         }
     return operation
 

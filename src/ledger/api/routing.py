@@ -44,6 +44,9 @@ class Route:
     also: tuple[tuple[int, str], ...] = ()
     errors: tuple[int, ...] = ()
     database: bool = True
+    # The request body's media type; with another than JSON, the body model is the schema
+    # of one of its parts (a JSON Lines file: of one line).
+    body_media_type: str = "application/json"
 
     @property
     def action(self) -> str:
@@ -97,13 +100,16 @@ class RouteTable:
         also: tuple[tuple[int, str], ...] = (),
         errors: tuple[int, ...] = (),
         database: bool = True,
+        body_media_type: str = "application/json",
+        command: bool | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register the decorated handler (a query, or a command that answers its own way).
 
         ``media_types``: what a successful answer may be; ``also``: further statuses of a
         successful answer, each with when it is given; ``errors``: problem answers the
         route's shape does not imply (a 404 on a path without an id); ``database``: False
-        for the routes that answer without it (no 503)."""
+        for the routes that answer without it (no 503); ``command``: whether it takes
+        ``Idempotency-Key`` and ``If-Match`` (default: when it has a body)."""
 
         def register(handler: Handler) -> Handler:
             self.routes.append(
@@ -116,12 +122,13 @@ class RouteTable:
                     body,
                     status,
                     query,
-                    command=body is not None,
+                    command=body is not None if command is None else command,
                     response=response,
                     media_types=media_types,
                     also=also,
                     errors=errors,
                     database=database,
+                    body_media_type=body_media_type,
                 )
             )
             return handler

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(default=500, ge=1, le=10_000)
     projection_poll_interval: float = Field(default=1.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    import_max_bytes: int = Field(
+        default=64 * 1_048_576,
+        ge=1024,
+        description="Largest file POST /v1/import takes; `ledger import` has no limit.",
+    )
     token_key_file: Path | None = Field(
         default=None,
         description="Ed25519 private key (PEM, PKCS#8) that signs the ledger's own tokens; "
