@@ -43,6 +43,7 @@ screenshots: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/ledger openapi > api/openapi.json
 	$(BIN)/ledger event-schemas api/events
+	$(BIN)/ledger import-schema api/import-line.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -76,8 +76,7 @@ from ledger.infra.codec import make_mapper
 from ledger.infra.database import create_pool
 from ledger.infra.eventstore import EventStore
 from ledger.projections.findings import queries as findings_query
-from ledger.projections.registry import PROJECTIONS, TABLES
-from ledger.projections.runner import catch_up, rebuild
+from tests.readmodels import assert_equal_to_a_rebuild, catch_up_all
 from tests.world import CTX, FOUND_ON, World, build_world, started_inspection
 
 T = TypeVar("T")
@@ -662,9 +661,7 @@ class LoopMachine(RuleBasedStateMachine):
         self.checked_at = head
 
     async def _check_read_models(self) -> None:
-        mapper = make_mapper()
-        for projection in PROJECTIONS:
-            await catch_up(self.pool, mapper, projection)
+        await catch_up_all(self.pool)
         for f in self.model.values():
             for day in AS_OF:
                 row = await findings_query.get_finding(self.pool, f.id, day)
@@ -675,26 +672,7 @@ class LoopMachine(RuleBasedStateMachine):
                     f.deadline,
                     overdue,
                 )
-        caught_up = await self._snapshot()
-        for projection in PROJECTIONS:
-            await rebuild(self.pool, mapper, projection, TABLES[projection.name])
-        assert await self._snapshot() == caught_up
-
-    async def _snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every read model's tables, in an order set by all their columns."""
-        tables: dict[str, list[tuple[Any, ...]]] = {}
-        for projection in PROJECTIONS:
-            for table in TABLES[projection.name]:
-                columns = await self.pool.fetch(
-                    "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
-                    " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                    table,
-                )
-                # As text, so that a column of a type without an order sorts too.
-                order = ", ".join(f'"{c["attname"]}"::text' for c in columns)
-                rows = await self.pool.fetch(f"SELECT * FROM {table} ORDER BY {order}")
-                tables[table] = [tuple(row.values()) for row in rows]
-        return tables
+        await assert_equal_to_a_rebuild(self.pool)
 
 
 def test_the_loop_follows_its_model(database_url: str) -> None:

@@ -135,7 +135,7 @@ def command(
 ) -> Body:
     """``body`` as ``model``, its reference fields resolved to ids first."""
     resolved = dict(body)
-    for name, many in _references(model).items():
+    for name, many in references(model).items():
         if name in resolved and resolved[name] is not None:
             value = resolved[name]
             if many and isinstance(value, list):
@@ -201,19 +201,19 @@ def _first(number: int, error: ValidationError, where: str) -> LineError:
     return LineError(number, path or None, item["type"], in_words(item))
 
 
-_REFERENCES: dict[type[BaseModel], dict[str, bool]] = {}
+_REFERENCE_FIELDS: dict[type[BaseModel], dict[str, bool]] = {}
 
 
-def _references(model: type[BaseModel]) -> dict[str, bool]:
+def references(model: type[BaseModel]) -> dict[str, bool]:
     """The model's fields that hold ids: name → whether it is a list of them."""
-    if model not in _REFERENCES:
+    if model not in _REFERENCE_FIELDS:
         found = {}
         for name, info in model.model_fields.items():
             kind = _uuid_kind(info.annotation)
             if kind is not None:
                 found[name] = kind
-        _REFERENCES[model] = found
-    return _REFERENCES[model]
+        _REFERENCE_FIELDS[model] = found
+    return _REFERENCE_FIELDS[model]
 
 
 def _uuid_kind(annotation: Any) -> bool | None:
