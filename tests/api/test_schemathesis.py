@@ -14,12 +14,14 @@ stream that never ends (``test_events_feed`` tests it).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -45,6 +47,12 @@ from tests.world import build_world, raised_finding, started_inspection
 
 SEED = 7
 EXAMPLES = 25  # per operation and pass
+
+
+@schemathesis.serializer("application/x-ndjson")
+def _json_lines(ctx: Any, value: Any) -> bytes:
+    """A generated line of an import (``POST /v1/import``), sent as a file of that line."""
+    return (json.dumps(value, ensure_ascii=False) + "\n").encode()
 
 
 def no_server_error(ctx: CheckContext, response: Response, case: Case) -> bool | None:
