@@ -54,22 +54,17 @@ Progress = Callable[[int], None]
 
 
 @contextlib.contextmanager
-def _collecting_less() -> Iterator[Callable[[], None]]:
-    """The objects of a long import are kept until its end: every few thousand lines the
-    collector is told to skip what exists (``gc.freeze``) instead of walking it again and
-    again as it piles up; at the end it is given back."""
-    count = 0
-
-    def line_done() -> None:
-        nonlocal count
-        count += 1
-        if count % 5000 == 0:
-            gc.freeze()
-
+def _collecting_less() -> Iterator[None]:
+    """An import keeps what it makes until its end, and makes little garbage with cycles:
+    the collector would walk the growing heap again and again for nothing, so it pauses
+    (as it was before, after)."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        yield line_done
+        yield
     finally:
-        gc.unfreeze()
+        if paused:
+            gc.enable()
 
 
 @dataclass
@@ -139,15 +134,14 @@ class Importer:
     ) -> Staged:
         """Run every line on the staging store; the rows are kept in ``rows``, or, with a
         ``sink``, handed to it in chunks while no line has been refused."""
-        with _collecting_less() as collecting:
-            return await self._check(lines, progress, sink, collecting)
+        with _collecting_less():
+            return await self._check(lines, progress, sink)
 
     async def _check(
         self,
         lines: Iterable[tuple[int, str | bytes]],
         progress: Progress | None,
         sink: BulkAppend | None,
-        collecting: Callable[[], None],
     ) -> Staged:
         staged = Staged()
         parsed = self._parse(lines, staged)
@@ -183,7 +177,6 @@ class Importer:
                 await asyncio.sleep(0)  # the copies go on while lines are checked
             if progress is not None:
                 progress(1)
-            collecting()
         staged.lines = len(fresh)
         staged.rows = log.take()
         if sink is not None and not staged.errors:
