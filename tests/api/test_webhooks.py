@@ -1,11 +1,13 @@
 """Webhooks against a real receiver on loopback: deliveries signed as Standard Webhooks
-says (verified with the `standardwebhooks` package), in order, retried with the same id
-when the receiver fails or is slow, dead-lettered and replayed, stopped by a 410; only to
-hosts the operator allowed, and only what the subscriber may see."""
+says (v1 verified with the `standardwebhooks` package, v1a with an Ed25519 public key), in
+order, retried with the same id when the receiver fails or is slow, dead-lettered and
+replayed, stopped by a 410; only to hosts the operator allowed, and only what the
+subscriber may see."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,7 +18,8 @@ import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from standardwebhooks.webhooks import Webhook
 
 from ledger.api.app import create_app
@@ -290,3 +293,47 @@ async def test_the_signing_secret_is_stored_sealed(
     other = store.seal(b"another key of 32 bytes or more, really", hook["secret"])
     with pytest.raises(InvalidTag):
         store.unseal(load_pii_key(None, settings.data_dir) + b"x", other)
+
+
+def verified_v1a(public_key: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """What a receiver of a ``v1a`` delivery does: check the Ed25519 signature of
+    ``{webhook-id}.{webhook-timestamp}.{body}`` with the subscription's public key."""
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key.removeprefix("whpk_")))
+    scheme, signature = headers["webhook-signature"].split(",", 1)
+    assert scheme == "v1a"
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    key.verify(base64.b64decode(signature), signed)  # raises InvalidSignature if forged
+    return dict(json.loads(body))
+
+
+async def test_v1a_deliveries_are_signed_with_a_key_the_receiver_never_holds(
+    settings: Settings,
+    issue: Issue,
+    aiohttp_client: AppClient,
+    receiver: Receiver,
+    pool: asyncpg.Pool,
+) -> None:
+    client = await app_client(hooked(settings, receiver), issue, aiohttp_client)
+    hook = await subscribe(client, receiver, scheme="v1a")
+    assert hook["secret"] is None and hook["public_key"].startswith("whpk_")
+    shown = await (await client.get(f"/v1/webhooks/{hook['id']}")).json()
+    assert (shown["scheme"], shown["public_key"]) == ("v1a", hook["public_key"])
+    stored = await pool.fetchval("SELECT secret FROM webhooks WHERE id = $1", UUID(hook["id"]))
+    assert stored.startswith("aesgcm:v1:")  # the signing key, sealed
+    await clue(client, 1)
+    await until(lambda: _count(receiver, 1))
+    headers, body, _ = receiver.received[0]
+    assert verified_v1a(hook["public_key"], headers, body)["data"]["external_id"] == "hook-1"
+    rotated = await (await client.post(f"/v1/webhooks/{hook['id']}/rotate-secret", json={})).json()
+    assert rotated["secret"] is None and rotated["public_key"] != hook["public_key"]
+    await clue(client, 2)
+    await until(lambda: _count(receiver, 2))
+    headers, body, _ = receiver.received[-1]
+    assert verified_v1a(rotated["public_key"], headers, body)["data"]["external_id"] == "hook-2"
+    with pytest.raises(InvalidSignature):
+        verified_v1a(hook["public_key"], headers, body)
+    tampered = body.replace(b"hook-2", b"hook-3")
+    with pytest.raises(InvalidSignature):
+        verified_v1a(rotated["public_key"], headers, tampered)
+    refused = await client.post("/v1/webhooks", json={"url": receiver.url, "scheme": "v2"})
+    assert refused.status == 422 and (await refused.json())["errors"][0]["field"] == "scheme"

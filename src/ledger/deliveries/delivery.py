@@ -1,6 +1,8 @@
 """One delivery: the receiver's host checked, the body signed as Standard Webhooks says
-(``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256>``),
-posted, and the answer judged: delivered, retry (when, honouring ``Retry-After``), gone.
+(``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256>`` with a
+shared ``whsec_`` secret, or ``v1a,<base64 Ed25519>`` with a ``whsk_`` key whose ``whpk_``
+public key the receiver holds), posted, and the answer judged: delivered, retry (when,
+honouring ``Retry-After``), gone.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import aiohttp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 from standardwebhooks.webhooks import Webhook
 
 from ledger.infra.settings import Settings
@@ -24,6 +33,25 @@ from ledger.infra.settings import Settings
 def new_secret() -> str:
     """A signing secret as Standard Webhooks writes it: ``whsec_`` and 32 random bytes."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def new_key_pair() -> tuple[str, str]:
+    """An Ed25519 signing key (``whsk_``, kept sealed) and its public key (``whpk_``, the
+    receiver's), each the raw 32 bytes in base64."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "whsk_" + base64.b64encode(private).decode(), "whpk_" + base64.b64encode(public).decode()
+
+
+def signature(secret: str, msg_id: str, at: datetime, payload: str) -> str:
+    """``v1,…`` under a ``whsec_`` secret, ``v1a,…`` under a ``whsk_`` key: both sign
+    ``{msg_id}.{timestamp}.{payload}``."""
+    if secret.startswith("whsk_"):
+        key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(secret[len("whsk_") :]))
+        signed = key.sign(f"{msg_id}.{int(at.timestamp())}.{payload}".encode())
+        return "v1a," + base64.b64encode(signed).decode()
+    return Webhook(secret).sign(msg_id, at, payload)
 
 
 def message_id(webhook_id: object, position: int) -> str:
@@ -81,7 +109,7 @@ def sign(secret: str, msg_id: str, at: datetime, payload: str) -> dict[str, str]
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(msg_id, at, payload),
+        "webhook-signature": signature(secret, msg_id, at, payload),
         "content-type": "application/json",
     }
 

@@ -47,7 +47,7 @@ def unseal(key: bytes, stored: str) -> str:
 
 _COLUMNS = (
     "id, url, types, unit_id, jurisdiction, owner, role, status, status_reason, cursor,"
-    " created_at, updated_at"
+    " created_at, updated_at, scheme, public_key"
 )
 
 
@@ -65,6 +65,8 @@ class Subscription:
     cursor: int
     created_at: datetime
     updated_at: datetime
+    scheme: str = "v1"  # v1: HMAC with a shared secret; v1a: Ed25519, the receiver's public key
+    public_key: str | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,8 @@ class Subscription:
             "cursor": self.cursor,
             "owner": self.owner,
             "created_at": self.created_at,
+            "scheme": self.scheme,
+            "public_key": self.public_key,
         }
 
 
@@ -87,7 +91,8 @@ def _subscription(row: asyncpg.Record) -> Subscription:
 async def create(pool: asyncpg.Pool, subscription: Subscription, secret: str) -> Subscription:
     row = await pool.fetchrow(
         "INSERT INTO webhooks (id, url, types, unit_id, jurisdiction, owner, role, secret,"
-        f" cursor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {_COLUMNS}",
+        " cursor, scheme, public_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        f" RETURNING {_COLUMNS}",
         subscription.id,
         subscription.url,
         subscription.types,
@@ -97,6 +102,8 @@ async def create(pool: asyncpg.Pool, subscription: Subscription, secret: str) ->
         subscription.role,
         secret,
         subscription.cursor,
+        subscription.scheme,
+        subscription.public_key,
     )
     return _subscription(row)
 
@@ -134,12 +141,16 @@ async def set_status(
     return _subscription(row) if row else None
 
 
-async def rotate(pool: asyncpg.Pool, webhook_id: UUID, secret: str) -> Subscription | None:
+async def rotate(
+    pool: asyncpg.Pool, webhook_id: UUID, secret: str, public_key: str | None = None
+) -> Subscription | None:
+    """A new secret (or key, and its public key) for the subscription, of the same scheme."""
     row = await pool.fetchrow(
-        "UPDATE webhooks SET secret = $2, updated_at = now()"
+        "UPDATE webhooks SET secret = $2, public_key = $3, updated_at = now()"
         f" WHERE id = $1 AND status <> 'deleted' RETURNING {_COLUMNS}",
         webhook_id,
         secret,
+        public_key,
     )
     return _subscription(row) if row else None
 

@@ -9,92 +9,30 @@ read from the feed, and only callers whose jurisdiction holds it see or change i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 from uuid import UUID, uuid4
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
 from ledger.api.http import json_response, path_uuid, query_choice, query_int, read_body
 from ledger.api.keys import EVENTS, PII_KEY, POOL, PRINCIPAL, SETTINGS
+from ledger.api.resources.webhook_views import (
+    Act,
+    DeliveryPage,
+    NewWebhook,
+    Replay,
+    Webhook,
+    WebhookPage,
+    WebhookWithSecret,
+)
 from ledger.api.routing import LIMIT, POSITION, Param, RouteTable
-from ledger.api.schemas import View
 from ledger.deliveries import delivery
 from ledger.domain.catalogue import event_types
 from ledger.infra import webhooks as store
 from ledger.projections.chain import queries as chain_query
 
 routes = RouteTable("webhooks")
-Status = Literal["active", "paused", "disabled", "deleted"]
-
-
-class NewWebhook(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str = Field(
-        min_length=8, max_length=2000, description="http(s) URL on a host the operator allows."
-    )
-    types: list[str] | None = Field(
-        default=None, min_length=1, max_length=100, description="Event types (Class.Event)."
-    )
-    unit_id: UUID | None = Field(default=None, description="That unit and the units below.")
-    after: int | None = Field(
-        default=None,
-        ge=0,
-        description="Deliver the events after this position (default: the"
-        " head now, so only new events).",
-    )
-
-
-class Act(BaseModel):
-    """What a change of a subscription may say: why (kept as its status reason)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str | None = Field(default=None, min_length=1, max_length=500)
-
-
-class Replay(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    after: int = Field(ge=0, description="Deliver again every event after this position.")
-
-
-class Webhook(View):
-    id: UUID
-    url: str
-    types: list[str] | None
-    unit_id: UUID | None
-    status: Status
-    status_reason: str | None
-    cursor: int = Field(description="The last position handed to delivery.")
-    owner: str = Field(description="The subject of the token that created it.")
-    created_at: datetime
-
-
-class WebhookWithSecret(Webhook):
-    secret: str = Field(description="Verify each delivery with it; shown once.")
-
-
-class WebhookPage(View):
-    items: list[Webhook]
-
-
-class Delivery(View):
-    position: int
-    status: Literal["pending", "delivered", "failed"]
-    attempts: int
-    next_at: datetime
-    last_status: int | None
-    last_error: str | None
-    updated_at: datetime
-
-
-class DeliveryPage(View):
-    items: list[Delivery]
-    next_cursor: int | None = Field(description="Pass as `after` for the next page.")
 
 
 async def _visible(request: web.Request, unit: UUID | None) -> bool:
@@ -141,7 +79,7 @@ async def create_webhook(request: web.Request) -> web.Response:
         )
     principal = request[PRINCIPAL]
     head = await request.app[EVENTS].head_position()
-    secret = delivery.new_secret()
+    secret, public_key = _signing(body.scheme)
     made = await store.create(
         request.app[POOL],
         store.Subscription(
@@ -157,10 +95,24 @@ async def create_webhook(request: web.Request) -> web.Response:
             min(body.after, head) if body.after is not None else head,
             datetime.now(),
             datetime.now(),
+            body.scheme,
+            public_key,
         ),
         store.seal(request.app[PII_KEY], secret),
     )
-    return json_response(made.public() | {"secret": secret}, status=201)
+    return json_response(made.public() | {"secret": _shown(secret)}, status=201)
+
+
+def _signing(scheme: str) -> tuple[str, str | None]:
+    """What signs (kept sealed) and what verifies, if it is not the same."""
+    if scheme == "v1a":
+        return delivery.new_key_pair()
+    return delivery.new_secret(), None
+
+
+def _shown(secret: str) -> str | None:
+    """The shared secret, shown once; a v1a key never leaves the ledger."""
+    return None if secret.startswith("whsk_") else secret
 
 
 @routes.route(
@@ -226,19 +178,20 @@ async def delete_webhook(request: web.Request) -> web.Response:
 @routes.route(
     "POST",
     "/v1/webhooks/{id}/rotate-secret",
-    "A new signing secret, shown once; the old one signs nothing more",
+    "A new signing secret (v1, shown once) or key pair (v1a, its new public key); the old"
+    " one signs nothing more",
     body=Act,
     response=WebhookWithSecret,
 )
 async def rotate_webhook_secret(request: web.Request) -> web.Response:
     held = await _held(request, changing=True)
     await read_body(request, Act)
-    secret = delivery.new_secret()
+    secret, public_key = _signing(held.scheme)
     rotated = await store.rotate(
-        request.app[POOL], held.id, store.seal(request.app[PII_KEY], secret)
+        request.app[POOL], held.id, store.seal(request.app[PII_KEY], secret), public_key
     )
     assert rotated is not None
-    return json_response(rotated.public() | {"secret": secret})
+    return json_response(rotated.public() | {"secret": _shown(secret)})
 
 
 @routes.route(
