@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from standardwebhooks.webhooks import Webhook
 
 from ledger.api.app import create_app
+from ledger.deliveries import delivery
 from ledger.infra import webhooks as store
 from ledger.infra.pii import load_pii_key
 from ledger.infra.settings import Settings
@@ -337,3 +338,21 @@ async def test_v1a_deliveries_are_signed_with_a_key_the_receiver_never_holds(
         verified_v1a(rotated["public_key"], headers, tampered)
     refused = await client.post("/v1/webhooks", json={"url": receiver.url, "scheme": "v2"})
     assert refused.status == 422 and (await refused.json())["errors"][0]["field"] == "scheme"
+
+
+async def test_a_name_that_resolves_inward_when_connecting_is_never_reached(
+    settings: Settings, receiver: Receiver
+) -> None:
+    """DNS rebinding: a name public when checked and internal when connected. The
+    connection resolves through the deliverer's own resolver, which refuses the inside
+    address there and then, whatever the check before it saw."""
+    strict = hooked(settings, receiver, webhook_allow_loopback=False)
+    url = receiver.url.replace("127.0.0.1", "localhost")
+    async with delivery.session(strict) as http:
+        outcome = await delivery.post(http, url, delivery.new_secret(), "msg_x", "{}", 1.0)
+    assert not outcome.delivered and "inside the network" in str(outcome.error)
+    assert receiver.received == []
+    allowed = hooked(settings, receiver)  # the operator allows inside addresses: it goes
+    async with delivery.session(allowed) as http:
+        outcome = await delivery.post(http, url, delivery.new_secret(), "msg_y", "{}", 1.0)
+    assert outcome.delivered and len(receiver.received) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import ipaddress
 import random
 import secrets
@@ -18,6 +19,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -91,9 +94,44 @@ async def check_addresses(url: str, settings: Settings) -> None:
     port = urlsplit(url).port or (443 if url.startswith("https") else 80)
     found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_unspecified:
-            raise TargetRefused(f"{host} resolves to {ip}, inside the network")
+        _check_outside(host, str(address[0]))
+
+
+def _check_outside(host: str, address: str) -> None:
+    ip = ipaddress.ip_address(address)
+    if ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_unspecified:
+        raise TargetRefused(f"{host} resolves to {ip}, inside the network")
+
+
+class OutsideOnly(ThreadedResolver):
+    """The deliverer's resolver: the addresses a delivery connects to are the ones checked.
+
+    ``check_addresses`` before a delivery says why a subscription is disabled; but a name
+    may resolve to another address a moment later (DNS rebinding: public when checked,
+    internal when connected). The connection resolves through this, which refuses an
+    address inside the network there and then, so no answer of the DNS reaches one.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.allow_inside = settings.webhook_allow_loopback
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await super().resolve(host, port, family)
+        if not self.allow_inside:
+            for result in found:
+                try:
+                    _check_outside(host, result["host"])
+                except TargetRefused as refused:
+                    raise OSError(errno.EPERM, str(refused)) from None
+        return found
+
+
+def session(settings: Settings) -> aiohttp.ClientSession:
+    """The deliverer's HTTP client: it connects only to addresses outside the network."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=OutsideOnly(settings)))
 
 
 @dataclass(frozen=True)

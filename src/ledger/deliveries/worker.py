@@ -151,7 +151,7 @@ async def _deliver(
     poll_interval: float,
 ) -> None:
     tasks: dict[UUID, asyncio.Task[None]] = {}
-    async with pool.acquire() as conn, aiohttp.ClientSession() as http:
+    async with pool.acquire() as conn, delivery.session(settings) as http:
         while not await conn.fetchval(_LOCK):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll_interval)
