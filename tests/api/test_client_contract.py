@@ -1,11 +1,16 @@
 """`ledger.client` against `api/openapi.json`: every operation the client calls exists in
 the document with its method, sends only the query parameters and headers declared there,
 sends the body schema the document names, and reads its answer into a model whose fields
-the document's schema of that name holds (a field without a default required there)."""
+the document's schema of that name holds (a field without a default required there); and
+the other way round, every operation of the document (but the five served for people and
+tools) has a row, with every parameter and header it takes, so a new route or parameter
+without a client call fails here."""
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 import types
 import typing
 from pathlib import Path
@@ -15,15 +20,28 @@ import pytest
 from pydantic import BaseModel
 
 from ledger.client import LedgerClient
-from ledger.client.operations import OPERATIONS, Operation
+from ledger.client.operations import NDJSON, OPERATIONS, Operation
 
 DOCUMENT = json.loads(
     (Path(__file__).resolve().parents[2] / "api" / "openapi.json").read_text(encoding="utf-8")
 )
 SCHEMAS: dict[str, Any] = DOCUMENT["components"]["schemas"]
-# The inclusion proof's answer is a bare object in the document (its route names no model);
-# the client's model is checked against the live answer in test_client.py instead.
-UNDESCRIBED = {"INCLUSION"}
+# The proofs' and the checkpoints' answers are bare objects in the document (their routes
+# name no model); the client's models are checked against live answers in test_client.py.
+UNDESCRIBED = {"INCLUSION", "CONSISTENCY", "CHECKPOINTS"}
+# Served for people and tools, not called by a program through the client.
+NOT_CALLED = {
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+}
+# Declared on the webhooks' POSTs and the person look-up as on every command, but read only
+# by the commands on the log's records: a webhook is a subscription, the look-up a read; the
+# client sends neither header there.
+IGNORED = {"Idempotency-Key", "If-Match"}
+NOT_RECORDS = ("/v1/webhooks", "/v1/persons/lookup")
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -51,13 +69,52 @@ def test_the_operation_is_in_the_document(name: str) -> None:
     assert op.media in success["content"], f"{name}: {op.path} does not answer {op.media}"
 
 
+def _document_operations() -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, item in DOCUMENT["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def test_every_operation_of_the_document_has_a_row() -> None:
+    rows = {(op.method, op.path) for op in OPERATIONS.values()}
+    missing = _document_operations() - NOT_CALLED - rows
+    assert missing == set(), f"no client call for {sorted(missing)}"
+    assert _document_operations() >= NOT_CALLED  # still served, still left out
+
+
+@pytest.mark.parametrize("key", sorted(_document_operations() - NOT_CALLED))
+def test_the_rows_send_every_parameter_the_operation_takes(key: tuple[str, str]) -> None:
+    """The rows of an operation (a path may have two: a clue by its key, or a page) name,
+    together, every query parameter and header the document declares for it."""
+    method, path = key
+    rows = [op for op in OPERATIONS.values() if (op.method, op.path) == key]
+    named = {name for op in rows for name in (*op.query, *op.headers)}
+    parameters = DOCUMENT["paths"][path][method.lower()].get("parameters", [])
+    declared = {p["name"] for p in parameters if p["in"] in ("query", "header")}
+    if path.startswith(NOT_RECORDS):
+        declared -= IGNORED
+    unsent = declared - named
+    assert unsent == set(), f"{method} {path}: the client cannot send {sorted(unsent)}"
+
+
 @pytest.mark.parametrize("name", sorted(n for n, op in OPERATIONS.items() if op.body))
 def test_the_body_is_the_schema_the_document_names(name: str) -> None:
     op = OPERATIONS[name]
     assert op.body is not None
-    schema = _operation(op)["requestBody"]["content"]["application/json"]["schema"]
+    content = _operation(op)["requestBody"]["content"]
+    assert list(content) == [op.body_media]
+    schema = content[op.body_media]["schema"]
     assert op.body.__name__ == _ref(schema)
     assert set(op.body.model_fields) == set(SCHEMAS[_ref(schema)]["properties"])
+
+
+def test_only_the_import_sends_json_lines() -> None:
+    """Its body is a file, one `Line` a line; the schema the document names is a line's."""
+    assert {n for n, op in OPERATIONS.items() if op.body_media != "application/json"} == {"IMPORT"}
+    assert OPERATIONS["IMPORT"].body_media == NDJSON
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:
@@ -130,19 +187,32 @@ def test_the_undescribed_answers_are_still_undescribed() -> None:
 
 
 def test_every_method_sends_through_the_table() -> None:
-    """The client's methods name operations of the table: none builds a path by hand."""
-    source = "".join(
-        Path(module.__file__ or "").read_text(encoding="utf-8")
-        for module in (
-            __import__("ledger.client.client", fromlist=["x"]),
-            __import__("ledger.client.feed", fromlist=["x"]),
-            __import__("ledger.client.loop", fromlist=["x"]),
-        )
-    )
+    """The client's methods (every class LedgerClient is composed of) name operations of
+    the table: none builds a path by hand, and every row is called."""
+    modules = {
+        sys.modules[cls.__module__]
+        for cls in LedgerClient.__mro__
+        if cls.__module__.startswith("ledger.client")
+    }
+    assert {m.__name__.rsplit(".", 1)[-1] for m in modules} >= {
+        "client",
+        "feed",
+        "loop",
+        "records",
+        "reads",
+        "webhooks",
+        "admin",
+    }
+    source = "".join(Path(m.__file__ or "").read_text(encoding="utf-8") for m in modules)
     assert "/v1/" not in source
-    used = {name for name in OPERATIONS if f"ops.{name}" in source}
+    used = {name for name in OPERATIONS if re.search(rf"\bops\.{name}\b", source)}
     assert used == set(OPERATIONS)
-    assert callable(LedgerClient.deliver_clues)
+
+
+def test_no_part_of_the_client_hides_a_method_of_another() -> None:
+    parts = [c for c in LedgerClient.__mro__ if c.__module__.startswith("ledger.client")]
+    names = [n for part in parts for n in vars(part) if not n.startswith("__")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
 
 
 def test_an_undeclared_parameter_is_refused_before_sending() -> None:

@@ -8,7 +8,8 @@ into), so the client sends those very models and cannot drift from them; a gener
 as thousands of lines, over its own HTTP stack, which the 300-line rule and the import
 contracts would have to exempt. What a generator would guarantee — that each call matches
 the document — the test checks instead: every row of ``operations`` (method and path, query
-parameters, headers, body model, answer model) against the document.
+parameters, headers, body model, answer model) against the document, and every operation
+of the document (but the five served for people and tools) against the rows.
 
 It imports no server code: ``aiohttp``'s client, pydantic, and the commands (which bring
 the domain's vocabularies). An integrator installs the ``ledger`` distribution and imports
@@ -18,10 +19,18 @@ the domain's vocabularies). An integrator installs the ``ledger`` distribution a
         await ledger.deliver_clues([ReceiveClue(...), ...])
         async for event in ledger.follow(after=last_seen, types=["Finding.Raised"]):
             ...
+        async for finding in every(lambda cursor: ledger.findings(status="open", cursor=cursor)):
+            ...
+
+The answers are named as the document names them: the common ones here and in
+``answers``, the records' in ``views`` (units, persons, posts, assessments, vocabularies)
+and ``oversight`` (clues, inspections, findings, cases, bulletins), the ledger's own in
+``trail`` (audit trail, access log, checkpoints, imports, webhooks).
 
 Errors: an answer of 400 and above raises ``ProblemError`` (status, title, detail, the
-``errors`` list of field, rule, message; ``retry_after`` from ``Retry-After`` on 429 and
-503). Nothing is retried by the client; ``follow`` alone reconnects a live stream.
+``errors`` list of field, rule, message, and the ``line`` of a refused import;
+``retry_after`` from ``Retry-After`` on 429 and 503). Nothing is retried by the client;
+``follow`` alone reconnects a live stream.
 """
 
 from ledger.client.answers import (
@@ -39,8 +48,10 @@ from ledger.client.answers import (
     SearchPage,
     UnitReference,
 )
+from ledger.client.bodies import Line
 from ledger.client.client import LedgerClient
 from ledger.client.errors import FieldError, ProblemError
+from ledger.client.pages import every
 
 __all__ = [
     "ChainView",
@@ -53,10 +64,12 @@ __all__ = [
     "FindingView",
     "InclusionProof",
     "LedgerClient",
+    "Line",
     "OpenLoopReport",
     "PersonReference",
     "ProblemError",
     "PublicEvent",
     "SearchPage",
     "UnitReference",
+    "every",
 ]

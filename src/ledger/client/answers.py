@@ -60,7 +60,7 @@ class ClueBatchAnswer(Answer):
     items: list[ClueItem]
 
 
-class ClueView(Answer):
+class ClueSummary(Answer):
     id: UUID
     version: int
     source: str
@@ -68,10 +68,16 @@ class ClueView(Answer):
     summary: str
     received_at: datetime
     unit_id: UUID | None
+    unit_name: str | None
     recorded_at: datetime
     outcome: str | None
     finding_id: UUID | None
     triage_reason: str | None
+    triaged_at: datetime | None
+
+
+class ClueView(ClueSummary):
+    known_at: datetime | None
     position: int
 
 
@@ -99,7 +105,9 @@ class FeedPage(Answer):
     next_cursor: int | None
 
 
-class ChainNode(Answer):
+class AssignmentView(Answer):
+    """A post: who holds it in which unit, from when to when, reporting to which post."""
+
     id: UUID
     unit_id: UUID
     person_id: UUID
@@ -110,8 +118,12 @@ class ChainNode(Answer):
     reports_to: UUID | None
     effective_from: date
     effective_to: date | None
+    end_reason: str | None
     version: int
     portfolio: list[str]
+
+
+class ChainNode(AssignmentView):
     reports: list[Json]
 
 

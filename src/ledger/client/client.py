@@ -1,21 +1,26 @@
-"""``LedgerClient``: clues in, the feed out (``feed``), the loop's commands (``loop``), the
-reads an integrator makes, and the proofs."""
+"""``LedgerClient``: clues in and their triage, and the reads an integrator makes most (a
+chain, a finding, the search, the open-loop report, evaluation references); composed with
+the feed (``feed``), the loop of a finding (``loop``), the commands on the other records
+(``records``), the records' reads (``reads``), webhooks (``webhooks``) and the calls about
+the ledger itself (``admin``: import, audit trail, access log, checkpoints, proofs)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal, Unpack
 from uuid import UUID
 
-from ledger.application.commands import ReceiveClue
+from ledger.application.commands import ReceiveClue, TriageClue
 from ledger.client import operations as ops
+from ledger.client.admin import Admin
 from ledger.client.answers import (
     ChainView,
     ClueBatchAnswer,
     ClueReceived,
     ClueView,
+    Created,
     FindingView,
-    InclusionProof,
     OpenLoopReport,
     PersonReference,
     SearchPage,
@@ -24,7 +29,11 @@ from ledger.client.answers import (
 from ledger.client.bodies import ClueBatchBody
 from ledger.client.feed import Feed
 from ledger.client.loop import Loop
-from ledger.client.transport import command_headers, purpose_header
+from ledger.client.oversight import CluePage
+from ledger.client.reads import Reads
+from ledger.client.records import Records
+from ledger.client.transport import Conditions, Known, KnownPage, command_headers, purpose_header
+from ledger.client.webhooks import Webhooks
 
 
 def _read(
@@ -33,7 +42,7 @@ def _read(
     return {"valid_at": valid_at, "known_at": known_at, "min_position": min_position}
 
 
-class LedgerClient(Feed, Loop):
+class LedgerClient(Feed, Loop, Records, Reads, Webhooks, Admin):
     """``LedgerClient(base_url, token)``; ``async with`` it, or ``close()`` it."""
 
     # Clues in.
@@ -58,6 +67,21 @@ class LedgerClient(Feed, Loop):
         """The clue of a key (404 ``ProblemError`` if none)."""
         query = {"source": source, "external_id": external_id, "min_position": min_position}
         return await self.read(ops.FIND_CLUE, ClueView, query=query)
+
+    async def clues(
+        self, status: Literal["pending", "triaged"], **how: Unpack[KnownPage]
+    ) -> CluePage:
+        """The clues awaiting triage (``pending``) or triaged, a page at a time."""
+        return await self.read(ops.CLUES, CluePage, query={"status": status, **how})
+
+    async def clue(self, clue: UUID, **how: Unpack[Known]) -> ClueView:
+        return await self.read(ops.CLUE, ClueView, {"id": clue}, how)
+
+    async def triage(self, clue: UUID, body: TriageClue, **how: Unpack[Conditions]) -> Created:
+        """The clue's outcome: into a new finding (``finding``; the answer is the new
+        finding's id, version and position), onto an existing one (``finding_id``), or
+        dismissed with a ``reason`` (these two answer the clue's id and version)."""
+        return await self.send(ops.TRIAGE, body, clue, **how)
 
     # Reads.
     async def chain(
@@ -154,20 +178,4 @@ class LedgerClient(Feed, Loop):
         query["min_position"] = min_position
         return await self.read(
             ops.PERSON_REFERENCE, PersonReference, {"id": person}, query, purpose_header(purpose)
-        )
-
-    # Proofs.
-    async def checkpoint(self) -> str:
-        """The latest signed checkpoint (a C2SP signed note)."""
-        text: str = await self.call(ops.CHECKPOINT)
-        return text
-
-    async def inclusion_proof(
-        self, position: int, *, size: int | None = None, purpose: str | None = None
-    ) -> InclusionProof:
-        """The proof that the event at ``position`` is in the tree of ``size`` leaves
-        (default: the latest checkpoint's): the file ``ledger-offline verify`` reads."""
-        query = {"position": position, "size": size}
-        return await self.read(
-            ops.INCLUSION, InclusionProof, query=query, headers=purpose_header(purpose)
         )

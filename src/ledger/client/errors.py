@@ -9,11 +9,13 @@ from typing import Any
 @dataclass(frozen=True)
 class FieldError:
     """One entry of a problem's ``errors``: the field (or header, or parameter) named, the
-    rule it broke, and the message."""
+    rule it broke, and the message; for a refused import, the ``line`` of the file (from 1)
+    and the field within it (``create.name``; none when the line is not JSON)."""
 
     field: str | None
     rule: str
     message: str
+    line: int | None = None
 
 
 @dataclass
@@ -42,7 +44,12 @@ def problem(status: int, headers: Any, answer: Any) -> ProblemError:
     body (a proxy's page) as its detail."""
     body: dict[str, Any] = answer if isinstance(answer, dict) else {}
     errors = [
-        FieldError(item.get("field"), str(item.get("rule", "")), str(item.get("message", "")))
+        FieldError(
+            item.get("field"),
+            str(item.get("rule", "")),
+            str(item.get("message", "")),
+            item["line"] if isinstance(item.get("line"), int) else None,
+        )
         for item in body.get("errors") or []
         if isinstance(item, dict)
     ]

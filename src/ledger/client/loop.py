@@ -1,144 +1,76 @@
-"""The commands an integrator sends: the records a loop rests on, and the loop of a
-finding (raise, plan, report, verify, reject, extend, refer, close). Each takes the
-command model the server validates (``ledger.application.commands``), ``if_match`` (the
-stream version it expects; 412 with the current one in ``ProblemError.etag`` if another)
-and ``idempotency_key`` (a retry with the same key and body is answered, not repeated)."""
+"""The loop of a finding: raise it, say who answers for it (attribute, withdraw), correct
+it, plan, report, verify or reject the rectification, extend the deadline, refer, close.
+Each takes the command model the server validates (``ledger.application.commands``) and
+the conditions of ``transport.Conditions``: ``if_match`` (the stream version it expects;
+412 with the current one in ``ProblemError.etag`` if another) and ``idempotency_key`` (a
+retry with the same key and body is answered, not repeated)."""
 
 from __future__ import annotations
 
+from typing import Unpack
 from uuid import UUID
 
 from ledger.application import commands as c
 from ledger.client import operations as ops
 from ledger.client.answers import Created
-from ledger.client.operations import Operation
-from ledger.client.transport import Transport, command_headers
+from ledger.client.transport import Conditions, Creating, Transport
 
 
 class Loop(Transport):
-    async def send(
-        self,
-        op: Operation,
-        body: c.Body,
-        record: UUID | None = None,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
-    ) -> Created:
-        """Any command of the table (``operations``): its body, and the record its path
-        names."""
-        ids = {} if record is None else {"id": record}
-        headers = command_headers(if_match, idempotency_key)
-        return await self.read(op, Created, ids=ids, headers=headers, body=body)
+    async def raise_finding(self, body: c.RaiseFinding, **how: Unpack[Creating]) -> Created:
+        """A finding of an inspection (``inspection_id``) or a clue (``clue_id``); the
+        unit's principal and the leader whose portfolio holds its category are attributed
+        at once."""
+        return await self.send(ops.RAISE, body, **how)
 
-    async def register_unit(
-        self, body: c.RegisterUnit, *, idempotency_key: str | None = None
+    async def attribute(
+        self, finding: UUID, body: c.Attribute, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(ops.REGISTER_UNIT, body, idempotency_key=idempotency_key)
+        """One more person answers for the finding, with their liability."""
+        return await self.send(ops.ATTRIBUTE, body, finding, **how)
 
-    async def register_person(
-        self, body: c.RegisterPerson, *, idempotency_key: str | None = None
+    async def withdraw_attribution(
+        self, finding: UUID, person: UUID, body: c.WithdrawAttribution, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(ops.REGISTER_PERSON, body, idempotency_key=idempotency_key)
+        return await self.send(ops.WITHDRAW_ATTRIBUTION, body, finding, person, **how)
 
-    async def assign(self, body: c.Assign, *, idempotency_key: str | None = None) -> Created:
-        return await self.send(ops.ASSIGN, body, idempotency_key=idempotency_key)
-
-    async def plan_inspection(
-        self, body: c.PlanInspection, *, idempotency_key: str | None = None
+    async def correct_finding(
+        self, finding: UUID, body: c.CorrectFinding, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(ops.PLAN_INSPECTION, body, idempotency_key=idempotency_key)
-
-    async def start_inspection(
-        self, inspection: UUID, body: c.StartInspection, *, if_match: int | None = None
-    ) -> Created:
-        return await self.send(ops.START_INSPECTION, body, inspection, if_match=if_match)
-
-    async def raise_finding(
-        self, body: c.RaiseFinding, *, idempotency_key: str | None = None
-    ) -> Created:
-        return await self.send(ops.RAISE, body, idempotency_key=idempotency_key)
+        """A field recorded wrongly, corrected (the old value stays in the trail)."""
+        return await self.send(ops.CORRECT_FINDING, body, finding, **how)
 
     async def plan_rectification(
-        self,
-        finding: UUID,
-        body: c.PlanRectification,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.PlanRectification, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.PLAN, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.PLAN, body, finding, **how)
 
     async def report_progress(
-        self,
-        finding: UUID,
-        body: c.ReportProgress,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.ReportProgress, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.REPORT, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.REPORT, body, finding, **how)
 
     async def verify(
-        self,
-        finding: UUID,
-        body: c.VerifyRectification,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.VerifyRectification, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.VERIFY, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.VERIFY, body, finding, **how)
 
     async def reject(
-        self,
-        finding: UUID,
-        body: c.RejectRectification,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.RejectRectification, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.REJECT, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.REJECT, body, finding, **how)
 
     async def extend_deadline(
-        self,
-        finding: UUID,
-        body: c.ExtendDeadline,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.ExtendDeadline, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.EXTEND, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.EXTEND, body, finding, **how)
 
     async def refer(
-        self,
-        finding: UUID,
-        body: c.ReferFinding,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.ReferFinding, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.REFER, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.REFER, body, finding, **how)
 
     async def close_finding(
-        self,
-        finding: UUID,
-        body: c.CloseFinding,
-        *,
-        if_match: int | None = None,
-        idempotency_key: str | None = None,
+        self, finding: UUID, body: c.CloseFinding, **how: Unpack[Conditions]
     ) -> Created:
-        return await self.send(
-            ops.CLOSE, body, finding, if_match=if_match, idempotency_key=idempotency_key
-        )
+        return await self.send(ops.CLOSE, body, finding, **how)

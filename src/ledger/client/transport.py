@@ -1,23 +1,73 @@
 """One request of the client: the bearer token, the query and headers an operation names,
-the body as JSON, the answer read into its model or raised as a ``ProblemError``."""
+the body as JSON (or JSON Lines), the answer read into its model or raised as a
+``ProblemError``; and ``send``, a command of the table answered ``Created``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 from uuid import UUID
 
 import aiohttp
 from pydantic import BaseModel
 
+from ledger.client.answers import Created
 from ledger.client.errors import problem
-from ledger.client.operations import Operation
+from ledger.client.operations import NDJSON, Operation
 
 M = TypeVar("M", bound=BaseModel)
 Scalar = str | int | bool | date | datetime | UUID | None
+PathValue = UUID | str | int
+# A request body: one model; the lines of a JSON Lines body; or such a file's bytes as they are.
+Payload = BaseModel | Sequence[BaseModel] | bytes
+
+
+class Creating(TypedDict, total=False):
+    """What a command that makes a record may say: ``idempotency_key`` (a retry with the
+    same key and body is answered, not repeated)."""
+
+    idempotency_key: str | None
+
+
+class Conditions(Creating, total=False):
+    """What a command on a record may say besides: ``if_match``, the stream version it
+    expects (412, the current one in ``ProblemError.etag``, if another)."""
+
+    if_match: int | None
+
+
+class Waiting(TypedDict, total=False):
+    """What a read of the read models may say: ``min_position``, the position it waits
+    (bounded; else 503) for them to reach, such as the ``position`` of a command's answer."""
+
+    min_position: int | None
+
+
+class Known(Waiting, total=False):
+    """And, where the read keeps its past: ``known_at``, the ledger time it reads as of
+    (what the ledger knew then)."""
+
+    known_at: datetime | None
+
+
+class Paging(TypedDict, total=False):
+    """What a list may say: ``limit``, the page's size, and ``cursor``, the previous page's
+    ``next_cursor``."""
+
+    limit: int | None
+    cursor: str | None
+
+
+class WaitingPage(Waiting, Paging, total=False):
+    pass
+
+
+class KnownPage(Known, Paging, total=False):
+    pass
 
 
 def query_value(value: Scalar | list[str]) -> str:
@@ -33,6 +83,30 @@ def query_value(value: Scalar | list[str]) -> str:
 def purpose_header(purpose: str | None) -> dict[str, str]:
     """``X-Access-Purpose``, percent-encoded UTF-8 (a header carries no Chinese as is)."""
     return {} if purpose is None else {"X-Access-Purpose": quote(purpose, safe="")}
+
+
+def path_ids(op: Operation, values: Sequence[PathValue]) -> dict[str, PathValue]:
+    """The path's placeholders, in order, filled with ``values``."""
+    names = re.findall(r"{(\w+)}", op.path)
+    if len(names) != len(values):
+        raise ValueError(f"{op.method} {op.path} names {len(names)} records, not {len(values)}")
+    return dict(zip(names, values, strict=True))
+
+
+def encode(op: Operation, body: Payload) -> bytes:
+    """The body of a request: its model as JSON, or each line's model as a line of JSON
+    Lines (a file's bytes are sent as they are)."""
+    if isinstance(body, bytes):
+        if op.body_media != NDJSON:
+            raise TypeError(f"{op.method} {op.path} takes a {op.body}, not bytes")
+        return body
+    models = [body] if isinstance(body, BaseModel) else list(body)
+    wrong = [type(m) for m in models if op.body is None or not isinstance(m, op.body)]
+    if wrong or (op.body_media != NDJSON and len(models) != 1):
+        raise TypeError(f"{op.method} {op.path} takes {op.body}, not {wrong or type(body)}")
+    if op.body_media != NDJSON:
+        return models[0].model_dump_json(exclude_unset=True).encode()
+    return "".join(m.model_dump_json(exclude_unset=True) + "\n" for m in models).encode()
 
 
 def command_headers(if_match: int | None, idempotency_key: str | None) -> dict[str, str]:
@@ -88,7 +162,7 @@ class Transport:
     def prepare(
         self,
         op: Operation,
-        ids: Mapping[str, UUID | str],
+        ids: Mapping[str, PathValue],
         query: Mapping[str, Any],
         headers: Mapping[str, str],
     ) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -112,19 +186,17 @@ class Transport:
     async def call(
         self,
         op: Operation,
-        ids: Mapping[str, UUID | str] | None = None,
+        ids: Mapping[str, PathValue] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        body: BaseModel | None = None,
+        body: Payload | None = None,
     ) -> Any:
         """Send one request; the answer's JSON (or text), or ``ProblemError``."""
         url, params, sent = self.prepare(op, ids or {}, query or {}, headers or {})
         data = None
         if body is not None:
-            if op.body is None or not isinstance(body, op.body):
-                raise TypeError(f"{op.method} {op.path} takes {op.body}, not {type(body)}")
-            data = body.model_dump_json(exclude_unset=True).encode()
-            sent["Content-Type"] = "application/json"
+            data = encode(op, body)
+            sent["Content-Type"] = op.body_media
         async with self.session.request(
             op.method, url, params=params, headers=sent, data=data
         ) as response:
@@ -137,12 +209,20 @@ class Transport:
         self,
         op: Operation,
         model: type[M],
-        ids: Mapping[str, UUID | str] | None = None,
+        ids: Mapping[str, PathValue] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        body: BaseModel | None = None,
+        body: Payload | None = None,
     ) -> M:
         return model.model_validate(await self.call(op, ids, query, headers, body))
+
+    async def send(
+        self, op: Operation, body: BaseModel, *records: UUID, **conditions: Unpack[Conditions]
+    ) -> Created:
+        """Any command of the table (``operations``): its body, and the records its path
+        names, in order (a case, then its sanction)."""
+        headers = command_headers(conditions.get("if_match"), conditions.get("idempotency_key"))
+        return await self.read(op, Created, path_ids(op, records), headers=headers, body=body)
 
 
 async def raise_for_problem(response: aiohttp.ClientResponse) -> None:
