@@ -11,8 +11,8 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from ledger.infra.eventstore import EventStore, NewEvent
+from ledger.infra.leaf import leaf_bytes
 from ledger.infra.merkle import Tree, extend
-from ledger.infra.verify import leaf_bytes
 from ledger.offline import leaf_hash, root_hash, verify_consistency, verify_inclusion
 
 SIZE = 37

@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ledger.application import Context, Ledger
 from ledger.application.commands import RegisterPerson
 from ledger.infra.checkpoints import Signer, load_signer, make_checkpoint
+from ledger.infra.leaf import leaf_bytes
 from ledger.infra.merkle import TreeError, extend_all, proof_record
-from ledger.infra.verify import leaf_bytes, verify_ledger
+from ledger.infra.verify import verify_ledger
 from ledger.infra.verify_report import Report
 from ledger.offline import main as offline_main
 from ledger.offline import node_hash, sign_note, verify_checkpoint

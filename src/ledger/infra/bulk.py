@@ -25,7 +25,7 @@ from uuid import UUID
 
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import Appended, NewEvent
-from ledger.infra.verify import EPOCH, encode_leaf
+from ledger.infra.leaf import EPOCH, encode_leaf
 
 
 class SealMismatch(Exception):
