@@ -31,6 +31,7 @@ from commands import assign_into_full_unit, register_persons
 from databases import Databases
 from figures import Figure, table
 from guarded import guarded
+from importing import importing
 from loop import closed_loop
 from seal import UnsealedStore, create_unsealed
 from verifiable import verifiable
@@ -215,6 +216,12 @@ async def hooks_delivered(dbs: Databases, args: argparse.Namespace) -> list[Figu
     return await on_ledger(dbs, lambda url, pool: webhooks_out(url, pool, args.scale, reps))
 
 
+async def imported(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """`ledger import` of a generated province against a raw COPY of the same rows."""
+    progress("import: generating the province")
+    return await on_ledger(dbs, lambda url, pool: importing(url, pool, args.scale, progress))
+
+
 SECTIONS = {
     "writes": compared,
     "catchup": caught_up,
@@ -223,6 +230,7 @@ SECTIONS = {
     "guarded": read_guarded,
     "clues": clues_delivered,
     "webhooks": hooks_delivered,
+    "import": imported,
 }
 
 

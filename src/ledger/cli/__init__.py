@@ -272,12 +272,13 @@ def demo() -> None:
     click.echo(json.dumps(summary | {"tokens": tokens}, ensure_ascii=False, indent=2))
 
 
-from ledger.cli.imports import import_, import_schema  # noqa: E402  (registers on main)
+from ledger.cli.imports import import_, import_schema, province  # noqa: E402  (registers)
 from ledger.cli.tokens import token  # noqa: E402
 
 main.add_command(token)
 main.add_command(import_)
 main.add_command(import_schema)
+main.add_command(province)
 
 
 if __name__ == "__main__":

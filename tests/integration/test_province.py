@@ -1,0 +1,79 @@
+"""The generated province imports through the ledger's own rules, with every kind of record
+and every end of a finding's loop; the same seed gives the same lines, another seed others."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import asyncpg
+
+from ledger.application.imports.importer import Importer
+from ledger.application.imports.kinds import KINDS
+from ledger.demo.province import province_lines, write_province
+from ledger.infra.codec import make_mapper
+from tests.conftest import log_count
+
+TODAY = date(2026, 11, 27)
+PII_KEY = b"k" * 32
+
+# Each end of the loop, as the findings' read model tells it apart on TODAY.
+ENDS = {
+    "rectified on time": "outcome = 'rectified' AND verified_on <= original_deadline"
+    " AND rejections = 0",
+    "rectified after an extension": "outcome = 'rectified' AND extensions > 0"
+    " AND verified_on > original_deadline AND verified_on <= deadline",
+    "rectified late": "outcome = 'rectified' AND verified_on > deadline",
+    "rejected, then rectified": "outcome = 'rectified' AND rejections > 0",
+    "referred, then closed": "outcome = 'referred'",
+    "dismissed": "outcome = 'dismissed'",
+    "still open, overdue": f"stage <> 'closed' AND deadline < '{TODAY}'",
+    "open, referred": "stage = 'referred'",
+    "open, awaiting verification": "stage = 'awaiting_verification'",
+    "open, rectifying": "stage = 'rectifying'",
+    "open, as raised": "stage = 'raised'",
+}
+# What the generator leaves to the API: moving or dissolving a unit.
+NOT_GENERATED = {("unit", "move"), ("unit", "dissolve")}
+
+
+async def test_a_small_province_imports_with_every_kind_and_every_end(
+    pool: asyncpg.Pool, project: Callable[[], Awaitable[int]]
+) -> None:
+    lines = list(province_lines(scale=0.01))
+    importer = Importer(pool, make_mapper(), PII_KEY, actor="admin", today=TODAY)
+    texts = (json.dumps(line, ensure_ascii=False) for line in lines)
+    staged = await importer.check(enumerate(texts, 1))
+    assert staged.errors == [], [str(error) for error in staged.errors[:5]]
+    await importer.write(staged)
+    assert await log_count(pool) == len(staged.rows) > 10 * len(lines) / 3
+
+    assert {line["kind"] for line in lines} == set(KINDS)
+    ops = {(line["kind"], step["op"]) for line in lines for step in line.get("steps", ())}
+    every = {(kind, op) for kind, spec in KINDS.items() for op in spec.steps}
+    assert every - ops == NOT_GENERATED
+    topics = {row.stored.topic.rsplit(".", 1)[-1] for row in staged.rows}
+    assert {"Appealed", "SanctionUpheld", "SanctionModified", "SanctionRevoked"} <= topics
+
+    await project()
+    for end, where in ENDS.items():
+        found = await pool.fetchval(
+            f"SELECT count(*) FROM loop_findings WHERE known_to IS NULL AND {where}"
+        )
+        assert found > 0, end
+    units = await pool.fetchval("SELECT count(DISTINCT unit_id) FROM loop_findings")
+    assert units >= 10  # governments, departments and the party committee below
+
+
+def test_the_same_seed_gives_the_same_lines_and_another_seed_others() -> None:
+    first = list(province_lines(scale=0.01, seed=7))
+    assert list(province_lines(scale=0.01, seed=7)) == first
+    assert list(province_lines(scale=0.01, seed=8)) != first
+    written = io.StringIO()
+    assert write_province(written, scale=0.01, seed=7) == len(first)
+    assert written.getvalue().splitlines() == [json.dumps(x, ensure_ascii=False) for x in first]
+    numbers = [x["create"]["person_no"] for x in first if x["kind"] == "person" and "create" in x]
+    assert len(set(numbers)) == len(numbers) and all(len(n) == 18 for n in numbers)
+    assert len({x["key"] for x in first}) == len(first)
