@@ -101,6 +101,10 @@ class Assignment(Aggregate):
     def period(self) -> Period:
         return Period(self.effective_from, self.effective_to)
 
+    def holds_on(self, day: date) -> bool:
+        """In effect on ``day`` (``period.contains``, without making the period)."""
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
     @property
     def ended(self) -> bool:
         return self.effective_to is not None

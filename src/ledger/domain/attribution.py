@@ -40,7 +40,7 @@ def portfolio_on(assignment: Assignment, day: date) -> list[Category]:
 
 def held_on(unit_id: UUID, assignments: Iterable[Assignment], day: date) -> list[Assignment]:
     """The unit's assignments in effect on ``day``."""
-    return [a for a in assignments if a.unit_id == unit_id and a.period.contains(day)]
+    return [a for a in assignments if a.unit_id == unit_id and a.holds_on(day)]
 
 
 def responsible_on(

@@ -14,7 +14,6 @@ never written, so what was read from the log can be kept for the whole import.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from copy import deepcopy
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -100,7 +99,7 @@ class StagedStore(AggregateStore):
     async def take_up(self, cls: type[A], aggregate_id: UUID) -> A:
         """The line continues an earlier record: it changes a copy, kept only on commit."""
         aggregate = await self.get(cls, aggregate_id, field="of")
-        copy = deepcopy(aggregate)
+        copy = _clone(aggregate)
         self._line[aggregate_id] = copy
         return copy
 
@@ -119,7 +118,8 @@ class StagedStore(AggregateStore):
         return rows
 
     def _staged(self, aggregate_id: UUID) -> Aggregate | None:
-        return self._line.get(aggregate_id) or self._kept.get(aggregate_id)
+        found = self._line.get(aggregate_id)
+        return self._kept.get(aggregate_id) if found is None else found
 
     async def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:
         staged = self._staged(aggregate_id)
@@ -141,3 +141,26 @@ class StagedStore(AggregateStore):
         for tag in tags:
             found.update((i, self._staged(i)) for i in self._tagged.get(tag, ()))
         return list(found.values()), 0
+
+
+def _clone(aggregate: A) -> A:
+    """A copy whose containers (lists, dicts, sets, tuples, at any depth) are its own; the
+    values in them are shared: an aggregate's state changes by assigning attributes and
+    items, never by changing a value in place (its values are enums, dates, ids, strings,
+    frozen dataclasses)."""
+    copy = object.__new__(type(aggregate))
+    copy.__dict__.update({k: _copied(v) for k, v in aggregate.__dict__.items()})
+    return copy
+
+
+def _copied(value: Any) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [_copied(v) for v in value]
+    if kind is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if kind is tuple:
+        return tuple(_copied(v) for v in value)
+    if kind is set:
+        return set(value)
+    return value
