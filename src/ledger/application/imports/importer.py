@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ledger.application.imports.lines import (
     Parsed,
     Refused,
     Resolver,
+    later_defined,
     parse,
 )
 from ledger.application.imports.record import Records
@@ -40,6 +42,7 @@ from ledger.infra.eventstore import Appended, NewEvent
 IMPORT_ACTOR = "ledger import"  # whose idempotency keys the lines' keys are
 
 SINK_ROWS = 20_000  # rows handed to the copy at a time
+WINDOW = 2_000  # lines read, looked up among earlier imports and checked at a time
 YIELD_EVERY = 16  # lines checked between two turns of the event loop
 Progress = Callable[[int], None]
 
@@ -135,41 +138,43 @@ class Importer:
         sink: BulkAppend | None,
     ) -> Staged:
         staged = Staged()
-        parsed = self._parse(lines, staged)
-        later = {p.line.key: p.number for p in parsed}
-        fresh = await self._skip_imported(parsed, staged)
         log = StagedLog(self.pool)
         store = StagedStore(log, self.mapper, await self._logged_tags())
         ledger = Ledger(log, self.mapper, self.pii_key, store=store)
         records = Records(ledger, store, self.actor, self.today, self.jurisdiction)
+        seen: dict[str, int] = {}  # every key read so far: its line
         failed: dict[str, int] = {}
+        missing: list[tuple[LineError, str]] = []  # references to no key read yet
         handed = 0  # rows given to the sink so far
-        for item in fresh:
-            resolve = Resolver(item.number, staged.ids, later)
-            resolve.failed = failed
-            store.begin()
-            try:
-                made = await records.run(item, resolve)
-            except Refused as refused:
-                store.rollback()
-                staged.errors.append(refused.error)
-                failed[item.line.key] = item.number
-            else:
-                store.commit()
-                staged.ids[item.line.key] = made
-                result = {"id": str(made), "kind": item.line.kind}
-                last = handed + len(log.rows) - 1
-                staged.keys.append(LineKey(item.line.key, item.content_hash, result, last))
-            if sink is not None and len(log.rows) >= SINK_ROWS:
-                rows = log.take()
-                if not staged.errors:
-                    sink.add(rows)
-                handed += len(rows)
-            if item.number % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # the copies (and, over HTTP, other requests) go on
+        # A window of lines at a time: the lines read are not all held at once.
+        for window in _windows(lines, WINDOW):
+            fresh = await self._skip_imported(self._parse(window, staged, seen), staged)
+            for item in fresh:
+                resolve = Resolver(item.number, staged.ids, seen, failed, missing)
+                store.begin()
+                try:
+                    made = await records.run(item, resolve)
+                except Refused as refused:
+                    store.rollback()
+                    staged.errors.append(refused.error)
+                    failed[item.line.key] = item.number
+                else:
+                    store.commit()
+                    staged.ids[item.line.key] = made
+                    result = {"id": str(made), "kind": item.line.kind}
+                    last = handed + len(log.rows) - 1
+                    staged.keys.append(LineKey(item.line.key, item.content_hash, result, last))
+                if sink is not None and len(log.rows) >= SINK_ROWS:
+                    rows = log.take()
+                    if not staged.errors:
+                        sink.add(rows)
+                    handed += len(rows)
+                if item.number % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # the copies (and, over HTTP, other requests) go on
+                staged.lines += 1
             if progress is not None:
-                progress(1)
-        staged.lines = len(fresh)
+                progress(len(window))
+        later_defined(missing, seen)
         staged.rows = log.take()
         if sink is not None and not staged.errors:
             sink.add(staged.rows)
@@ -197,9 +202,10 @@ class Importer:
             first_row = end_row
         return appended
 
-    def _parse(self, lines: Iterable[tuple[int, str | bytes]], staged: Staged) -> list[Parsed]:
+    def _parse(
+        self, lines: Iterable[tuple[int, str | bytes]], staged: Staged, seen: dict[str, int]
+    ) -> list[Parsed]:
         parsed: list[Parsed] = []
-        seen: dict[str, int] = {}
         for number, text in lines:
             if not text.strip():
                 continue
@@ -253,3 +259,10 @@ class Importer:
 def _result_id(result: Any) -> str:
     data = json.loads(result) if isinstance(result, str) else result
     return str(data["id"])
+
+
+def _windows(lines: Iterable[tuple[int, str | bytes]], size: int) -> Iterator[list[Any]]:
+    """The lines, ``size`` at a time."""
+    it = iter(lines)
+    while window := list(itertools.islice(it, size)):
+        yield window

@@ -151,11 +151,19 @@ def command(
 class Resolver:
     """Turns a reference (a key, or a record's id) into an id, or refuses it in words."""
 
-    def __init__(self, number: int, ids: dict[str, UUID], later: dict[str, int]) -> None:
+    def __init__(
+        self,
+        number: int,
+        ids: dict[str, UUID],
+        seen: dict[str, int],
+        failed: dict[str, int],
+        missing: list[tuple[LineError, str]],
+    ) -> None:
         self.number = number
-        self.ids = ids
-        self.later = later
-        self.failed: dict[str, int] = {}
+        self.ids = ids  # the records made so far, by key
+        self.seen = seen  # every key read so far: its line
+        self.failed = failed  # the keys of refused lines: their line
+        self.missing = missing  # references to a key no line has had (yet)
 
     def __call__(self, value: Any, where: str) -> Any:
         if not isinstance(value, str):
@@ -166,17 +174,30 @@ class Resolver:
         if value in self.failed:
             message = f"{value!r} is the record of line {self.failed[value]}, which is refused"
             raise Refused(LineError(self.number, where, "reference", message))
-        if value in self.later and self.later[value] > self.number:
-            message = (
-                f"{value!r} is defined later, on line {self.later[value]}: a record must come"
-                " before the lines that refer to it"
-            )
-            raise Refused(LineError(self.number, where, "reference", message))
+        if self.seen.get(value, 0) > self.number:
+            raise Refused(_later(self.number, where, value, self.seen[value]))
         try:
             return UUID(value)
         except ValueError:
             message = f"no record has the key {value!r} in this file or an earlier import"
-            raise Refused(LineError(self.number, where, "reference", message)) from None
+            error = LineError(self.number, where, "reference", message)
+            self.missing.append((error, value))
+            raise Refused(error) from None
+
+
+def later_defined(missing: list[tuple[LineError, str]], seen: dict[str, int]) -> None:
+    """Say so of a reference to a key a later line defines (read after the reference)."""
+    for error, key in missing:
+        if seen.get(key, 0) > error.line:
+            error.message = _later(error.line, error.field, key, seen[key]).message
+
+
+def _later(number: int, where: str | None, key: str, line: int) -> LineError:
+    message = (
+        f"{key!r} is defined later, on line {line}: a record must come before the lines"
+        " that refer to it"
+    )
+    return LineError(number, where, "reference", message)
 
 
 def excluded(number: int, kind: str, body: dict[str, Any]) -> None:
