@@ -4,7 +4,7 @@ log's chain (``accesslog.verify_chain``)."""
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,41 +14,15 @@ import asyncpg
 from ledger.infra.accesslog import verify_chain
 from ledger.infra.leaf import leaf_bytes
 from ledger.infra.verify_report import Finding, Report
-from ledger.offline import NoteError, leaf_hash, node_hash, verify_checkpoint
+from ledger.infra.verify_scan import Frontier, Scan, check_checkpoint, verify_rows
+from ledger.offline import NoteError, leaf_hash, verify_checkpoint
 
 WINDOW = 16  # how far to look for a moved row when a leaf no longer matches
-
-VERIFY_ROWS = (
-    "SELECT coalesce(e.position, s.position) AS position, e.position IS NOT NULL AS has_event,"
-    " s.position IS NOT NULL AS has_seal, e.stream_id, e.stream_version, e.topic, e.state,"
-    " e.tags, s.recorded_at, s.chain_hash, m.hash AS tree_leaf"
-    " FROM ledger_events e FULL JOIN ledger_seal s USING (position)"
-    " LEFT JOIN merkle_nodes m ON m.level = 0 AND m.idx = coalesce(e.position, s.position) - 1"
-    " ORDER BY 1"
+_ROW = (
+    "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
+    " s.recorded_at FROM ledger_events e JOIN ledger_seal s USING (position)"
+    " WHERE e.position = $1"
 )
-
-
-class _Frontier:
-    """The right edge of a Merkle tree being built leaf by leaf: its root at any size."""
-
-    def __init__(self) -> None:
-        self.stack: list[tuple[int, bytes]] = []  # (leaves, hash), sizes decreasing
-
-    def push(self, leaf: bytes) -> None:
-        size, current = 1, leaf
-        while self.stack and self.stack[-1][0] == size:
-            left = self.stack.pop()[1]
-            current = node_hash(left, current)
-            size *= 2
-        self.stack.append((size, current))
-
-    def root(self) -> bytes:
-        if not self.stack:
-            return hashlib.sha256(b"").digest()
-        current = self.stack[-1][1]
-        for _, left in reversed(self.stack[:-1]):
-            current = node_hash(left, current)
-        return current
 
 
 async def verify_ledger(
@@ -67,49 +41,24 @@ async def verify_ledger(
         )
         due = {int(c["size"]): c for c in checkpoints}
         _check_signatures(checkpoints, verifier, report)
-        chain, expected, frontier, last_good = bytes(32), 1, _Frontier(), 0
+        frontier = Frontier()
         empty = due.pop(0, None)
         if empty is not None:
-            _check_checkpoint(empty, frontier.root(), chain, 0, report)
-        scanned = False
+            check_checkpoint(empty, frontier.root(), bytes(32), 0, report)
         tree_size = int(await conn.fetchval("SELECT size FROM merkle_head"))
-        async for row in conn.cursor(VERIFY_ROWS, prefetch=5000):
-            position = int(row["position"])
-            if position != expected or not row["has_event"]:
-                report.findings.append(
-                    Finding("missing row", "the log has no event here (deleted)", expected)
-                )
-                break
-            if not row["has_seal"]:
-                report.findings.append(Finding("unsealed row", "the event has no seal", position))
-                break
-            leaf = leaf_bytes(row)
-            hashed = leaf_hash(leaf)
-            chain = hashlib.sha256(chain + leaf).digest()
-            if row["tree_leaf"] is not None and bytes(row["tree_leaf"]) != hashed:
-                report.findings.append(await _classify(conn, row))
-                break
-            if bytes(row["chain_hash"]) != chain:
-                report.findings.append(
-                    Finding(
-                        "broken chain",
-                        "the sealed chain hash does not follow from the rows before it",
-                        position,
-                    )
-                )
-                break
-            frontier.push(hashed)
-            signed = due.pop(position, None)
-            if signed is not None and _check_checkpoint(
-                signed, frontier.root(), chain, last_good, report
-            ):
-                last_good = position
-            report.events = position
-            if progress is not None and position % every == 0:
-                progress(position)
-            expected += 1
-        else:
-            scanned = True
+        scan = Scan(due, frontier, report, progress, every)
+        async with contextlib.aclosing(verify_rows(conn)) as spans:
+            async for rows in spans:
+                problem = scan.rows(rows)
+                if isinstance(problem, Finding):
+                    report.findings.append(problem)
+                    break
+                if problem == "tree":
+                    changed = int(rows[scan.stopped_at]["position"])
+                    report.findings.append(await _classify(conn, changed))
+                    break
+        scanned = scan.finished
+        chain = scan.chain
         if report.ok:
             await _check_heads(conn, report, chain, tree_size)
         if report.ok:
@@ -151,30 +100,9 @@ def _check_signatures(checkpoints: list[Any], verifier: str, report: Report) -> 
             return
 
 
-def _check_checkpoint(
-    checkpoint: Any, root: bytes, chain: bytes, last_good: int, report: Report
-) -> bool:
-    """True if the signed checkpoint matches the log; else the finding bounds where the
-    history was rewritten: after the last checkpoint that still matches."""
-    size = int(checkpoint["size"])
-    if bytes(checkpoint["root"]) == root and bytes(checkpoint["chain_hash"]) == chain:
-        return True
-    if not any(f.kind == "checkpoint inconsistent" for f in report.findings):
-        report.findings.append(
-            Finding(
-                "checkpoint inconsistent",
-                f"the log recomputed differs from the checkpoint signed at size {size}, while"
-                f" the one at size {last_good} still matches: history between positions"
-                f" {last_good + 1} and {size} was rewritten",
-                last_good + 1,
-            )
-        )
-    return False
-
-
-async def _classify(conn: asyncpg.Connection, row: Any) -> Finding:
-    """Name what happened to a row whose leaf no longer matches the tree."""
-    position = int(row["position"])
+async def _classify(conn: asyncpg.Connection, position: int) -> Finding:
+    """Name what happened to the row whose leaf no longer matches the tree."""
+    row = await conn.fetchrow(_ROW, position)
     stored = {
         int(r["idx"]) + 1: bytes(r["hash"])
         for r in await conn.fetch(
@@ -201,12 +129,7 @@ async def _classify(conn: asyncpg.Connection, row: Any) -> Finding:
                 return Finding(
                     "reordered rows", f"this event was sealed at position {other}", position
                 )
-    following = await conn.fetchrow(
-        "SELECT e.position, e.stream_id, e.stream_version, e.topic, e.state, e.tags,"
-        " s.recorded_at FROM ledger_events e JOIN ledger_seal s USING (position)"
-        " WHERE e.position = $1",
-        position + 1,
-    )
+    following = await conn.fetchrow(_ROW, position + 1)
     if following is not None and leaf_hash(leaf_bytes(following, position)) == stored.get(position):
         return Finding(
             "inserted row",
