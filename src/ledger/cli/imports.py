@@ -89,19 +89,7 @@ def import_(file: IO[bytes], batch_size: int | None, dry_run: bool, actor: str |
         f" {staged.events:,} events in {seconds:.1f} s ({rate:,.0f} events/s); {how}",
         err=True,
     )
-    appended = staged.appended
-    summary = {
-        "lines": staged.lines,
-        "skipped": staged.skipped,
-        "events": staged.events,
-        "first_position": appended[0].first_position if appended else None,
-        "last_position": appended[-1].last_position if appended else None,
-        "transactions": len(appended),
-        "dry_run": dry_run,
-        "seconds": round(seconds, 3),
-        "events_per_second": round(rate),
-    }
-    click.echo(json.dumps(summary))
+    click.echo(json.dumps(staged.summary(dry_run, seconds) | {"events_per_second": round(rate)}))
 
 
 def _count(file: IO[bytes]) -> int | None:

@@ -117,15 +117,4 @@ def _refused(staged: Staged) -> ApiError:
 
 
 def _answer(staged: Staged, dry_run: bool, seconds: float) -> dict[str, Any]:
-    appended = staged.appended
-    return {
-        "lines": staged.lines,
-        "skipped": staged.skipped,
-        "events": staged.events,
-        "first_position": appended[0].first_position if appended else None,
-        "last_position": appended[-1].last_position if appended else None,
-        "transactions": len(appended),
-        "dry_run": dry_run,
-        "seconds": round(seconds, 3),
-        "ids": staged.ids,
-    }
+    return staged.summary(dry_run, seconds) | {"ids": staged.ids}

@@ -77,6 +77,20 @@ class Staged:
     def events(self) -> int:
         return sum(a.last_position - a.first_position + 1 for a in self.appended)
 
+    def summary(self, dry_run: bool, seconds: float) -> dict[str, Any]:
+        """What an import answers (``POST /v1/import``) and prints (``ledger import``)."""
+        appended = self.appended
+        return {
+            "lines": self.lines,
+            "skipped": self.skipped,
+            "events": self.events,
+            "first_position": appended[0].first_position if appended else None,
+            "last_position": appended[-1].last_position if appended else None,
+            "transactions": len(appended),
+            "dry_run": dry_run,
+            "seconds": round(seconds, 3),
+        }
+
 
 class Importer:
     def __init__(
