@@ -429,10 +429,9 @@ async def test_a_case_its_sanctions_and_a_clues_triage(
     async def impose(kind: str) -> UUID:
         body = c.ImposeSanction.model_validate({"kind": kind, "decided_on": "2024-09-20"})
         imposed = await ledger.impose_sanction(case, body)
-        # Its id is an answer field the document's Created does not name: read from the case.
         sanctions = (await ledger.case(case, min_position=imposed.position)).sanctions
-        assert imposed.model_extra == {"sanction_id": str(sanctions[-1].id)}
-        return sanctions[-1].id
+        assert imposed.sanction_id == sanctions[-1].id  # the answer names the new sanction
+        return imposed.sanction_id
 
     def appeal(sanction: UUID, on: str) -> c.AppealSanction:
         return c.AppealSanction.model_validate(

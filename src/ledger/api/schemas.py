@@ -16,6 +16,15 @@ class Created(BaseModel):
     id: UUID
     version: int
     position: int
+    sanction_id: UUID | None = Field(
+        default=None, description="Imposing a sanction: the new sanction's id, for its steps."
+    )
+    finding_id: UUID | None = Field(
+        default=None, description="Triaging a clue into a finding: the finding's id."
+    )
+    already_received: bool | None = Field(
+        default=None, description="Receiving a clue: true when its key was received before."
+    )
 
 
 class View(BaseModel):

@@ -31,6 +31,8 @@ class Created(Answer):
     id: UUID
     version: int
     position: int
+    sanction_id: UUID | None = None  # imposing a sanction: the new sanction's id
+    finding_id: UUID | None = None  # triaging a clue into a finding: the finding's id
 
 
 class ClueReceived(Created):

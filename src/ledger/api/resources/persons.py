@@ -126,7 +126,9 @@ routes.command(
     "/v1/persons/lookup",
     "Find the person who holds an identity number (sent in the body, not the URL)",
     body=FindPerson,
+    command=False,
     response=FoundPerson,
+    errors=(404,),  # no person holds the number (inside the caller's jurisdiction)
 )
 async def find_person(request: web.Request) -> web.Response:
     body = await read_body(request, FindPerson)

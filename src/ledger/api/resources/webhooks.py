@@ -57,6 +57,7 @@ async def _held(request: web.Request, changing: bool = False) -> store.Subscript
     "/v1/webhooks",
     "Subscribe a URL to the events the caller may see; the signing secret is shown once",
     body=NewWebhook,
+    command=False,
     status=201,
     response=WebhookWithSecret,
 )
@@ -146,6 +147,7 @@ async def _set(request: web.Request, status: str, reason: str | None) -> web.Res
     "/v1/webhooks/{id}/pause",
     "Stop delivering (events wait, none is lost)",
     body=Act,
+    command=False,
     response=Webhook,
 )
 async def pause_webhook(request: web.Request) -> web.Response:
@@ -157,6 +159,7 @@ async def pause_webhook(request: web.Request) -> web.Response:
     "/v1/webhooks/{id}/resume",
     "Deliver again from where it stopped (also after a 410 disabled it)",
     body=Act,
+    command=False,
     response=Webhook,
 )
 async def resume_webhook(request: web.Request) -> web.Response:
@@ -181,6 +184,7 @@ async def delete_webhook(request: web.Request) -> web.Response:
     "A new signing secret (v1, shown once) or key pair (v1a, its new public key); the old"
     " one signs nothing more",
     body=Act,
+    command=False,
     response=WebhookWithSecret,
 )
 async def rotate_webhook_secret(request: web.Request) -> web.Response:
@@ -222,6 +226,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
     "/v1/webhooks/{id}/deliveries/{position}/replay",
     "Deliver one event again (a dead letter, or one the receiver lost)",
     body=Act,
+    command=False,
     response=Webhook,
     errors=(404,),
 )
@@ -242,6 +247,7 @@ async def replay_delivery(request: web.Request) -> web.Response:
     "/v1/webhooks/{id}/replay",
     "Deliver again every event after a position (same message ids)",
     body=Replay,
+    command=False,
     response=Webhook,
 )
 async def replay_webhook(request: web.Request) -> web.Response:
