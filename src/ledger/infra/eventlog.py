@@ -55,6 +55,7 @@ _AFTER_OF = (
 )
 _STREAM = _RECORDED + " WHERE e.stream_id = $1 ORDER BY e.stream_version"
 _STREAMS = _RECORDED + " WHERE e.stream_id = ANY($1::uuid[]) ORDER BY e.position"
+_POSITIONS = _RECORDED + " WHERE e.position = ANY($1::bigint[]) ORDER BY e.position"
 # Whole streams of which any event carries one of the tags, with the head, in one snapshot.
 _TAGGED = (
     "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
@@ -94,6 +95,10 @@ class EventLog:
     async def read_streams(self, stream_ids: Iterable[UUID]) -> list[RecordedEvent]:
         """Every event of the streams, in ledger order (one query for many streams)."""
         return _recorded(await self.db.fetch(_STREAMS, list(stream_ids)))
+
+    async def read_positions(self, positions: Iterable[int]) -> list[RecordedEvent]:
+        """The events at these positions (those there are), in ledger order."""
+        return _recorded(await self.db.fetch(_POSITIONS, list(positions)))
 
     async def read_stream_page(
         self, stream_id: UUID, *, after: int, upto: int, limit: int

@@ -172,13 +172,32 @@ async def advance(pool: asyncpg.Pool, webhook_id: UUID, position: int) -> None:
     )
 
 
-async def due(pool: asyncpg.Pool, webhook_id: UUID) -> asyncpg.Record | None:
-    """The first pending delivery (in position order): a new one, a retry or a replay."""
-    return await pool.fetchrow(
-        "SELECT position, attempts, next_at FROM webhook_deliveries"
-        " WHERE webhook_id = $1 AND status = 'pending' ORDER BY position LIMIT 1",
-        webhook_id,
+async def due(pool: asyncpg.Pool, webhook_id: UUID, limit: int = 1) -> list[asyncpg.Record]:
+    """The first pending deliveries (in position order): new ones, retries or replays."""
+    return list(
+        await pool.fetch(
+            "SELECT position, attempts, next_at FROM webhook_deliveries"
+            " WHERE webhook_id = $1 AND status = 'pending' ORDER BY position LIMIT $2",
+            webhook_id,
+            limit,
+        )
     )
+
+
+async def delivered(
+    pool: asyncpg.Pool, webhook_id: UUID, answers: Sequence[tuple[int, int]]
+) -> None:
+    """Deliveries the receiver took, (position, its status) each: one statement for many."""
+    if answers:
+        await pool.execute(
+            "UPDATE webhook_deliveries d SET status = 'delivered', attempts = d.attempts + 1,"
+            " last_status = a.status, last_error = NULL, updated_at = now()"
+            " FROM unnest($2::bigint[], $3::int[]) AS a(position, status)"
+            " WHERE d.webhook_id = $1 AND d.position = a.position",
+            webhook_id,
+            [p for p, _ in answers],
+            [status for _, status in answers],
+        )
 
 
 async def pend(pool: asyncpg.Pool, webhook_id: UUID, positions: Sequence[int]) -> None:
