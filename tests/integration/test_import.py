@@ -13,6 +13,7 @@ import pytest
 
 from ledger.application.imports.importer import IMPORT_ACTOR, Importer
 from ledger.application.imports.schema import line_schema
+from ledger.infra import bulk
 from ledger.infra.checkpoints import Signer, make_checkpoint
 from ledger.infra.codec import make_mapper
 from ledger.infra.verify import verify_ledger
@@ -298,3 +299,21 @@ def _key() -> Any:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     return Ed25519PrivateKey.generate()
+
+
+async def test_a_seal_that_disagrees_with_ledger_leaf_fails_the_import(
+    importer: Importer, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every link the import seals in Python is recomputed by PostgreSQL's own ledger_leaf
+    before the commit: one row encoded otherwise fails the whole import."""
+    encoded = bulk.encode_leaf
+
+    def one_row_otherwise(position: int, *rest: Any) -> bytes:
+        leaf = encoded(position, *rest)
+        return leaf + b"!" if position == 5 else leaf
+
+    monkeypatch.setattr(bulk, "encode_leaf", one_row_otherwise)
+    with pytest.raises(bulk.SealMismatch, match="position 5 "):
+        await importer.run(numbered(history()))
+    assert await log_count(pool) == 0
+    assert await pool.fetchval("SELECT position FROM ledger_head") == 0

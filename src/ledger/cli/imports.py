@@ -12,6 +12,7 @@ from typing import IO, Any
 
 import click
 
+from ledger.infra.bulk import SealMismatch
 from ledger.infra.logging import configure_logging
 from ledger.infra.settings import Settings
 
@@ -68,7 +69,10 @@ def import_(file: IO[bytes], batch_size: int | None, dry_run: bool, actor: str |
             await pool.close()
 
     started = time.perf_counter()
-    staged = asyncio.run(run())
+    try:
+        staged = asyncio.run(run())
+    except SealMismatch as mismatch:  # never expected: the encodings in Python and SQL differ
+        raise click.ClickException(f"{mismatch}: nothing was written") from None
     seconds = time.perf_counter() - started
     if staged.errors:
         for error in staged.errors[:SHOWN_ERRORS]:

@@ -3,10 +3,10 @@
 ``ledger_append_batch`` inserts and seals row by row in PL/pgSQL, right for a command's few
 events. For hundreds of thousands it is the cost, so a bulk append takes the same head lock,
 reads the head's position, chain hash and the recorded time in the same transaction, seals
-every row in Python with the same leaf encoding (``verify.encode_leaf``, the SQL's
-``ledger_leaf``), and COPYs the events, their seals and the lines' keys in. Before it
-commits, PostgreSQL recomputes the chain of the first and the last row itself: a seal that
-disagreed with ``ledger_leaf`` would fail the append, not slip into the log. Only new
+every row in Python with the same leaf encoding (``leaf.encode_leaf``, the SQL's
+``ledger_leaf``), and COPYs the events, their seals and the lines' keys in. After each
+copy, PostgreSQL recomputes every link of it with its own ``ledger_leaf``: a seal that
+disagreed would fail the append, not slip into the log. Only new
 streams are written (``UNIQUE (stream_id, stream_version)`` refuses any other), so no
 stream version check is needed.
 """
@@ -26,6 +26,16 @@ from uuid import UUID
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import Appended, NewEvent
 from ledger.infra.leaf import EPOCH, encode_leaf
+
+# The first position of a range whose chain hash is not SHA-256(the previous one ‖ the leaf
+# ledger_leaf makes of its row): every link checked in SQL, none trusted from Python.
+_LINKS = (
+    "SELECT min(e.position) FROM ledger_events e JOIN ledger_seal s USING (position)"
+    " LEFT JOIN ledger_seal p ON p.position = e.position - 1"
+    " WHERE e.position BETWEEN $1 AND $2 AND s.chain_hash <> sha256("
+    "coalesce(p.chain_hash, decode(repeat('00', 32), 'hex')) || ledger_leaf(e.position,"
+    " e.stream_id, e.stream_version, e.topic, e.state, e.tags, s.recorded_at))"
+)
 
 
 class SealMismatch(Exception):
@@ -57,7 +67,6 @@ class BulkAppend:
         self.written = 0
         self._copies: asyncio.Task[None] | None = None
         self._finished = False
-        self._checks: list[tuple[int, bytes, bytes]] = []  # (position, chain before, sealed)
 
     async def __aenter__(self) -> BulkAppend:
         self._conn = await self.pool.acquire()
@@ -90,9 +99,6 @@ class BulkAppend:
         before = self._chain
         events, seals = _sealed(rows, self.start + self.written, before, self.recorded)
         self._chain = seals[-1][2]
-        self._checks.append((seals[0][0], before, seals[0][2]))
-        if len(seals) > 1:
-            self._checks.append((seals[-1][0], seals[-2][2], seals[-1][2]))
         self.written += len(rows)
         previous = self._copies
         self._copies = asyncio.create_task(self._copy(previous, events, seals))
@@ -113,6 +119,10 @@ class BulkAppend:
         await self._conn.copy_records_to_table(
             "ledger_seal", records=seals, columns=("position", "recorded_at", "chain_hash")
         )
+        # PostgreSQL recomputes every link of the chunk with its own ledger_leaf.
+        broken = await self._conn.fetchval(_LINKS, seals[0][0], seals[-1][0])
+        if broken is not None:
+            raise SealMismatch(f"the seal of position {broken} disagrees with ledger_leaf")
 
     async def finish(self, keys: Sequence[LineKey]) -> Appended:
         """Write the keys, check the seal in SQL, move the head, commit."""
@@ -139,7 +149,6 @@ class BulkAppend:
                 ],
                 columns=("actor", "key", "request_hash", "result", "position", "recorded_at"),
             )
-        await _check_seal(self._conn, self._checks[:1] + self._checks[-1:])
         await self._conn.execute(
             "UPDATE ledger_head SET position = $1, recorded_at = $2, chain_hash = $3"
             " WHERE singleton",
@@ -198,17 +207,3 @@ def _sealed(
         )
         seals.append((position, recorded, chain))
     return events, seals
-
-
-async def _check_seal(conn: Any, checks: Sequence[tuple[int, bytes, bytes]]) -> None:
-    """PostgreSQL's own chain hash of the rows in ``checks`` equals the one sealed."""
-    for position, before, sealed in checks:
-        computed = await conn.fetchval(
-            "SELECT sha256($2::bytea || ledger_leaf(e.position, e.stream_id, e.stream_version,"
-            " e.topic, e.state, e.tags, s.recorded_at))"
-            " FROM ledger_events e JOIN ledger_seal s USING (position) WHERE e.position = $1",
-            position,
-            before,
-        )
-        if bytes(computed) != sealed:
-            raise SealMismatch(f"the seal of position {position} disagrees with ledger_leaf")
