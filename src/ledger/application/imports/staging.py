@@ -14,13 +14,13 @@ never written, so what was read from the log can be kept for the whole import.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
 
-from ledger.application.store import AggregateStore
+from ledger.application.store import AggregateStore, tags_for
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import (
     Appended,
@@ -74,48 +74,68 @@ class StagedStore(AggregateStore):
         self._logged_tags = logged_tags
         self._kept: dict[UUID, Aggregate] = {}  # created by earlier lines, or read from the log
         self._line: dict[UUID, Aggregate] = {}  # changed by the line being run
-        self._tagged: dict[str, dict[UUID, None]] = {}
-        self._line_tags: list[tuple[str, UUID]] = []
+        # What the import staged, by tag: each aggregate as the last line (or this one) left
+        # it, so a rule's read is the list of one dict's values.
+        self._tagged: dict[str, dict[UUID, Aggregate]] = {}
+        # How to undo what the line did to ``_tagged``: (holders, id, what it held before).
+        self._undo: list[tuple[dict[UUID, Aggregate], UUID, Aggregate | None]] = []
         self._logged: dict[str, list[Any]] = {}  # what the log answered, by tag
         self._line_start = 0
 
     def begin(self) -> None:
         self._line.clear()
-        self._line_tags.clear()
+        self._undo.clear()
         self._line_start = len(self.log.rows)
 
     def commit(self) -> None:
         self._kept.update(self._line)
         self._line.clear()
-        self._line_tags.clear()
+        self._undo.clear()
 
     def rollback(self) -> None:
-        for tag, aggregate_id in self._line_tags:
-            self._tagged[tag].pop(aggregate_id, None)
+        for holders, aggregate_id, before in reversed(self._undo):
+            if before is None:
+                del holders[aggregate_id]
+            else:
+                holders[aggregate_id] = before
         del self.log.rows[self._line_start :]
         self._line.clear()
-        self._line_tags.clear()
+        self._undo.clear()
 
     async def take_up(self, cls: type[A], aggregate_id: UUID) -> A:
         """The line continues an earlier record: it changes a copy, kept only on commit."""
         aggregate = await self.get(cls, aggregate_id, field="of")
         copy = _clone(aggregate)
         self._line[aggregate_id] = copy
+        for tag in tags_for(copy):
+            holders = self._tagged.get(tag)
+            if holders is not None and aggregate_id in holders:
+                self._hold(holders, aggregate_id, copy)
         return copy
 
     def new_events(self, aggregates: Iterable[Aggregate]) -> list[NewEvent]:
-        changed = list(aggregates)
-        rows = super().new_events(changed)
-        for aggregate in changed:
-            self._line[aggregate.id] = aggregate
-        for row in rows:
-            aggregate_id = cast(UUID, row.stored.originator_id)
-            for tag in row.tags:
-                holders = self._tagged.setdefault(tag, {})
-                if aggregate_id not in holders:
-                    holders[aggregate_id] = None
-                    self._line_tags.append((tag, aggregate_id))
+        rows: list[NewEvent] = []
+        to_stored = self.mapper.to_stored_event
+        tagged = self._tagged
+        for aggregate in aggregates:
+            aggregate_id = aggregate.id
+            self._line[aggregate_id] = aggregate
+            events = aggregate.collect_events()
+            if not events:
+                continue
+            tags = tags_for(aggregate)
+            rows.extend(NewEvent(to_stored(event), tags) for event in events)
+            for tag in tags:
+                holders = tagged.get(tag)
+                if holders is None:
+                    holders = tagged[tag] = {}
+                if holders.get(aggregate_id) is not aggregate:
+                    self._hold(holders, aggregate_id, aggregate)
         return rows
+
+    def _hold(self, holders: dict[UUID, Aggregate], aggregate_id: UUID, value: Aggregate) -> None:
+        self._undo.append((holders, aggregate_id, holders.get(aggregate_id)))
+        holders[aggregate_id] = value
 
     def _staged(self, aggregate_id: UUID) -> Aggregate | None:
         found = self._line.get(aggregate_id)
@@ -132,14 +152,17 @@ class StagedStore(AggregateStore):
         return await super().get(cls, UUID(int=0), field=field)  # another kind: not found
 
     async def tagged(self, tags: Sequence[str]) -> tuple[list[Any], int]:
+        logged = [tag for tag in tags if tag in self._logged_tags]
+        if not logged and len(tags) == 1:  # the common read: one tag, all of it staged
+            holders = self._tagged.get(tags[0])
+            return (list(holders.values()) if holders else []), 0
         found: dict[UUID, Any] = {}
+        for tag in logged:
+            if tag not in self._logged:
+                self._logged[tag], _ = await super().tagged([tag])
+            found.update((a.id, a) for a in self._logged[tag])
         for tag in tags:
-            if tag in self._logged_tags:
-                if tag not in self._logged:
-                    self._logged[tag], _ = await super().tagged([tag])
-                found.update((a.id, a) for a in self._logged[tag])
-        for tag in tags:
-            found.update((i, self._staged(i)) for i in self._tagged.get(tag, ()))
+            found.update(self._tagged.get(tag, {}))
         return list(found.values()), 0
 
 
