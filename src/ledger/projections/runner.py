@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -17,6 +17,8 @@ from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.sqlfiles import projection_sql
 
 log = structlog.get_logger(__name__)
+
+REBUILD_BATCH = 5_000  # events read and applied at a time by a rebuild
 
 Handler = Callable[[asyncpg.Connection, Any, RecordedEvent], Awaitable[None]]
 
@@ -43,6 +45,13 @@ class Projection:
         if handler is not None:
             await handler(conn, mapper.to_domain_event(row.to_stored()), row)
 
+    async def apply_batch(
+        self, conn: asyncpg.Connection, mapper: Mapper[Any], rows: Sequence[RecordedEvent]
+    ) -> None:
+        """Apply ``rows``, in order, in the caller's transaction."""
+        for row in rows:
+            await self.apply(conn, mapper, row)
+
 
 async def tracked_position(pool: asyncpg.Pool, name: str) -> int:
     value = await pool.fetchval("SELECT position FROM projection_tracking WHERE name = $1", name)
@@ -60,8 +69,7 @@ async def catch_up_batch(
         rows = await EventLog(conn).read_log(position, batch_size)
         if not rows:
             return 0
-        for row in rows:
-            await projection.apply(conn, mapper, row)
+        await projection.apply_batch(conn, mapper, rows)
         await conn.execute(
             "UPDATE projection_tracking SET position = $2 WHERE name = $1",
             projection.name,
@@ -126,9 +134,8 @@ async def rebuild(
             await conn.execute(f"DELETE FROM {table}")
         position, total = 0, 0
         reader = EventLog(conn)
-        while rows := await reader.read_log(position, 2000):
-            for row in rows:
-                await projection.apply(conn, mapper, row)
+        while rows := await reader.read_log(position, REBUILD_BATCH):
+            await projection.apply_batch(conn, mapper, rows)
             position = rows[-1].position
             total += len(rows)
         await conn.execute(

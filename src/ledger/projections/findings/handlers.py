@@ -1,22 +1,21 @@
 """Event handlers of the loop read model: the loop status of every finding (问题整改闭环), its
-attributions and deadlines, as known at each position."""
+attributions and deadlines, as known at each position. Applied a batch at a time
+(``projections.batch``): each handler changes the batch's rows in memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
 from ledger.domain.finding import Finding
 from ledger.domain.vocab import FindingStage
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections.common import Expr, Versioned, cited, event_class, supersede
-from ledger.projections.runner import Projection
+from ledger.projections.batch import Batch, BatchedProjection, Change, Row, table
+from ledger.projections.common import event_class
 
 NAME = "findings_v1"
 TABLES = ["loop_findings", "loop_attributions", "loop_deadlines"]
 
-_FINDINGS = Versioned(
+_FINDINGS = table(
     "loop_findings",
     "finding_id",
     "finding_id, unit_id, inspection_id, clue_id, category, severity, description, found_on,"
@@ -25,88 +24,120 @@ _FINDINGS = Versioned(
     " rejections, extensions, verified_on, referred_to, referred_on, closed_on, basis,"
     " documents, raised_at, version",
 )
+_ATTRIBUTIONS = table(
+    "loop_attributions",
+    "finding_id",
+    "finding_id, person_id, assignment_id, liability, automatic, reason",
+    key=("person_id",),
+)
+_DEADLINES = table(
+    "loop_deadlines",
+    "finding_id",
+    "finding_id, extension, deadline, previous_deadline, approver_person_id, reason, extended_on",
+    versioned=False,
+)
 
 
-async def _supersede(
-    conn: asyncpg.Connection,
-    e: Any,
-    row: RecordedEvent,
-    changes: dict[str, Any],
-    then: str | None = None,
-    *then_args: Any,
-) -> None:
+def _cites(basis: str | None) -> Change:
+    """A successor's ``documents``: the event's document (文号) appended, unless it is none
+    or already there, so a row lists every document its events cite, each once."""
+
+    def documents(before: Row) -> list[str]:
+        cited: list[str] = before["documents"]
+        return cited if basis is None or basis in cited else [*cited, basis]
+
+    return documents
+
+
+def _supersede(b: Batch, e: Any, row: RecordedEvent, changes: dict[str, Change]) -> Row | None:
     """The finding's successor row, with the document the event cites (its ``basis``)."""
-    cites = {"documents": cited(4 + len(then_args))}
-    await supersede(
-        conn,
-        _FINDINGS,
-        e.originator_id,
+    return b.supersede(
+        "loop_findings", e.originator_id, row, changes | {"documents": _cites(e.basis)}
+    )
+
+
+def _add(column: str) -> Change:
+    return lambda before: before[column] + 1
+
+
+def raised(b: Batch, e: Any, row: RecordedEvent) -> None:
+    """The finding and its original deadline (extension 0)."""
+    b.insert(
+        "loop_findings",
+        {
+            "finding_id": e.originator_id,
+            "unit_id": e.unit_id,
+            "inspection_id": e.inspection_id,
+            "clue_id": e.clue_id,
+            "category": e.category.value,
+            "severity": e.severity.value,
+            "description": e.description,
+            "found_on": e.found_on,
+            "original_deadline": e.deadline,
+            "deadline": e.deadline,
+            "stage": FindingStage.RAISED.value,
+            "outcome": None,
+            "measures": None,
+            "owner_person_id": None,
+            "owner_assignment_id": None,
+            "plan_due_on": None,
+            "planned_on": None,
+            "progress_reports": 0,
+            "last_reported_on": None,
+            "rejections": 0,
+            "extensions": 0,
+            "verified_on": None,
+            "referred_to": None,
+            "referred_on": None,
+            "closed_on": None,
+            "basis": e.basis,
+            "documents": [] if e.basis is None else [e.basis],
+            "raised_at": row.recorded_at,
+            "version": row.stream_version,
+        },
         row,
-        changes | cites,
-        then=then,
-        then_args=(*then_args, e.basis),
     )
+    b.insert("loop_deadlines", _deadline(e.originator_id, 0, e.deadline), row)
 
 
-async def raised(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    """The finding and its original deadline (extension 0), in one statement."""
-    await conn.execute(
-        "WITH finding AS (INSERT INTO loop_findings (finding_id, unit_id, inspection_id,"
-        "  clue_id, category, severity, description, found_on, original_deadline, deadline,"
-        "  stage, basis, documents, raised_at, version, known_from)"
-        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $14,"
-        "  array_remove(ARRAY[$14::text], NULL), $11, $12, $13))"
-        " INSERT INTO loop_deadlines (finding_id, extension, deadline, known_from)"
-        " VALUES ($1, 0, $9, $13)",
-        e.originator_id,
-        e.unit_id,
-        e.inspection_id,
-        e.clue_id,
-        e.category.value,
-        e.severity.value,
-        e.description,
-        e.found_on,
-        e.deadline,
-        FindingStage.RAISED.value,
-        row.recorded_at,
-        row.stream_version,
-        row.position,
-        e.basis,
-    )
+def _deadline(finding_id: Any, extension: int, deadline: Any, **more: Any) -> Row:
+    empty = {"previous_deadline": None, "approver_person_id": None, "reason": None}
+    return {
+        "finding_id": finding_id,
+        "extension": extension,
+        "deadline": deadline,
+        **empty,
+        "extended_on": None,
+        **more,
+    }
 
 
-async def attributed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+def attributed(b: Batch, e: Any, row: RecordedEvent) -> None:
     # The finding's row is superseded too: its version is the stream's, which If-Match names.
-    await _supersede(
-        conn,
-        e,
+    _supersede(b, e, row, {})
+    b.insert(
+        "loop_attributions",
+        {
+            "finding_id": e.originator_id,
+            "person_id": e.person_id,
+            "assignment_id": e.assignment_id,
+            "liability": e.liability.value,
+            "automatic": e.automatic,
+            "reason": e.reason,
+        },
         row,
-        {},
-        "INSERT INTO loop_attributions (finding_id, person_id, assignment_id, liability,"
-        " automatic, reason, known_from) VALUES ($1, $4, $5, $6, $7, $8, $3)",
-        e.person_id,
-        e.assignment_id,
-        e.liability.value,
-        e.automatic,
-        e.reason,
     )
 
 
-async def attribution_withdrawn(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn,
-        e,
-        row,
-        {},
-        "UPDATE loop_attributions SET known_to = $3"
-        " WHERE finding_id = $1 AND person_id = $4 AND known_to IS NULL",
-        e.person_id,
-    )
+def attribution_withdrawn(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(b, e, row, {})
+    person = e.person_id
+    b.close("loop_attributions", e.originator_id, row, lambda r: r["person_id"] == person)
 
 
-async def rectification_planned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn,
+def rectification_planned(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(
+        b,
         e,
         row,
         {
@@ -120,54 +151,48 @@ async def rectification_planned(conn: asyncpg.Connection, e: Any, row: RecordedE
     )
 
 
-async def progress_reported(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes: dict[str, Any] = {
-        "progress_reports": Expr("progress_reports + 1"),
+def progress_reported(b: Batch, e: Any, row: RecordedEvent) -> None:
+    changes: dict[str, Change] = {
+        "progress_reports": _add("progress_reports"),
         "last_reported_on": e.reported_on,
     }
     if e.complete:
         changes["stage"] = FindingStage.AWAITING_VERIFICATION.value
-    await _supersede(conn, e, row, changes)
+    _supersede(b, e, row, changes)
 
 
-async def verified(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn,
-        e,
-        row,
-        {"stage": FindingStage.VERIFIED.value, "verified_on": e.verified_on},
+def verified(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(b, e, row, {"stage": FindingStage.VERIFIED.value, "verified_on": e.verified_on})
+
+
+def rejected(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(
+        b, e, row, {"stage": FindingStage.RECTIFYING.value, "rejections": _add("rejections")}
     )
 
 
-async def rejected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn,
-        e,
-        row,
-        {"stage": FindingStage.RECTIFYING.value, "rejections": Expr("rejections + 1")},
-    )
-
-
-async def deadline_extended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+def deadline_extended(b: Batch, e: Any, row: RecordedEvent) -> None:
     """The new deadline, and its row in loop_deadlines numbered by the successor's count."""
-    await _supersede(
-        conn,
-        e,
-        row,
-        {"deadline": e.new_deadline, "extensions": Expr("extensions + 1")},
-        "INSERT INTO loop_deadlines (finding_id, extension, deadline, previous_deadline,"
-        " approver_person_id, reason, extended_on, known_from)"
-        " SELECT finding_id, extensions, deadline, $4, $5, $6, $7, $3 FROM successor",
-        e.previous_deadline,
-        e.approver_person_id,
-        e.reason,
-        e.extended_on,
+    successor = _supersede(
+        b, e, row, {"deadline": e.new_deadline, "extensions": _add("extensions")}
     )
+    if successor is None:
+        return
+    extension = _deadline(
+        e.originator_id,
+        successor["extensions"],
+        successor["deadline"],
+        previous_deadline=e.previous_deadline,
+        approver_person_id=e.approver_person_id,
+        reason=e.reason,
+        extended_on=e.extended_on,
+    )
+    b.insert("loop_deadlines", extension, row)
 
 
-async def referred(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn,
+def referred(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(
+        b,
         e,
         row,
         {
@@ -178,26 +203,23 @@ async def referred(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None
     )
 
 
-async def closed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(
-        conn,
+def closed(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(
+        b,
         e,
         row,
-        {
-            "stage": FindingStage.CLOSED.value,
-            "outcome": e.outcome.value,
-            "closed_on": e.closed_on,
-        },
+        {"stage": FindingStage.CLOSED.value, "outcome": e.outcome.value, "closed_on": e.closed_on},
     )
 
 
-async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _supersede(conn, e, row, {e.field.value: getattr(e.new, "value", e.new)})
+def corrected(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _supersede(b, e, row, {e.field.value: getattr(e.new, "value", e.new)})
 
 
-PROJECTION = Projection(
+PROJECTION = BatchedProjection(
     NAME,
     "findings",
+    [_FINDINGS, _ATTRIBUTIONS, _DEADLINES],
     {
         event_class(Finding, "Raised"): raised,
         event_class(Finding, "Corrected"): corrected,
