@@ -1,5 +1,6 @@
 """Event handlers of the responsibility chain read model: units, persons and assignments as
-versioned rows, each assignment's portfolio and reporting line by the day they take effect."""
+versioned rows, each assignment's portfolio and reporting line by the day they take effect.
+Applied a batch at a time (``projections.batch``)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,43 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from ledger.domain.assignment import Assignment
 from ledger.domain.person import Person
 from ledger.domain.unit import Unit
 from ledger.domain.vocab import CorrectableField
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections.common import Versioned, supersede
+from ledger.projections.batch import Batch, BatchedProjection, table
 from ledger.projections.common import event_class as _event
-from ledger.projections.runner import Projection
 
 NAME = "chain_v1"
 TABLES = ["chain_units", "chain_persons", "chain_assignments", "chain_portfolios", "chain_lines"]
 
-_UNITS = Versioned(
+_UNITS = table(
     "chain_units",
     "unit_id",
     "unit_id, name, kind, level, parent_id, code, dissolved, merged_into, version",
 )
-_PERSONS = Versioned("chain_persons", "person_id", "person_id, name, version")
-_ASSIGNMENTS = Versioned(
+_PERSONS = table("chain_persons", "person_id", "person_id, name, version")
+_ASSIGNMENTS = table(
     "chain_assignments",
     "assignment_id",
     "assignment_id, unit_id, person_id, role, title, principal_title, reports_to,"
     " effective_from, effective_to, end_reason, version",
+)
+# What is in effect from a day on ('-infinity', date.min here: from the start).
+_PORTFOLIOS = table(
+    "chain_portfolios",
+    "assignment_id",
+    "assignment_id, effective_from, portfolio",
+    key=("effective_from",),
+    types={"effective_from": "date"},
+)
+_LINES = table(
+    "chain_lines",
+    "assignment_id",
+    "assignment_id, effective_from, reports_to",
+    key=("effective_from",),
+    types={"effective_from": "date"},
 )
 _HISTORIES = {"chain_portfolios": "portfolio", "chain_lines": "reports_to"}
 
@@ -40,79 +53,69 @@ def _value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-async def unit_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await conn.execute(
-        "INSERT INTO chain_units (unit_id, name, kind, level, parent_id, code, version, known_from)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        e.originator_id,
-        e.name,
-        e.kind.value,
-        e.level.value,
-        e.parent_id,
-        e.code,
-        row.stream_version,
-        row.position,
-    )
+def unit_registered(b: Batch, e: Any, row: RecordedEvent) -> None:
+    unit = {
+        "unit_id": e.originator_id,
+        "name": e.name,
+        "kind": e.kind.value,
+        "level": e.level.value,
+        "parent_id": e.parent_id,
+        "code": e.code,
+        "dissolved": False,
+        "merged_into": None,
+        "version": row.stream_version,
+    }
+    b.insert("chain_units", unit, row)
 
 
-async def unit_renamed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await supersede(conn, _UNITS, e.originator_id, row, {"name": e.name})
+def unit_renamed(b: Batch, e: Any, row: RecordedEvent) -> None:
+    b.supersede("chain_units", e.originator_id, row, {"name": e.name})
 
 
-async def unit_moved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await supersede(conn, _UNITS, e.originator_id, row, {"parent_id": e.parent_id})
+def unit_moved(b: Batch, e: Any, row: RecordedEvent) -> None:
+    b.supersede("chain_units", e.originator_id, row, {"parent_id": e.parent_id})
 
 
-async def unit_dissolved(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await supersede(
-        conn, _UNITS, e.originator_id, row, {"dissolved": True, "merged_into": e.merged_into}
-    )
+def unit_dissolved(b: Batch, e: Any, row: RecordedEvent) -> None:
+    changes = {"dissolved": True, "merged_into": e.merged_into}
+    b.supersede("chain_units", e.originator_id, row, changes)
 
 
-async def person_registered(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await conn.execute(
-        "INSERT INTO chain_persons (person_id, name, version, known_from) VALUES ($1, $2, $3, $4)",
-        e.originator_id,
-        e.name,
-        row.stream_version,
-        row.position,
-    )
+def person_registered(b: Batch, e: Any, row: RecordedEvent) -> None:
+    person = {"person_id": e.originator_id, "name": e.name, "version": row.stream_version}
+    b.insert("chain_persons", person, row)
 
 
-async def person_corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+def person_corrected(b: Batch, e: Any, row: RecordedEvent) -> None:
     # The identity number is in no read model: it is found through its keyed hash's tag.
     changes = {"name": e.name} if e.name is not None else {}
-    await supersede(conn, _PERSONS, e.originator_id, row, changes)
+    b.supersede("chain_persons", e.originator_id, row, changes)
 
 
-async def assigned(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    """The assignment, its first portfolio and its first line, in one statement."""
-    await conn.execute(
-        "WITH assignment AS (INSERT INTO chain_assignments (assignment_id, unit_id, person_id,"
-        "  role, title, principal_title, reports_to, effective_from, version, known_from)"
-        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)),"
-        " portfolio AS (INSERT INTO chain_portfolios"
-        "  (assignment_id, effective_from, portfolio, known_from)"
-        "  VALUES ($1, '-infinity', $11, $10))"
-        " INSERT INTO chain_lines (assignment_id, effective_from, reports_to, known_from)"
-        " VALUES ($1, '-infinity', $7, $10)",
-        e.originator_id,
-        e.unit_id,
-        e.person_id,
-        e.role.value,
-        e.title,
-        _value(e.principal_title),
-        e.reports_to,
-        e.effective_from,
-        row.stream_version,
-        row.position,
-        [c.value for c in e.portfolio],
-    )
+def assigned(b: Batch, e: Any, row: RecordedEvent) -> None:
+    """The assignment, its first portfolio and its first line."""
+    assignment = {
+        "assignment_id": e.originator_id,
+        "unit_id": e.unit_id,
+        "person_id": e.person_id,
+        "role": e.role.value,
+        "title": e.title,
+        "principal_title": _value(e.principal_title),
+        "reports_to": e.reports_to,
+        "effective_from": e.effective_from,
+        "effective_to": None,
+        "end_reason": None,
+        "version": row.stream_version,
+    }
+    b.insert("chain_assignments", assignment, row)
+    portfolio = [c.value for c in e.portfolio]
+    _from(b, "chain_portfolios", e.originator_id, None, portfolio, row)
+    _from(b, "chain_lines", e.originator_id, None, e.reports_to, row)
 
 
-async def _from(
-    conn: asyncpg.Connection,
-    table: str,
+def _from(
+    b: Batch,
+    table_name: str,
     assignment_id: UUID,
     since: date | None,
     value: Any,
@@ -120,57 +123,44 @@ async def _from(
 ) -> None:
     """Record the value (portfolio or line) in effect from ``since`` (None: from the start),
     superseding what was known for that day."""
-    column = _HISTORIES[table]
-    await conn.execute(
-        f"WITH closed AS (UPDATE {table} SET known_to = $4 WHERE assignment_id = $1"
-        " AND effective_from = coalesce($2, '-infinity'::date) AND known_to IS NULL)"
-        f" INSERT INTO {table} (assignment_id, effective_from, {column}, known_from)"
-        " VALUES ($1, coalesce($2, '-infinity'::date), $3, $4)",
-        assignment_id,
-        since,
-        value,
-        row.position,
-    )
+    day = date.min if since is None else since
+    b.close(table_name, assignment_id, row, lambda r: r["effective_from"] == day)
+    column = _HISTORIES[table_name]
+    values = {"assignment_id": assignment_id, "effective_from": day, column: value}
+    b.insert(table_name, values, row)
 
 
-async def portfolio_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+def portfolio_changed(b: Batch, e: Any, row: RecordedEvent) -> None:
     portfolio = [c.value for c in e.portfolio]
-    await _from(conn, "chain_portfolios", e.originator_id, e.effective_on, portfolio, row)
-    await supersede(conn, _ASSIGNMENTS, e.originator_id, row, {})  # the new version
+    _from(b, "chain_portfolios", e.originator_id, e.effective_on, portfolio, row)
+    b.supersede("chain_assignments", e.originator_id, row, {})  # the new version
 
 
-async def line_changed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await _from(conn, "chain_lines", e.originator_id, e.effective_on, e.reports_to, row)
-    await supersede(conn, _ASSIGNMENTS, e.originator_id, row, {"reports_to": e.reports_to})
+def line_changed(b: Batch, e: Any, row: RecordedEvent) -> None:
+    _from(b, "chain_lines", e.originator_id, e.effective_on, e.reports_to, row)
+    b.supersede("chain_assignments", e.originator_id, row, {"reports_to": e.reports_to})
 
 
-async def ended(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await supersede(
-        conn,
-        _ASSIGNMENTS,
-        e.originator_id,
-        row,
-        {"effective_to": e.effective_to, "end_reason": e.end_reason.value},
-    )
+def ended(b: Batch, e: Any, row: RecordedEvent) -> None:
+    changes = {"effective_to": e.effective_to, "end_reason": e.end_reason.value}
+    b.supersede("chain_assignments", e.originator_id, row, changes)
 
 
-async def corrected(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
+def corrected(b: Batch, e: Any, row: RecordedEvent) -> None:
     field = CorrectableField(e.field)
     if field is CorrectableField.REPORTS_TO:
         # A correction restates the line in effect now: the latest one recorded.
-        latest = await conn.fetchval(
-            "SELECT max(effective_from) FROM chain_lines"
-            " WHERE assignment_id = $1 AND known_to IS NULL",
-            e.originator_id,
-        )
+        days = [r["effective_from"] for r in b.current("chain_lines", e.originator_id)]
+        latest = max(days, default=date.min)
         since = None if latest == date.min else latest
-        await _from(conn, "chain_lines", e.originator_id, since, e.new, row)
-    await supersede(conn, _ASSIGNMENTS, e.originator_id, row, {field.value: _value(e.new)})
+        _from(b, "chain_lines", e.originator_id, since, e.new, row)
+    b.supersede("chain_assignments", e.originator_id, row, {field.value: _value(e.new)})
 
 
-PROJECTION = Projection(
+PROJECTION = BatchedProjection(
     NAME,
     "chain",
+    [_UNITS, _PERSONS, _ASSIGNMENTS, _PORTFOLIOS, _LINES],
     {
         _event(Unit, "Registered"): unit_registered,
         _event(Unit, "Renamed"): unit_renamed,
