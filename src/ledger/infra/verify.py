@@ -4,6 +4,7 @@ log's chain (``accesslog.verify_chain``)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable
@@ -46,23 +47,33 @@ async def verify_ledger(
         if empty is not None:
             check_checkpoint(empty, frontier.root(), bytes(32), 0, report)
         tree_size = int(await conn.fetchval("SELECT size FROM merkle_head"))
-        scan = Scan(due, frontier, report, progress, every)
-        async with contextlib.aclosing(verify_rows(conn)) as spans:
-            async for rows in spans:
-                problem = scan.rows(rows)
-                if isinstance(problem, Finding):
-                    report.findings.append(problem)
-                    break
-                if problem == "tree":
-                    changed = int(rows[scan.stopped_at]["position"])
-                    report.findings.append(await _classify(conn, changed))
-                    break
-        scanned = scan.finished
-        chain = scan.chain
-        if report.ok:
-            await _check_heads(conn, report, chain, tree_size)
-        if report.ok:
-            await _check_tree(conn, report)
+        # The stored tree's inner nodes are checked on a second connection, in the same
+        # snapshot, while this one scans the log.
+        snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
+        tree = asyncio.ensure_future(_check_tree(pool, snapshot))
+        try:
+            scan = Scan(due, frontier, report, progress, every)
+            async with contextlib.aclosing(verify_rows(conn)) as spans:
+                async for rows in spans:
+                    problem = scan.rows(rows)
+                    if isinstance(problem, Finding):
+                        report.findings.append(problem)
+                        break
+                    if problem == "tree":
+                        changed = int(rows[scan.stopped_at]["position"])
+                        report.findings.append(await _classify(conn, changed))
+                        break
+            scanned = scan.finished
+            chain = scan.chain
+            if report.ok:
+                await _check_heads(conn, report, chain, tree_size)
+            altered = await tree
+        finally:
+            tree.cancel()
+            with contextlib.suppress(BaseException):
+                await tree
+        if report.ok and altered is not None:
+            report.findings.append(altered)
         for size in sorted(due) if scanned else ():
             if size > report.events:
                 report.findings.append(
@@ -170,7 +181,15 @@ async def _check_heads(
         )
 
 
-async def _check_tree(conn: asyncpg.Connection, report: Report) -> None:
+async def _check_tree(pool: asyncpg.Pool, snapshot: str) -> Finding | None:
+    """The lowest stored inner node that is not the hash of its children, read in the
+    exported ``snapshot``: the log's scan sees the same state."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        await conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        return await _lowest_bad_node(conn)
+
+
+async def _lowest_bad_node(conn: asyncpg.Connection) -> Finding | None:
     bad = await conn.fetchrow(
         "SELECT k.level, k.idx FROM merkle_nodes k"
         " LEFT JOIN merkle_nodes l ON l.level = k.level - 1 AND l.idx = 2 * k.idx"
@@ -179,13 +198,12 @@ async def _check_tree(conn: asyncpg.Connection, report: Report) -> None:
         "   OR k.hash <> sha256('\\x01'::bytea || l.hash || r.hash))"
         " ORDER BY k.level, k.idx LIMIT 1"  # the lowest bad node is the altered one
     )
-    if bad is not None:
-        first_leaf = (int(bad["idx"]) << int(bad["level"])) + 1
-        report.findings.append(
-            Finding(
-                "tree node altered",
-                f"the stored node at level {bad['level']}, index {bad['idx']} is not the hash of"
-                " its children",
-                first_leaf,
-            )
-        )
+    if bad is None:
+        return None
+    first_leaf = (int(bad["idx"]) << int(bad["level"])) + 1
+    return Finding(
+        "tree node altered",
+        f"the stored node at level {bad['level']}, index {bad['idx']} is not the hash of"
+        " its children",
+        first_leaf,
+    )
