@@ -16,7 +16,9 @@ class Figure:
     A ``latency`` figure holds times (one per sample, in its unit) instead of rates: the
     table shows their median (p50) and p99 and no ratio to the baselines; nor does it for
     a figure that is not a rate (``ratios`` false, e.g. a size). ``ref`` names another
-    figure; the table shows this one's median over that one's.
+    figure; the table shows this one's median over that one's. A rate figure may also say
+    the latency of the calls it counted (``p50_ms``, ``p99_ms``, in milliseconds): the
+    results file and BENCHMARKS.md have them (the printed table only through the note).
     """
 
     key: str
@@ -28,6 +30,8 @@ class Figure:
     latency: bool = False
     ratios: bool = True
     ref: str | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
 
     @property
     def rate(self) -> float | None:
@@ -55,7 +59,8 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def _rate(value: float) -> str:
+def number(value: float) -> str:
+    """``value`` as the table prints it: more digits the smaller it is."""
     if value >= 100:
         return f"{value:,.0f}"
     if value >= 10:
@@ -87,15 +92,15 @@ def table(figures: Sequence[Figure], base_a: str, base_b: str) -> str:
             lines.append(f"{f.key:<{kw}}  {f.label:<{lw}}  {'not run':>9}  ({f.error})")
             continue
         if f.latency:
-            spread = f"p99 {_rate(percentile(f.rates, 99))} ({len(f.rates)})"
+            spread = f"p99 {number(percentile(f.rates, 99))} ({len(f.rates)})"
             vs_a = vs_b = "—"
         else:
-            spread = f"{_rate(min(f.rates))}–{_rate(max(f.rates))} ({len(f.rates)})"
+            spread = f"{number(min(f.rates))}–{number(max(f.rates))} ({len(f.rates)})"
             vs_a, vs_b = (_ratio(f.rate, a), _ratio(f.rate, b)) if f.ratios else ("—", "—")
         ref = by_key.get(f.ref) if f.ref else None
         vs_ref = f"{_ratio(f.rate, ref.rate)} {ref.key}" if ref and ref.rate else ""
         lines.append(
-            f"{f.key:<{kw}}  {f.label:<{lw}}  {_rate(f.rate):>9} {f.unit:<{uw}}  "
+            f"{f.key:<{kw}}  {f.label:<{lw}}  {number(f.rate):>9} {f.unit:<{uw}}  "
             f"{spread:<22} {vs_a:>6} {vs_b:>6}  {vs_ref}".rstrip()
         )
         lines += [f"{'':{kw}}    {line}" for line in f.note.splitlines()]

@@ -40,6 +40,7 @@ DEADLINE = date(2024, 12, 31)
 AS_OF = date(2025, 3, 1)  # after the deadline: every finding still open is overdue
 PERIOD = (date(2024, 1, 1), date(2024, 12, 31))
 BY_NAME = {p.name: p for p in PROJECTIONS}
+BATCH = 2_000  # events per catch-up transaction: the worker's default
 # Raised, attributed to the principal and to the leader whose portfolio holds the
 # category, then plan, progress, verified, closed.
 EVENTS_PER_LOOP = 7
@@ -228,13 +229,13 @@ async def _catch_up(pool: asyncpg.Pool, reps: int) -> list[Figure]:
             await _reset(pool, model.NAME, new)
 
             async def run(model: Any = model) -> None:
-                assert await catch_up(pool, mapper, model.PROJECTION, 500, model.TABLES) == total
+                assert await catch_up(pool, mapper, model.PROJECTION, BATCH, model.TABLES) == total
 
             figure.rates.append(total / await timed(run))
     for figure, model, new in runs:
         handled = await pool.fetchval(
             "SELECT count(*) FROM ledger_events WHERE topic = ANY($1)",
-            list(model.PROJECTION.handlers),
+            list(model.PROJECTION.topics),
         )
         figure.ref = None if model is chain else "L-cu-chain"
         figure.note = (

@@ -13,11 +13,14 @@ import contextlib
 import logging
 import os
 import platform
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,8 @@ from figures import Figure, table
 from guarded import guarded
 from importing import importing
 from loop import closed_loop
+from province_read import province_read
+from report import records, write_json, write_page
 from seal import UnsealedStore, create_unsealed
 from verifiable import verifiable
 from webhooks_out import webhooks_out
@@ -41,29 +46,48 @@ from writes import append_events, raw_insert
 from ledger.infra.database import create_pool, embedded_url, start_embedded
 
 
-def machine_facts(args: argparse.Namespace, load: tuple[float, float]) -> list[str]:
+def machine(load: tuple[float, float], server: dict[str, str]) -> dict[str, Any]:
+    """The facts of the machine the run ran on, as the results file has them."""
     cpuinfo = Path("/proc/cpuinfo")
     models = [
         line.split(":", 1)[1].strip()
         for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
         if line.startswith("model name")
     ]
-    cpu = models[0] if models else platform.processor() or "unknown CPU"
-    versions = ", ".join(
-        f"{p} {metadata.version(p)}"
-        for p in ("asyncpg", "eventsourcing", "psycopg")
-        if _installed(p)
-    )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": models[0] if models else platform.processor() or "unknown CPU",
+        "system": platform.system(),
+        "kernel": platform.release(),
+        "load_at_start": load[0],
+        "load_at_end": load[1],
+        "python": platform.python_version(),
+        "libraries": {
+            p: metadata.version(p) for p in ("asyncpg", "eventsourcing", "psycopg") if _installed(p)
+        },
+        "postgresql": server,
+    }
+
+
+def machine_facts(facts: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    """The lines above the table."""
+    pg = facts["postgresql"]
+    versions = ", ".join(f"{name} {v}" for name, v in facts["libraries"].items())
+    quick = ["quick:      true (--quick: every section small, to catch rot; not figures)"]
     return [
-        f"machine:    {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()};"
-        f" 1-min load average {load[0]:.2f} at start, {load[1]:.2f} at end",
-        f"python:     {platform.python_version()}; {versions}",
-        f"run:        --scale {args.scale} --repeat {args.repeat}; each rate is the median"
-        " over the repetitions, ratios are of medians",
+        *(quick if args.quick else []),
+        f"machine:    {facts['cores']} cores ({facts['cpu']}), {facts['system']}"
+        f" {facts['kernel']}; 1-min load average {facts['load_at_start']:.2f} at start,"
+        f" {facts['load_at_end']:.2f} at end",
+        f"postgresql: {pg['version']}, {pg['server']}; fsync={pg['fsync']},"
+        f" synchronous_commit={pg['synchronous_commit']}, shared_buffers={pg['shared_buffers']}",
+        f"python:     {facts['python']}; {versions}",
+        f"run:        --scale {args.scale} --repeat {args.repeat}; each rate is the"
+        " median over the repetitions, ratios are of medians",
     ]
 
 
-async def server_facts(admin_url: str, embedded: bool) -> str:
+async def server_facts(admin_url: str, embedded: bool) -> dict[str, str]:
     conn = await asyncpg.connect(admin_url)
     try:
         shown = {
@@ -72,12 +96,11 @@ async def server_facts(admin_url: str, embedded: bool) -> str:
         }
     finally:
         await conn.close()
-    server = "embedded (unix socket)" if embedded else "LEDGER_BENCH_DATABASE_URL"
-    return (
-        f"postgresql: {shown['server_version']}, {server}; fsync={shown['fsync']},"
-        f" synchronous_commit={shown['synchronous_commit']},"
-        f" shared_buffers={shown['shared_buffers']}"
-    )
+    return {
+        "version": shown.pop("server_version"),
+        "server": "embedded (unix socket)" if embedded else "LEDGER_BENCH_DATABASE_URL",
+        **shown,
+    }
 
 
 def _installed(package: str) -> bool:
@@ -222,6 +245,11 @@ async def imported(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     return await on_ledger(dbs, lambda url, pool: importing(url, pool, args.scale, progress))
 
 
+async def province_side(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """The read side on the generated province at two sizes (about 100k and 1M events)."""
+    return await province_read(dbs, args.scale, args.repeat, progress)
+
+
 SECTIONS = {
     "writes": compared,
     "catchup": caught_up,
@@ -231,6 +259,7 @@ SECTIONS = {
     "clues": clues_delivered,
     "webhooks": hooks_delivered,
     "import": imported,
+    "province": province_side,
 }
 
 
@@ -238,28 +267,46 @@ def progress(text: str) -> None:
     print(f"  … {text}", file=sys.stderr, flush=True)
 
 
+# --quick: every section at its smallest meaningful size. Two repetitions, not one, so
+# that what runs only between repetitions (resets of read models, new subscriptions) runs.
+QUICK = {"scale": 0.01, "repeat": 2}
+DEFAULTS = {"scale": 1.0, "repeat": 5}
+
+
 async def run(
     admin_url: str, port: int | None, embedded: bool, args: argparse.Namespace
-) -> tuple[list[Figure], str]:
+) -> tuple[list[tuple[str, Figure]], dict[str, str], dict[str, float]]:
+    """Every section asked for: its figures (each with its section's name), the server's
+    facts, and each section's seconds."""
     dbs = Databases(admin_url, port)
     await dbs.make_template()
     try:
-        figures: list[Figure] = []
+        figures: list[tuple[str, Figure]] = []
+        seconds: dict[str, float] = {}
         for name, section in SECTIONS.items():
             if not args.only or name in args.only:
-                figures += await section(dbs, args)
-        return figures, await server_facts(admin_url, embedded)
+                started = time.perf_counter()
+                figures += [(name, f) for f in await section(dbs, args)]
+                seconds[name] = round(time.perf_counter() - started, 2)
+                progress(f"section {name}: {seconds[name]:.1f} s")
+        return figures, await server_facts(admin_url, embedded), seconds
     finally:
         await dbs.drop_template()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="multiply every size by this (default 1.0)"
+        "--scale", type=float, help="multiply every size by this (default 1.0; --quick 0.01)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=5, help="repetitions per scenario (default 5)"
+        "--repeat", type=int, help="repetitions per scenario (default 5; --quick 2)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="every section at a small size, in well under 3 minutes: to catch rot, not for"
+        " figures; writes bench/results/quick.json, never latest.json or BENCHMARKS.md",
     )
     parser.add_argument(
         "--only",
@@ -268,13 +315,20 @@ def main() -> None:
         help=f"run only these sections (comma-separated: {', '.join(SECTIONS)})",
     )
     args = parser.parse_args()
+    for name, value in (QUICK if args.quick else DEFAULTS).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.scale <= 0 or args.repeat < 1:
         parser.error("--scale must be above 0 and --repeat at least 1")
     if args.only - set(SECTIONS):
         parser.error(f"--only takes {', '.join(SECTIONS)}")
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    started = time.perf_counter()
-    load_at_start = os.getloadavg()[0]
+    return args
+
+
+def measure(
+    args: argparse.Namespace,
+) -> tuple[list[tuple[str, Figure]], dict[str, str], dict[str, float]]:
+    """``run`` on the embedded server it starts (and removes), or on LEDGER_BENCH_DATABASE_URL's."""
     external = os.environ.get("LEDGER_BENCH_DATABASE_URL")
     workdir = None
     server = None
@@ -288,20 +342,82 @@ def main() -> None:
             server = start_embedded(workdir)
             admin_url = embedded_url(server, "postgres")
             port = server.get_postmaster_info().port
-        figures, server_line = asyncio.run(run(admin_url, port, server is not None, args))
+        return asyncio.run(run(admin_url, port, server is not None, args))
     finally:
         if server is not None:
             server.cleanup()
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
-    lines = machine_facts(args, (load_at_start, os.getloadavg()[0]))
-    print("\n".join([lines[0], server_line, *lines[1:]]))
+
+
+def commit() -> str | None:
+    """The tree's commit (``-dirty`` if it has changes), if it is a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+def show(facts: dict[str, Any], args: argparse.Namespace, figures: list[Figure]) -> None:
+    """The machine facts and the table, on stdout."""
+    print("\n".join(machine_facts(facts, args)))
     print()
     print(table(figures, "A", "B"))
     for figure in figures:
         if figure.error:
             print(f"\n{figure.key} did not run: {figure.error}")
-    print(f"\nwall time of the whole run: {time.perf_counter() - started:.1f} s")
+
+
+def outcome(
+    args: argparse.Namespace,
+    facts: dict[str, Any],
+    started_at: str,
+    wall: float,
+    measured: tuple[list[tuple[str, Figure]], dict[str, float]],
+) -> dict[str, Any]:
+    """The results file's object (bench/README.md, "The outputs")."""
+    figures, seconds = measured
+    return {
+        "machine": facts,
+        "args": {
+            "scale": args.scale,
+            "repeat": args.repeat,
+            "only": sorted(args.only),
+            "quick": args.quick,
+        },
+        "quick": args.quick,
+        "command": shlex.join(["bench/run.py", *sys.argv[1:]]),
+        "commit": commit(),
+        "started_at": started_at,
+        "wall_seconds": round(wall, 2),
+        "section_seconds": seconds,
+        "figures": records(figures),
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    started_at = datetime.now().astimezone().isoformat(timespec="seconds")
+    started = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
+    figures, server, seconds = measure(args)
+    facts = machine((load_at_start, os.getloadavg()[0]), server)
+    show(facts, args, [f for _, f in figures])
+    wall = time.perf_counter() - started
+    print(f"\nwall time of the whole run: {wall:.1f} s")
+    result = outcome(args, facts, started_at, wall, (figures, seconds))
+    progress(f"results written to {write_json(result)}")
+    if not args.quick:
+        progress(f"table written to {write_page(result)}")
 
 
 if __name__ == "__main__":

@@ -197,6 +197,10 @@ class BatchedProjection(Projection):
         self.tables = tables
         self.batch_handlers = {get_topic(cls): handler for cls, handler in handlers.items()}
 
+    @property
+    def topics(self) -> set[str]:
+        return set(self.batch_handlers)
+
     async def apply_batch(
         self, conn: asyncpg.Connection, mapper: Mapper[Any], rows: Sequence[RecordedEvent]
     ) -> None:

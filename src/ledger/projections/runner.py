@@ -32,6 +32,11 @@ class Projection:
         # By topic, so events this read model does not handle are never decoded.
         self.handlers = {get_topic(cls): handler for cls, handler in handlers.items()}
 
+    @property
+    def topics(self) -> set[str]:
+        """The topics of the events this read model applies."""
+        return set(self.handlers)
+
     async def setup(self, conn: asyncpg.Connection) -> None:
         await conn.execute(projection_sql(self.sql_file))
         await conn.execute(
