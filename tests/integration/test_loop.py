@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
@@ -32,8 +33,10 @@ from ledger.application.commands import (
 )
 from ledger.application.errors import ClueRedelivered
 from ledger.domain.accountability import AccountabilityCase
-from ledger.domain.errors import IllegalTransition, InvariantViolation, NotAttributable
+from ledger.domain.errors import IllegalTransition, InvariantViolation, NotAttributable, NotFound
 from ledger.domain.finding import Finding
+from ledger.domain.inspection import Inspection
+from ledger.domain.unit import Unit
 from ledger.domain.vocab import (
     Category,
     ClueSource,
@@ -46,6 +49,7 @@ from ledger.domain.vocab import (
     Severity,
     TriageOutcome,
 )
+from ledger.infra.eventstore import Condition, ConditionFailed
 from tests.world import CTX, FOUND_ON, build_world, raised_finding, started_inspection
 
 
@@ -310,3 +314,48 @@ async def test_assessment_total_grade_and_reassessment(ledger: Ledger) -> None:
 
     assessment = await ledger.store.get(Assessment, again.id)
     assert (assessment.total, assessment.grade) == (Decimal("82.00"), Grade.GOOD)
+
+
+async def test_a_command_reads_its_aggregates_and_a_chain_in_one_snapshot(ledger: Ledger) -> None:
+    """``AggregateStore.read``: the named aggregates, those the tag finds, and the head of
+    the same snapshot, so a guard on the tag catches any change to the chain after it."""
+    world = await build_world(ledger)
+    inspection = await started_inspection(ledger, world)
+    missing = UUID(int=7)
+    reads = await ledger.store.read([world.bureau, inspection, missing], [f"unit:{world.bureau}"])
+    assert reads.get(Unit, world.bureau, field="unit_id").id == world.bureau
+    assert reads.get(Inspection, inspection).id == inspection
+    with pytest.raises(NotFound) as refused:
+        reads.get(Unit, missing, field="unit_id")
+    assert refused.value.field == "unit_id"
+    with pytest.raises(NotFound):
+        reads.get(Unit, inspection)  # another kind of record: not found as a unit
+    posts = {a.id for a in reads.assignments()}
+    assert posts == {world.head_post, world.deputy_post, world.clerk_post}
+    assert reads.head == await ledger.store.events.head_position()
+    # A change to the unit's chain after the read fails an append guarded at its head.
+    await ledger.assignments.end_assignment(
+        CTX,
+        world.clerk_post,
+        EndAssignment(effective_to=date(2024, 6, 1), reason=EndReason.TRANSFERRED),
+    )
+    finding = Finding.raise_(
+        unit_id=world.bureau,
+        inspection_id=inspection,
+        clue_id=None,
+        category=Category.LAW_ENFORCEMENT,
+        severity=Severity.LOW,
+        description="guarded",
+        found_on=FOUND_ON,
+        deadline=date(2024, 12, 31),
+        actor="test",
+        source="test",
+        reason=None,
+        basis=None,
+        today=date(2026, 11, 27),
+    )
+    rows = ledger.store.new_events([finding])
+    with pytest.raises(ConditionFailed):
+        await ledger.store.events.append(
+            rows, condition=Condition([f"unit:{world.bureau}"], reads.head)
+        )

@@ -44,21 +44,23 @@ class FindingCommands(CommandService):
         """Raise a finding, attributed at once to whoever the chain made responsible."""
 
         async def decide() -> Decision:
-            await self.store.get(Unit, cmd.unit_id, field="unit_id")
+            # The unit, the inspection and the unit's chain in one read; the guard tag's
+            # events were read in the snapshot of its head.
+            named = [cmd.unit_id, *([cmd.inspection_id] if cmd.inspection_id else [])]
+            reads = await self.store.read(named, [f"unit:{cmd.unit_id}"])
+            reads.get(Unit, cmd.unit_id, field="unit_id")
             meta = ctx.meta(cmd.reason, cmd.basis)
             finding = Finding.raise_(**cmd.fields(), **meta, today=ctx.today)
             changed: list[Any] = [finding]
             if cmd.inspection_id is not None:
-                inspection = await self.store.get(
-                    Inspection, cmd.inspection_id, field="inspection_id"
-                )
+                inspection = reads.get(Inspection, cmd.inspection_id, field="inspection_id")
                 inspection.check_accepts_findings(cmd.unit_id, cmd.found_on)
             if cmd.clue_id is not None:
                 # The clue is the existing resource this changes, so If-Match names its version.
                 clue = await self._get_for_update(ctx, Clue, cmd.clue_id, field="clue_id")
                 clue.triage(TriageOutcome.FINDING, finding.id, **meta)
                 changed.append(clue)
-            assignments = await self.store.unit_assignments(cmd.unit_id)
+            assignments = reads.assignments()
             responsible = responsible_on(cmd.unit_id, assignments, cmd.found_on, cmd.category)
             check_someone_answers(cmd.unit_id, cmd.found_on, responsible)
             for assignment, liability in responsible:
@@ -69,9 +71,9 @@ class FindingCommands(CommandService):
                     automatic=True,
                     **{**meta, "reason": AUTOMATIC_ATTRIBUTION},
                 )
-            return Decision(changed, finding, [f"unit:{cmd.unit_id}"])
+            return Decision(changed, finding, [f"unit:{cmd.unit_id}"], read_at=reads.head)
 
-        return await self._execute_guarded(ctx, decide)
+        return await self._execute(ctx, decide)
 
     async def attribute(self, ctx: Context, finding_id: UUID, cmd: Attribute) -> CommandResult:
         async def decide() -> Decision:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -24,7 +25,31 @@ from ledger.infra.eventstore import EventStore, NewEvent, RecordedEvent
 
 A = TypeVar("A", bound=Aggregate)
 
-_LABELS = {
+
+@dataclass
+class Reads:
+    """What ``AggregateStore.read`` found: aggregates by id, those the tags found, the head."""
+
+    found: dict[UUID, Any]
+    tagged: list[Any]
+    head: int
+
+    def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:
+        aggregate = self.found.get(aggregate_id)
+        if not isinstance(aggregate, cls):
+            raise not_found(cls, aggregate_id, field)
+        return aggregate
+
+    def assignments(self) -> list[Assignment]:
+        return [a for a in self.tagged if isinstance(a, Assignment)]
+
+
+def not_found(cls: type, aggregate_id: UUID, field: str) -> NotFound:
+    label = _LABELS.get(cls, cls.__name__.lower())
+    return NotFound(f"no {label} with id {aggregate_id}", field=field)
+
+
+_LABELS: dict[type, str] = {
     Unit: "unit",
     Person: "person",
     Assignment: "assignment",
@@ -82,17 +107,26 @@ class AggregateStore:
     async def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:
         aggregate = self.replay(await self.events.read_stream(aggregate_id))
         if not isinstance(aggregate, cls):
-            label = _LABELS.get(cls, cls.__name__.lower())
-            raise NotFound(f"no {label} with id {aggregate_id}", field=field)
+            raise not_found(cls, aggregate_id, field)
         return aggregate
 
     async def tagged(self, tags: Sequence[str]) -> tuple[list[Any], int]:
         """Aggregates with events carrying any of ``tags``, and the head they were read at."""
         recorded, head = await self.events.read_tagged(tags)
+        return self._replayed(recorded), head
+
+    def _replayed(self, recorded: Iterable[RecordedEvent]) -> list[Any]:
         streams: dict[UUID, list[RecordedEvent]] = defaultdict(list)
         for row in recorded:
             streams[row.stream_id].append(row)
-        return [self.replay(rows) for rows in streams.values()], head
+        return [self.replay(rows) for rows in streams.values()]
+
+    async def read(self, ids: Sequence[UUID], tags: Sequence[str]) -> Reads:
+        """Several aggregates and those ``tags`` find, in one query and one snapshot: what
+        a command reads, in one round trip, with the head it was read at."""
+        by_id, by_tag, head = await self.events.read_streams_and_tagged(ids, tags)
+        found = {a.id: a for a in self._replayed(by_id)}
+        return Reads(found, self._replayed(by_tag), head)
 
     def new_events(self, aggregates: Iterable[Aggregate]) -> list[NewEvent]:
         rows = []

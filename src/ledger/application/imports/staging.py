@@ -13,6 +13,7 @@ never written, so what was read from the log can be kept for the whole import.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
@@ -20,7 +21,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
 
-from ledger.application.store import AggregateStore, tags_for
+from ledger.application.store import AggregateStore, Reads, tags_for
+from ledger.domain.errors import NotFound
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import (
     Appended,
@@ -150,6 +152,14 @@ class StagedStore(AggregateStore):
             self._kept[aggregate_id] = staged
             return staged
         return await super().get(cls, UUID(int=0), field=field)  # another kind: not found
+
+    async def read(self, ids: Sequence[UUID], tags: Sequence[str]) -> Reads:
+        found: dict[UUID, Any] = {}
+        for aggregate_id in ids:
+            with contextlib.suppress(NotFound):
+                found[aggregate_id] = await self.get(Aggregate, aggregate_id)
+        tagged, _ = await self.tagged(tags)
+        return Reads(found, tagged, 0)  # nothing else appends to what an import stages
 
     async def tagged(self, tags: Sequence[str]) -> tuple[list[Any], int]:
         logged = [tag for tag in tags if tag in self._logged_tags]
