@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ from pathlib import Path
 
 import asyncpg
 from figures import Figure
+from processes import run_measured
 
 from ledger.demo.province import write_province
 from ledger.infra.checkpoints import load_signer, make_checkpoint
@@ -68,7 +67,7 @@ async def importing(
         start = time.perf_counter()
         report = await verify_ledger(pool, signer.verifier_key)
         verify_rate = first["events"] / (time.perf_counter() - start)
-        assert report.ok, report.problems
+        assert report.ok, report.findings
     events = first["events"]
     return [
         _figure(
@@ -116,17 +115,11 @@ async def importing(
 
 
 def _import(file: Path, env: dict[str, str]) -> dict[str, float]:
-    done = subprocess.run(
-        [str(LEDGER), "import", str(file), "--actor", "operator:bench"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"ledger import failed: {done.stderr[-2000:]}")
-    summary: dict[str, float] = json.loads(done.stdout)
-    summary["rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ran = run_measured([str(LEDGER), "import", str(file), "--actor", "operator:bench"], env)
+    if ran.returncode != 0:
+        raise RuntimeError(f"ledger import failed: {ran.stderr[-2000:]}")
+    summary: dict[str, float] = json.loads(ran.stdout)
+    summary["rss_mb"] = ran.peak_mb
     return summary
 
 

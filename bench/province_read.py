@@ -37,7 +37,6 @@ import logging
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +53,7 @@ from databases import Databases
 from figures import Figure, table, timed
 from importing import LEDGER, PROVINCE, _import
 from per_event import PER_EVENT
+from processes import run_measured
 from verifiable import scan
 
 from ledger.demo.province import LAST, write_province
@@ -537,36 +537,18 @@ class _Size:
     def rebuild_rss(self) -> Figure:
         """`ledger projections rebuild` as a process; its VmHWM sampled from /proc."""
         self.say("`ledger projections rebuild`, its memory sampled")
-        with tempfile.TemporaryFile() as errors:
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                [str(LEDGER), "projections", "rebuild"],
-                env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-            )
-            peak, samples = 0, 0
-            while True:
-                peak = max(peak, _vm_hwm_kb(process.pid))  # read before poll() reaps it
-                samples += 1
-                if process.poll() is not None:
-                    break
-                time.sleep(0.05)
-            seconds = time.perf_counter() - started
-            if process.returncode != 0:
-                errors.seek(0)
-                tail = errors.read()[-2000:].decode(errors="replace")
-                raise RuntimeError(f"ledger projections rebuild failed: {tail}")
+        ran = run_measured([str(LEDGER), "projections", "rebuild"], self.env)
+        if ran.returncode != 0:
+            raise RuntimeError(f"ledger projections rebuild failed: {ran.stderr[-2000:]}")
         return Figure(
             f"R-rss-rebuild{self.tag}",
             "peak RSS of `ledger projections rebuild`",
             "MB",
-            [peak / 1024],
+            [ran.peak_mb],
             ratios=False,
-            note=f"VmHWM from /proc/<pid>/status, read every 50 ms ({samples} reads; not"
-            " ru_maxrss, which counts the bench's own pages forked into the child before"
-            f" exec): the three read models replayed from {self.events:,} events, each in"
-            f" one transaction, in {seconds:.1f} s with the process's start",
+            note="VmHWM from /proc/<pid>/status, read every 50 ms (bench/processes.py): the"
+            f" three read models replayed from {self.events:,} events, each in one"
+            f" transaction, in {ran.seconds:.1f} s with the process's start",
         )
 
 
@@ -659,18 +641,6 @@ def _objects(answer: Any) -> int:
         return 1 + sum(_objects(v) for v in answer.values())
     if isinstance(answer, list | tuple):
         return sum(_objects(v) for v in answer)
-    return 0
-
-
-def _vm_hwm_kb(pid: int) -> int:
-    """The process's peak resident set (VmHWM, kB); 0 once it has none (exited)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
     return 0
 
 

@@ -34,7 +34,8 @@ from commands import assign_into_full_unit, register_persons
 from databases import Databases
 from figures import Figure, table
 from guarded import guarded
-from importing import importing
+from http_load import http_load
+from importing import _import, importing
 from loop import closed_loop
 from province_read import province_read
 from report import records, write_json, write_page
@@ -43,7 +44,11 @@ from verifiable import verifiable
 from webhooks_out import webhooks_out
 from writes import append_events, raw_insert
 
+from ledger.demo.province import write_province
+from ledger.infra.codec import make_mapper
 from ledger.infra.database import create_pool, embedded_url, start_embedded
+from ledger.projections.registry import PROJECTIONS, TABLES
+from ledger.projections.runner import catch_up
 
 
 def machine(load: tuple[float, float], server: dict[str, str]) -> dict[str, Any]:
@@ -250,6 +255,30 @@ async def province_side(dbs: Databases, args: argparse.Namespace) -> list[Figure
     return await province_read(dbs, args.scale, args.repeat, progress)
 
 
+HTTP_PROVINCE = 0.055  # of the generated province at --scale 1: about 100,000 events
+
+
+async def http_side(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """The API over HTTP under 32 clients (a real `ledger serve`), on a generated province
+    of about 100,000 events (× --scale), imported and caught up first. Last: it writes."""
+    async with dbs.fresh(ledger=True) as url:
+        with tempfile.TemporaryDirectory(prefix="ledger-bench-http-") as folder:
+            file = Path(folder) / "province.jsonl"
+            with file.open("w", encoding="utf-8") as out:
+                lines = write_province(out, scale=HTTP_PROVINCE * args.scale)
+            progress(f"http: a province of {lines:,} lines; `ledger import` it, catch up")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+            env |= {"LEDGER_DATABASE_URL": url, "LEDGER_DATA_DIR": folder}
+            _import(file, env | {"LEDGER_LOG_LEVEL": "warning"})
+        pool = await create_pool(url, 1, 2)
+        try:
+            for projection in PROJECTIONS:
+                await catch_up(pool, make_mapper(), projection, 2_000, TABLES[projection.name])
+        finally:
+            await pool.close()
+        return await http_load(url, args.scale, args.repeat, progress)
+
+
 SECTIONS = {
     "writes": compared,
     "catchup": caught_up,
@@ -260,6 +289,7 @@ SECTIONS = {
     "webhooks": hooks_delivered,
     "import": imported,
     "province": province_side,
+    "http": http_side,
 }
 
 
