@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ledger.api.app import create_app
 from ledger.infra.revocations import revoke
 from ledger.infra.settings import Settings
-from ledger.infra.tokens import load_token_key
+from ledger.infra.tokens import LEEWAY_SECONDS, TokenRefused, Verifier, load_token_key
 from tests.conftest import Issue, bearer, log_count
 
 AiohttpClient = Callable[..., Awaitable[TestClient[Any, Any]]]
@@ -267,3 +267,31 @@ async def test_closed_metrics_take_an_admin_or_auditor_token(
     for role in ("admin", "auditor"):
         assert (await closed.get("/metrics", headers=bearer(issue(role)))).status == 200, role
     assert (await closed.get("/healthz")).status == 200  # the other open ones stay open
+
+
+async def test_a_verified_token_is_remembered_until_it_expires_and_revocations_still_count(
+    settings: Settings,
+) -> None:
+    """The verifier keeps the tokens it verified (a session's requests need not verify the
+    signature each time), but never past their expiry, and never past a revocation."""
+    key, _ = load_token_key(settings)
+    verifier = Verifier(settings, key)
+    token = _signed(settings, role="auditor")
+    decoded: list[str] = []
+    decode = verifier._decode
+
+    async def counted(text: str) -> Any:
+        decoded.append(text)
+        return await decode(text)
+
+    verifier._decode = counted  # type: ignore[method-assign]
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first and decoded == [token]  # remembered
+    principal, _ = verifier._verified[token]
+    verifier._verified[token] = (principal, time.time() - LEEWAY_SECONDS - 1)  # expired
+    assert await verifier.verify(token) == first and decoded == [token, token]  # checked again
+    verifier.revoked.add(first.token_id)
+    with pytest.raises(TokenRefused, match="revoked"):
+        await verifier.verify(token)
+    with pytest.raises(TokenRefused, match="not a JWT"):
+        await verifier.verify("not.a.token")

@@ -20,6 +20,7 @@ from ledger.api.keys import (
     METRICS,
     PII_KEY,
     POOL,
+    REACHED,
     SETTINGS,
     SIGNER,
     STOPPING,
@@ -35,6 +36,7 @@ from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.pii import load_pii_key
 from ledger.infra.settings import Settings
+from ledger.projections.runner import Reached
 from ledger.workers import run_background
 
 log = structlog.get_logger(__name__)
@@ -81,6 +83,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[MAPPER] = mapper
     events = EventStore(pool)
     app[EVENTS] = events
+    app[REACHED] = Reached(pool)
     app[PII_KEY] = pii_key = load_pii_key(settings.pii_key, settings.data_dir)
     app[LEDGER] = Ledger(events, mapper, pii_key)
     yield

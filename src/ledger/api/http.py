@@ -19,11 +19,10 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from ledger.api.errors import ApiError, check_plus_as_space, from_validation, invalid
-from ledger.api.keys import ACTOR, EVENTS, POOL, POSITION, PRINCIPAL, SETTINGS
+from ledger.api.keys import ACTOR, EVENTS, POSITION, PRINCIPAL, REACHED, SETTINGS
 from ledger.application import CommandResult, Context
 from ledger.projections.chain import NAME as CHAIN
 from ledger.projections.common import NOW
-from ledger.projections.runner import tracked_position
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -240,8 +239,11 @@ async def wait_for_position(request: web.Request, projection: str = CHAIN) -> in
     """Honour ``min_position``: wait (bounded) until the read model has reached it; a
     position the log has not reached is refused at once, naming the head."""
     wanted = query_int(request, "min_position", 0, 0, NOW)
-    pool = request.app[POOL]
-    reached = await tracked_position(pool, projection)
+    positions = request.app[REACHED]
+    reached = await positions.position(projection)  # at most a moment old
+    if reached >= wanted:
+        return reached
+    reached = await positions.position(projection, fresh=True)
     if reached >= wanted:
         return reached
     head = await request.app[EVENTS].head_position()
@@ -256,7 +258,7 @@ async def wait_for_position(request: web.Request, projection: str = CHAIN) -> in
     deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
     while time.monotonic() < deadline:
         await asyncio.sleep(0.01)
-        reached = await tracked_position(pool, projection)
+        reached = await positions.position(projection, fresh=True)
         if reached >= wanted:
             return reached
     raise ApiError(

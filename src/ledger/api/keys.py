@@ -18,10 +18,12 @@ from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.settings import Settings
 from ledger.infra.tokens import Verifier
+from ledger.projections.runner import Reached
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", Pool)
 EVENTS = web.AppKey("events", EventStore)
+REACHED = web.AppKey("reached", Reached)  # the read models' positions, read at most so often
 LEDGER = web.AppKey("ledger", Ledger)
 MAPPER = web.AppKey("mapper", Mapper)
 EMBEDDED = web.AppKey("embedded", object)

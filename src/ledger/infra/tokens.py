@@ -38,6 +38,7 @@ PROVIDER_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256", "PS256"]
 REQUIRED = ["exp", "iat", "sub", "jti", "iss", "aud"]
 REFETCH_SECONDS = 30.0
 LEEWAY_SECONDS = 30
+VERIFIED_KEPT = 10_000  # verified tokens remembered, the oldest forgotten first
 ADMIN_TOKEN_FILE = "admin-token"
 FIRST_TOKEN_TTL = timedelta(days=30)
 
@@ -172,8 +173,31 @@ class Verifier:
             else None
         )
         self.revoked: set[str] = set()
+        # Tokens whose signature and claims were checked: each request of a session would
+        # verify the same signature again. Kept until the token expires; the revocations
+        # are checked on every use.
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if time.time() <= expires + LEEWAY_SECONDS:
+                return self._unrevoked(principal)
+            del self._verified[token]
+        principal, expires = await self._decode(token)
+        if len(self._verified) >= VERIFIED_KEPT:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (principal, expires)
+        return self._unrevoked(principal)
+
+    def _unrevoked(self, principal: Principal) -> Principal:
+        if principal.token_id in self.revoked:
+            raise TokenRefused("the token has been revoked")
+        return principal
+
+    async def _decode(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and expiry, its signature and claims checked."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -205,10 +229,7 @@ class Verifier:
             raise TokenRefused("the token is not valid yet") from None
         except jwt.InvalidTokenError as error:
             raise TokenRefused(f"the token is not valid: {error}") from None
-        principal = principal_of(claims, self.settings.token_claims)
-        if principal.token_id in self.revoked:
-            raise TokenRefused("the token has been revoked")
-        return principal
+        return principal_of(claims, self.settings.token_claims), float(claims["exp"])
 
 
 def principal_of(claims: Mapping[str, Any], mapping: Mapping[str, str]) -> Principal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -61,6 +62,25 @@ class Projection:
 async def tracked_position(pool: asyncpg.Pool, name: str) -> int:
     value = await pool.fetchval("SELECT position FROM projection_tracking WHERE name = $1", name)
     return int(value or 0)
+
+
+class Reached:
+    """The positions the read models have reached, read at most every ``ttl`` seconds: the
+    position a query's answer names is then at most that old, so it says no more than the
+    rows hold (they may hold a little more); a wait for a position reads afresh."""
+
+    def __init__(self, pool: asyncpg.Pool, ttl: float = 0.05) -> None:
+        self.pool, self.ttl = pool, ttl
+        self._read: dict[str, tuple[int, float]] = {}
+
+    async def position(self, name: str, *, fresh: bool = False) -> int:
+        now = time.monotonic()
+        known = self._read.get(name)
+        if known is not None and not fresh and now - known[1] < self.ttl:
+            return known[0]
+        position = await tracked_position(self.pool, name)
+        self._read[name] = (position, now)
+        return position
 
 
 async def catch_up_batch(
