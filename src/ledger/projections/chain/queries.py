@@ -74,33 +74,40 @@ async def assignments_of_person(
     return [dict(r) for r in rows]
 
 
+_UNIT_COLUMNS = ("id", "name", "kind", "level", "parent_id", "code", "dissolved", "merged_into")
+# The unit, its holders on the day, and whether each one's line leads to an assignment in
+# effect that day: one statement (a round trip, not three). A unit with no holders is one
+# row of nulls beside it; no unit, no row.
+_CHAIN = (
+    "WITH u AS (SELECT unit_id AS id, name, kind, level, parent_id, code, dissolved,"
+    " merged_into, version FROM chain_units u WHERE unit_id = $1 AND " + known("u", 2) + "),"
+    " h AS (" + _ASSIGNMENT + " AND a.unit_id = $1 AND a.effective_from <= $3"
+    " AND (a.effective_to IS NULL OR a.effective_to > $3))"
+    " SELECT " + ", ".join(f"u.{c} AS u_{c}" for c in _UNIT_COLUMNS) + ","
+    " u.version AS u_version, h.*, EXISTS (SELECT 1 FROM chain_assignments x"
+    " WHERE x.assignment_id = h.reports_to AND " + known("x", 2) + " AND x.effective_from <= $3"
+    " AND (x.effective_to IS NULL OR x.effective_to > $3)) AS line_in_effect"
+    " FROM u LEFT JOIN h ON true"
+    " ORDER BY h.role, h.principal_title NULLS LAST, h.effective_from, h.id"
+)
+_HOLDER_COLUMNS = slice(len(_UNIT_COLUMNS) + 1, -1)
+
+
 async def chain(
     pool: asyncpg.Pool, unit_id: UUID, valid_at: date, position: int = NOW
 ) -> dict[str, Any] | None:
     """The tree principal(s) → leaders → staff of a unit on ``valid_at``, with its gaps."""
-    unit = await get_unit(pool, unit_id, position)
-    if unit is None:
+    rows = await pool.fetch(_CHAIN, unit_id, position, valid_at)
+    if not rows:
         return None
-    rows = await pool.fetch(
-        _ASSIGNMENT + " AND a.unit_id = $1 AND a.effective_from <= $3"
-        " AND (a.effective_to IS NULL OR a.effective_to > $3)"
-        " ORDER BY a.role, a.principal_title NULLS LAST, a.effective_from, a.assignment_id",
-        unit_id,
-        position,
-        valid_at,
-    )
-    holders = [dict(r) for r in rows]
+    first = rows[0]
+    unit = {c: first[f"u_{c}"] for c in (*_UNIT_COLUMNS, "version")}
+    holders = [dict(list(r.items())[_HOLDER_COLUMNS]) for r in rows if r["id"] is not None]
     inside = {h["id"] for h in holders}
-    outside = [h["reports_to"] for h in holders if h["reports_to"] not in inside | {None}]
-    in_effect = await pool.fetch(
-        "SELECT assignment_id FROM chain_assignments a WHERE assignment_id = ANY($1) AND "
-        + known("a", 2)
-        + " AND a.effective_from <= $3 AND (a.effective_to IS NULL OR a.effective_to > $3)",
-        outside,
-        position,
-        valid_at,
-    )
-    return {"unit": unit, **build_tree(holders, {r["assignment_id"] for r in in_effect})}
+    in_effect = {
+        r["reports_to"] for r in rows if r["line_in_effect"] and r["reports_to"] not in inside
+    }
+    return {"unit": unit, **build_tree(holders, in_effect)}
 
 
 _AFTER = " AND (a.effective_from, a.assignment_id) > ($4, $5)"
