@@ -27,7 +27,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from ledger.infra.eventstore import RecordedEvent
-from ledger.projections.runner import Projection
+from ledger.projections.runner import Handler, Projection
 
 Row = dict[str, Any]
 Change = Any  # a value, or a function of the row it supersedes (a counter + 1)
@@ -184,7 +184,10 @@ BatchHandler = Callable[[Batch, Any, RecordedEvent], None]
 
 
 class BatchedProjection(Projection):
-    """A read model applied a batch at a time: its handlers change a ``Batch``'s rows."""
+    """A read model applied a batch at a time: its handlers change a ``Batch``'s rows. A
+    read model may keep some handlers of one statement per event (``Projection``'s): the
+    events of a batch are then applied in runs, each run of batched events read, changed
+    and written before the next event of another kind, so the order holds."""
 
     def __init__(
         self,
@@ -192,26 +195,39 @@ class BatchedProjection(Projection):
         sql_file: str,
         tables: list[Table],
         handlers: dict[type, BatchHandler],
+        single: dict[type, Handler] | None = None,
     ) -> None:
-        super().__init__(name, sql_file, {})
+        super().__init__(name, sql_file, single or {})
         self.tables = tables
         self.batch_handlers = {get_topic(cls): handler for cls, handler in handlers.items()}
 
     @property
     def topics(self) -> set[str]:
-        return set(self.batch_handlers)
+        return set(self.batch_handlers) | set(self.handlers)
 
     async def apply_batch(
         self, conn: asyncpg.Connection, mapper: Mapper[Any], rows: Sequence[RecordedEvent]
     ) -> None:
-        handlers = self.batch_handlers
-        mine = [r for r in rows if r.topic in handlers]
-        if not mine:
+        run: list[RecordedEvent] = []
+        for row in rows:
+            if row.topic in self.batch_handlers:
+                run.append(row)
+            elif row.topic in self.handlers:
+                await self._apply_run(conn, mapper, run)
+                run = []
+                await self.apply(conn, mapper, row)
+        await self._apply_run(conn, mapper, run)
+
+    async def _apply_run(
+        self, conn: asyncpg.Connection, mapper: Mapper[Any], run: Sequence[RecordedEvent]
+    ) -> None:
+        if not run:
             return
         batch = Batch(self.tables)
-        # The streams the batch starts (their first event is in it) have nothing to read.
-        started = {r.stream_id for r in mine if r.stream_version == 1}
-        await batch.load(conn, list({r.stream_id for r in mine} - started))
-        for r in mine:
+        # The streams the run starts (their first event is in it) have nothing to read.
+        started = {r.stream_id for r in run if r.stream_version == 1}
+        await batch.load(conn, list({r.stream_id for r in run} - started))
+        handlers = self.batch_handlers
+        for r in run:
             handlers[r.topic](batch, mapper.to_domain_event(r.to_stored()), r)
         await batch.flush(conn)

@@ -14,9 +14,9 @@ from ledger.domain.bulletin import Bulletin
 from ledger.domain.clue import Clue
 from ledger.domain.inspection import Inspection
 from ledger.infra.eventstore import RecordedEvent
+from ledger.projections.batch import Batch, BatchedProjection, table
 from ledger.projections.common import Versioned, as_json, event_class
 from ledger.projections.records import cases, inspections
-from ledger.projections.runner import Projection
 
 NAME = "records_v1"
 TABLES = [
@@ -34,7 +34,7 @@ TABLES = [
 
 # Clues (线索)
 
-_CLUES = Versioned(
+_CLUES = table(
     "rec_clues",
     "clue_id",
     "clue_id, origin, external_id, summary, received_at, unit_id, recorded_at, outcome,"
@@ -42,39 +42,32 @@ _CLUES = Versioned(
 )
 
 
-async def clue_received(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    await conn.execute(
-        "INSERT INTO rec_clues (clue_id, origin, external_id, summary, received_at, unit_id,"
-        " recorded_at, version, known_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        e.originator_id,
-        e.origin.value,
-        e.external_id,
-        e.summary,
-        e.received_at,
-        e.unit_id,
-        row.recorded_at,
-        row.stream_version,
-        row.position,
-    )
-
-
-async def clue_triaged(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> None:
-    changes = {
-        "outcome": "$4::text",
-        "finding_id": "$5::uuid",
-        "triage_reason": "$6::text",
-        "triaged_at": "$7::timestamptz",
+def clue_received(b: Batch, e: Any, row: RecordedEvent) -> None:
+    clue = {
+        "clue_id": e.originator_id,
+        "origin": e.origin.value,
+        "external_id": e.external_id,
+        "summary": e.summary,
+        "received_at": e.received_at,
+        "unit_id": e.unit_id,
+        "recorded_at": row.recorded_at,
+        "outcome": None,
+        "finding_id": None,
+        "triage_reason": None,
+        "triaged_at": None,
+        "version": row.stream_version,
     }
-    await conn.execute(
-        _CLUES.statement(changes),
-        e.originator_id,
-        row.stream_version,
-        row.position,
-        e.outcome.value,
-        e.finding_id,
-        e.reason,
-        row.recorded_at,
-    )
+    b.insert("rec_clues", clue, row)
+
+
+def clue_triaged(b: Batch, e: Any, row: RecordedEvent) -> None:
+    changes = {
+        "outcome": e.outcome.value,
+        "finding_id": e.finding_id,
+        "triage_reason": e.reason,
+        "triaged_at": row.recorded_at,
+    }
+    b.supersede("rec_clues", e.originator_id, row, changes)
 
 
 # Bulletins (通报)
@@ -178,9 +171,16 @@ async def reassessed(conn: asyncpg.Connection, e: Any, row: RecordedEvent) -> No
     )
 
 
-PROJECTION = Projection(
+# Clues come in bursts (a hotline's batch): applied a batch at a time; the rest one
+# statement per event, in order with them.
+PROJECTION = BatchedProjection(
     NAME,
     "records",
+    [_CLUES],
+    {
+        event_class(Clue, "Received"): clue_received,
+        event_class(Clue, "Triaged"): clue_triaged,
+    },
     {
         event_class(Inspection, "Planned"): inspections.planned,
         event_class(Inspection, "Started"): inspections.started,
@@ -194,8 +194,6 @@ PROJECTION = Projection(
         event_class(AccountabilityCase, "SanctionModified"): cases.modified,
         event_class(AccountabilityCase, "SanctionRevoked"): cases.revoked,
         event_class(AccountabilityCase, "Closed"): cases.case_closed,
-        event_class(Clue, "Received"): clue_received,
-        event_class(Clue, "Triaged"): clue_triaged,
         event_class(Bulletin, "Issued"): bulletin_issued,
         event_class(IndicatorSet, "Defined"): indicator_set_defined,
         event_class(Assessment, "UnitAssessed"): unit_assessed,
