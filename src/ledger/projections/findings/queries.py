@@ -43,11 +43,24 @@ JURISDICTION = (
 # a principal's is its principal title; a leader's, the finding's category ($4) in its
 # portfolio that day; a staff member's, its own assignment. The same assignment, when it
 # still holds the post, is named before another.
+_ATTRIBUTION_COLUMNS = {
+    "person_id": "t.person_id",
+    "person_name": "p.name",
+    "assignment_id": "t.assignment_id",
+    "title": "a.title",
+    "role": "a.role",
+    "principal_title": "a.principal_title",
+    "liability": "t.liability",
+    "automatic": "t.automatic",
+    "reason": "t.reason",
+    "now_person_id": "n.person_id",
+    "now_person_name": "n.person_name",
+    "now_assignment_id": "n.assignment_id",
+    "now_title": "n.title",
+}
+# One row per attribution, its columns as one record (to be read as ``_ATTRIBUTION_COLUMNS``).
 _ATTRIBUTIONS = (
-    "SELECT t.person_id, p.name AS person_name, t.assignment_id, a.title, a.role,"
-    " a.principal_title, t.liability, t.automatic, t.reason,"
-    " n.person_id AS now_person_id, n.person_name AS now_person_name,"
-    " n.assignment_id AS now_assignment_id, n.title AS now_title"
+    "SELECT ROW(" + ", ".join(_ATTRIBUTION_COLUMNS.values()) + ")"
     " FROM loop_attributions t"
     " LEFT JOIN chain_persons p ON p.person_id = t.person_id AND "
     + known("p", 2)
@@ -114,9 +127,9 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
     return item
 
 
-def _then_and_now(row: asyncpg.Record) -> tuple[dict[str, Any], dict[str, Any]]:
+def _then_and_now(row: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
     """An attribution as it was, and the post it was borne through as held on the day."""
-    then = dict(row)
+    then = dict(zip(_ATTRIBUTION_COLUMNS, row, strict=True))
     holder = {k.removeprefix("now_"): then.pop(k) for k in list(then) if k.startswith("now_")}
     now = {
         "for_person_id": then["person_id"],
@@ -127,37 +140,47 @@ def _then_and_now(row: asyncpg.Record) -> tuple[dict[str, Any], dict[str, Any]]:
     return then, now
 
 
+_DEADLINES = (
+    "SELECT ROW(extension, deadline, previous_deadline, approver_person_id, reason, extended_on)"
+    " FROM loop_deadlines d WHERE d.finding_id = $1 AND d.known_from <= $2 ORDER BY extension"
+)
+_DEADLINE_COLUMNS = (
+    "extension",
+    "deadline",
+    "previous_deadline",
+    "approver_person_id",
+    "reason",
+    "extended_on",
+)
+# The finding, its deadlines and its attributions then and now: one statement.
+_FINDING = numbered(
+    "SELECT "
+    + SUMMARY
+    + _DETAIL
+    + ", ARRAY("
+    + _DEADLINES
+    + ") AS deadlines_, ARRAY("
+    + _ATTRIBUTIONS.replace("$4::text", "f.category")
+    + ") AS attributions_"
+    + " FROM loop_findings f LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND "
+    + known("u", 2)
+    + " WHERE f.finding_id = $1 AND "
+    + known("f", 2),
+    A=3,
+)
+
+
 async def get_finding(
     pool: asyncpg.Pool, finding_id: UUID, as_of: date, position: int = NOW
 ) -> dict[str, Any] | None:
     """The loop status as known at ``position``, overdue counted on ``as_of``, with who was
     responsible then and who holds each of those posts on ``as_of``."""
-    row = await pool.fetchrow(
-        numbered(
-            "SELECT "
-            + SUMMARY
-            + _DETAIL
-            + " FROM loop_findings f LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND "
-            + known("u", 2)
-            + " WHERE f.finding_id = $1 AND "
-            + known("f", 2),
-            A=3,
-        ),
-        finding_id,
-        position,
-        as_of,
-    )
+    row = await pool.fetchrow(_FINDING, finding_id, position, as_of)
     if row is None:
         return None
     finding = summary(row)
-    deadlines = await pool.fetch(
-        "SELECT extension, deadline, previous_deadline, approver_person_id, reason, extended_on"
-        " FROM loop_deadlines WHERE finding_id = $1 AND known_from <= $2 ORDER BY extension",
-        finding_id,
-        position,
-    )
-    finding["deadlines"] = [dict(d) for d in deadlines]
-    attributions = await pool.fetch(_ATTRIBUTIONS, finding_id, position, as_of, finding["category"])
+    deadlines, attributions = finding.pop("deadlines_"), finding.pop("attributions_")
+    finding["deadlines"] = [dict(zip(_DEADLINE_COLUMNS, d, strict=True)) for d in deadlines]
     pairs = [_then_and_now(a) for a in attributions]
     finding["responsible_then"] = [then for then, _ in pairs]
     finding["responsible_now"] = [now for _, now in pairs]
