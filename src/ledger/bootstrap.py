@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -9,24 +10,27 @@ import asyncpg
 from ledger.infra.database import create_pool, database_url
 from ledger.infra.migrations import migrate
 from ledger.infra.settings import Settings
-from ledger.projections.registry import PROJECTIONS
-from ledger.projections.sqlfiles import projection_sql
+from ledger.projections.registry import PROJECTIONS, TABLES
+from ledger.projections.runner import Projection
+from ledger.projections.shapes import SETUP_LOCK, set_up
 
-_SETUP_LOCK = 0x1ED6E3
 
-
-async def prepare(pool: asyncpg.Pool) -> None:
+async def prepare(
+    pool: asyncpg.Pool,
+    projections: Sequence[Projection] = PROJECTIONS,
+    tables: dict[str, list[str]] = TABLES,
+) -> list[str]:
+    """Migrate, then set up the read models (their SQL, then search.sql's indexes on their
+    tables, then jurisdiction.sql's policies); returns the read models whose shape changed,
+    which are left as they are for the worker to rebuild beside (``projections.shapes``)."""
     async with pool.acquire() as conn:
         await migrate(conn)
         # Concurrent starters would race on CREATE TABLE IF NOT EXISTS.
-        await conn.execute("SELECT pg_advisory_lock($1)", _SETUP_LOCK)
+        await conn.execute("SELECT pg_advisory_lock($1)", SETUP_LOCK)
         try:
-            for projection in PROJECTIONS:
-                await projection.setup(conn)
-            await conn.execute(projection_sql("search"))  # indexes on the tables above
-            await conn.execute(projection_sql("jurisdiction"))
+            return await set_up(conn, projections, tables)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", _SETUP_LOCK)
+            await conn.execute("SELECT pg_advisory_unlock($1)", SETUP_LOCK)
 
 
 async def connect(settings: Settings) -> tuple[asyncpg.Pool, Any]:

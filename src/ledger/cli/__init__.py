@@ -189,31 +189,6 @@ def migrate() -> None:
     click.echo("schema is up to date", err=True)
 
 
-@main.group()
-def projections() -> None:
-    """Read-model maintenance."""
-
-
-@projections.command("rebuild")
-def projections_rebuild() -> None:
-    """Replay the whole log into every read model (readers see the old rows until done)."""
-    from ledger.bootstrap import connect
-    from ledger.infra.codec import make_mapper
-    from ledger.projections.registry import PROJECTIONS, TABLES
-    from ledger.projections.runner import rebuild
-
-    async def run() -> None:
-        pool, _server = await connect(_settings())
-        try:
-            for projection in PROJECTIONS:
-                count = await rebuild(pool, make_mapper(), projection, TABLES[projection.name])
-                click.echo(f"{projection.name}: {count} events replayed", err=True)
-        finally:
-            await pool.close()
-
-    asyncio.run(run())
-
-
 @main.command()
 def openapi() -> None:
     """Print the OpenAPI document (what `api/openapi.json` holds)."""
@@ -273,9 +248,11 @@ def demo() -> None:
 
 
 from ledger.cli.imports import import_, import_schema, province  # noqa: E402  (registers)
+from ledger.cli.projections import projections  # noqa: E402
 from ledger.cli.tokens import token  # noqa: E402
 
 main.add_command(token)
+main.add_command(projections)
 main.add_command(import_)
 main.add_command(import_schema)
 main.add_command(province)

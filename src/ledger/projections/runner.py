@@ -15,6 +15,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
+from ledger.projections.reshape import reshape
 from ledger.projections.sqlfiles import projection_sql
 
 log = structlog.get_logger(__name__)
@@ -184,21 +185,37 @@ async def run_worker(
     batch_size: int = 500,
     poll_interval: float = 1.0,
     tables: dict[str, list[str]] | None = None,
+    rebuild_batch_size: int = 2_000,
 ) -> None:
     """Keep every projection caught up until ``stop`` is set.
 
     One worker is active per database: the others wait on the advisory lock (standby)
     and take over when it stops. NOTIFY wakes the worker at once; polling backs it up.
-    A lost connection (a database restart) is retried, not fatal.
+    A lost connection (a database restart) is retried, not fatal. Given the ``tables``,
+    a read model whose shape changed (``shapes``) is rebuilt beside the live one in the
+    background (``reshape.reshape``), by a standby too: during a rolling start the new
+    version builds while the old one's worker keeps the live tables current.
     """
-    while not stop.is_set():
-        try:
-            await _work(
-                pool, mapper, projections, stop, batch_size, poll_interval, Statistics(tables or {})
-            )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            log.error("projection_worker_lost_database", error=str(error))
-            await _pause(stop, poll_interval)
+    reshaping = (
+        asyncio.ensure_future(
+            reshape(pool, mapper, projections, tables, stop, batch_size=rebuild_batch_size)
+        )
+        if tables
+        else None
+    )
+    try:
+        while not stop.is_set():
+            try:
+                statistics = Statistics(tables or {})
+                await _work(pool, mapper, projections, stop, batch_size, poll_interval, statistics)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.error("projection_worker_lost_database", error=str(error))
+                await _pause(stop, poll_interval)
+    finally:
+        if reshaping is not None:
+            reshaping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reshaping
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:
