@@ -67,6 +67,9 @@ async def changed(client: Client, ledger: Ledger, project: Any, pool: asyncpg.Po
         f"/v1/assignments/{ours.head_post}/correct",
         {"field": "title", "new": "局长（正职）", "reason": "笔误"},
     )
+    # A scoped caller's rows of the log are those row-level security finds through the
+    # chain's read model: caught up here, not left to the worker's pace.
+    await project()
     return Changed(ours, theirs, UUID(newcomer), UUID(post["id"]), before)
 
 
