@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
 
 from ledger.bootstrap import prepare
-from ledger.infra.database import create_pool
+from ledger.infra.database import create_pool, embedded_url, start_embedded
 
 
 def with_database(url: str, name: str) -> str:
@@ -69,3 +73,24 @@ class Databases:
 
     def params(self, url: str) -> dict[str, Any]:
         return {"dbname": urlsplit(url).path.lstrip("/")} | connection_params(url, self.port)
+
+
+@contextlib.contextmanager
+def bench_server(say: Callable[[str], None]) -> Iterator[tuple[str, int | None, bool]]:
+    """The server a bench run uses: LEDGER_BENCH_DATABASE_URL's, or an embedded PostgreSQL
+    started in a temporary directory (and removed after). Yields its admin URL, its port
+    (embedded) and whether it is the embedded one."""
+    external = os.environ.get("LEDGER_BENCH_DATABASE_URL")
+    if external:
+        yield external, None, False
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    server = None
+    try:
+        say(f"starting embedded PostgreSQL in {workdir}")
+        server = start_embedded(workdir)
+        yield embedded_url(server, "postgres"), server.get_postmaster_info().port, True
+    finally:
+        if server is not None:
+            server.cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -36,7 +36,6 @@ import contextlib
 import logging
 import os
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -49,7 +48,7 @@ from uuid import UUID
 
 import asyncpg
 import structlog
-from databases import Databases
+from databases import Databases, bench_server
 from figures import Figure, table, timed
 from importing import LEDGER, PROVINCE, _import
 from per_event import PER_EVENT
@@ -59,7 +58,7 @@ from verifiable import scan
 from ledger.demo.province import LAST, write_province
 from ledger.infra.checkpoints import load_signer, make_checkpoint
 from ledger.infra.codec import make_mapper
-from ledger.infra.database import create_pool, embedded_url, start_embedded
+from ledger.infra.database import create_pool
 from ledger.infra.verify import verify_ledger
 from ledger.projections import chain, evaluation, findings, records
 from ledger.projections.chain import queries as chain_query
@@ -704,23 +703,8 @@ def main() -> None:
         parser.error("--scale and --budget must be above 0, --repeat at least 1")
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     started = time.perf_counter()
-    external = os.environ.get("LEDGER_BENCH_DATABASE_URL")
-    workdir, server, port = None, None, None
-    try:
-        if external:
-            admin_url = external
-        else:
-            workdir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
-            _progress(f"starting embedded PostgreSQL in {workdir}")
-            server = start_embedded(workdir)
-            admin_url = embedded_url(server, "postgres")
-            port = server.get_postmaster_info().port
+    with bench_server(_progress) as (admin_url, port, _embedded):
         figures = asyncio.run(_alone(admin_url, port, args))
-    finally:
-        if server is not None:
-            server.cleanup()
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(f"--scale {args.scale} --repeat {args.repeat}; {os.cpu_count()} cores")
     print()
     print(table(figures, "A", "B"))

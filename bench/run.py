@@ -14,7 +14,6 @@ import logging
 import os
 import platform
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from baseline_es import application_save, postgres_env
 from catchup import projection
 from clues_in import clues_in
 from commands import assign_into_full_unit, register_persons
-from databases import Databases
+from databases import Databases, bench_server
 from figures import Figure, table
 from guarded import guarded
 from http_load import http_load
@@ -46,7 +45,7 @@ from writes import append_events, raw_insert
 
 from ledger.demo.province import write_province
 from ledger.infra.codec import make_mapper
-from ledger.infra.database import create_pool, embedded_url, start_embedded
+from ledger.infra.database import create_pool
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up
 
@@ -359,25 +358,8 @@ def measure(
     args: argparse.Namespace,
 ) -> tuple[list[tuple[str, Figure]], dict[str, str], dict[str, float]]:
     """``run`` on the embedded server it starts (and removes), or on LEDGER_BENCH_DATABASE_URL's."""
-    external = os.environ.get("LEDGER_BENCH_DATABASE_URL")
-    workdir = None
-    server = None
-    port = None
-    try:
-        if external:
-            admin_url = external
-        else:
-            workdir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
-            progress(f"starting embedded PostgreSQL in {workdir}")
-            server = start_embedded(workdir)
-            admin_url = embedded_url(server, "postgres")
-            port = server.get_postmaster_info().port
-        return asyncio.run(run(admin_url, port, server is not None, args))
-    finally:
-        if server is not None:
-            server.cleanup()
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
+    with bench_server(progress) as (admin_url, port, embedded):
+        return asyncio.run(run(admin_url, port, embedded, args))
 
 
 def commit() -> str | None:
