@@ -29,8 +29,10 @@ async def received_clue(client: TestClient[Any, Any], world: Loop, project: Proj
     return clue
 
 
-async def clue_status(client: TestClient[Any, Any], clue: str) -> dict[str, Any]:
-    answer = await client.get(f"/v1/clues/{clue}")
+async def clue_status(
+    client: TestClient[Any, Any], clue: str, at: str | None = None
+) -> dict[str, Any]:
+    answer = await client.get(f"/v1/clues/{clue}" + (f"?min_position={at}" if at else ""))
     assert answer.status == 200
     return dict(await answer.json())
 
@@ -75,7 +77,7 @@ async def test_an_inspector_triages_a_clue_into_a_finding(
     raised = await answer.json()
     assert raised["source"] == {"kind": "clue", "id": clue}
     assert raised["description"] == "行政处罚未告知当事人陈述申辩权利"
-    assert (await clue_status(client, clue))["finding_id"] == finding
+    assert (await clue_status(client, clue, at))["finding_id"] == finding
     _, html = await page_text(session, target)
     assert "线索已立为问题。" in html and "行政处罚未告知当事人陈述申辩权利" in html
     _, html = await page_text(session, "/console/desk")
@@ -104,7 +106,8 @@ async def test_refused_triage_keeps_the_input_and_a_dismissal_needs_a_reason(
     assert status == 303 and target.startswith("/console/desk?done=dismissed")
     _, html = await page_text(session, target)
     assert "线索已作不予立项处理。" in html
-    assert (await clue_status(client, clue))["outcome"] == "dismissed"
+    at = target.rsplit("at=", 1)[1]
+    assert (await clue_status(client, clue, at))["outcome"] == "dismissed"
 
 
 async def test_a_unit_officer_cannot_triage(
