@@ -90,7 +90,7 @@ _CHAIN = (
     " FROM u LEFT JOIN h ON true"
     " ORDER BY h.role, h.principal_title NULLS LAST, h.effective_from, h.id"
 )
-_HOLDER_COLUMNS = slice(len(_UNIT_COLUMNS) + 1, -1)
+_NOT_HOLDER = ("u_", "line_in_effect")  # the unit's columns, and the line's test
 
 
 async def chain(
@@ -102,7 +102,11 @@ async def chain(
         return None
     first = rows[0]
     unit = {c: first[f"u_{c}"] for c in (*_UNIT_COLUMNS, "version")}
-    holders = [dict(list(r.items())[_HOLDER_COLUMNS]) for r in rows if r["id"] is not None]
+    holders = [
+        {k: v for k, v in r.items() if not k.startswith(_NOT_HOLDER)}
+        for r in rows
+        if r["id"] is not None
+    ]
     inside = {h["id"] for h in holders}
     in_effect = {
         r["reports_to"] for r in rows if r["line_in_effect"] and r["reports_to"] not in inside
