@@ -64,8 +64,11 @@ CREATE INDEX IF NOT EXISTS loop_findings_owner
     ON loop_findings (owner_person_id, found_on) WHERE owner_person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS loop_findings_inspection
     ON loop_findings (inspection_id) WHERE inspection_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS loop_findings_current_open
-    ON loop_findings (deadline) WHERE known_to IS NULL AND stage <> 'closed';
+-- The findings not closed, in the open-loop report's order (most overdue first is earliest
+-- deadline first), with what its overdue counts group by: an index-only scan.
+CREATE INDEX IF NOT EXISTS loop_findings_open
+    ON loop_findings (deadline, found_on, finding_id) INCLUDE (unit_id, category)
+    WHERE known_to IS NULL AND stage <> 'closed';
 -- The search pages newest found first: (found_on desc, finding_id) is its keyset.
 CREATE INDEX IF NOT EXISTS loop_findings_current_found
     ON loop_findings (found_on DESC, finding_id) WHERE known_to IS NULL;
@@ -95,4 +98,21 @@ CREATE TABLE IF NOT EXISTS loop_deadlines (
     extended_on         date,
     known_from          bigint  NOT NULL,
     PRIMARY KEY (finding_id, extension)
+);
+
+-- The open-loop report's counts of the current findings, per unit and category, kept by
+-- each batch (projections.tally): a province's report reads a row per unit and category
+-- instead of every finding. Overdue is counted from the open findings on the day asked.
+CREATE TABLE IF NOT EXISTS loop_counts (
+    unit_id                    uuid    NOT NULL,
+    category                   text    NOT NULL,
+    total                      integer NOT NULL DEFAULT 0,
+    closed                     integer NOT NULL DEFAULT 0,
+    rectified                  integer NOT NULL DEFAULT 0,
+    referred                   integer NOT NULL DEFAULT 0,
+    dismissed                  integer NOT NULL DEFAULT 0,
+    rectified_on_time          integer NOT NULL DEFAULT 0,
+    rectified_after_extension  integer NOT NULL DEFAULT 0,
+    rectified_late             integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, category)
 );

@@ -79,6 +79,7 @@ SELECT ledger_policy('chain_portfolios',
 SELECT ledger_policy('chain_lines',
     'EXISTS (SELECT 1 FROM chain_assignments a WHERE a.assignment_id = chain_lines.assignment_id)');
 SELECT ledger_policy('loop_findings', 'unit_id = ANY ((SELECT ledger_scope())::uuid[])');
+SELECT ledger_policy('loop_counts', 'unit_id = ANY ((SELECT ledger_scope())::uuid[])');
 SELECT ledger_policy('loop_attributions',
     'EXISTS (SELECT 1 FROM loop_findings f WHERE f.finding_id = loop_attributions.finding_id)');
 SELECT ledger_policy('loop_deadlines',

@@ -14,6 +14,7 @@ from ledger.application.imports.importer import Importer
 from ledger.application.imports.kinds import KINDS
 from ledger.demo.province import province_lines, write_province
 from ledger.infra.codec import make_mapper
+from ledger.projections.findings import report
 from ledger.projections.registry import PROJECTIONS, TABLES
 from ledger.projections.runner import catch_up, rebuild
 from tests.conftest import log_count
@@ -89,6 +90,72 @@ async def test_read_models_are_the_same_whatever_the_batches_they_are_applied_in
     for projection in PROJECTIONS:
         await rebuild(pool, mapper, projection, TABLES[projection.name])
     assert await snapshot(pool) == small
+
+
+# The counts the findings' read model keeps, computed from its current rows.
+COUNTED = (
+    "SELECT unit_id, category, count(*), count(*) FILTER (WHERE stage = 'closed'),"
+    " count(*) FILTER (WHERE outcome = 'rectified'), count(*) FILTER (WHERE outcome = 'referred'),"
+    " count(*) FILTER (WHERE outcome = 'dismissed'),"
+    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on <= original_deadline),"
+    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on > original_deadline"
+    "   AND verified_on <= deadline),"
+    " count(*) FILTER (WHERE outcome = 'rectified' AND verified_on > deadline)"
+    " FROM loop_findings WHERE known_to IS NULL GROUP BY unit_id, category"
+)
+KEPT = (
+    "SELECT unit_id, category, total, closed, rectified, referred, dismissed,"
+    " rectified_on_time, rectified_after_extension, rectified_late FROM loop_counts"
+    " WHERE total > 0"
+)
+
+
+async def test_the_open_loop_counts_kept_by_the_read_model_are_those_of_its_findings(
+    pool: asyncpg.Pool,
+) -> None:
+    """The open-loop report reads the counts the findings' read model keeps per unit and
+    category (``loop_counts``), batch by batch; they equal its current rows counted, and
+    the report from them equals the report counted from every finding (as a read as known
+    at a position is), for the province and each city, on days before, inside and after
+    its years, page by page."""
+    lines = (json.dumps(line, ensure_ascii=False) for line in province_lines(scale=0.01))
+    importer = Importer(pool, make_mapper(), PII_KEY, actor="admin", today=TODAY)
+    staged = await importer.run(enumerate(lines, 1))
+    assert staged.errors == []
+    mapper = make_mapper()
+    for projection in PROJECTIONS:
+        await catch_up(pool, mapper, projection, batch_size=13)
+    counted = sorted(tuple(r) for r in await pool.fetch(COUNTED))
+    assert sorted(tuple(r) for r in await pool.fetch(KEPT)) == counted
+    assert len(counted) > 20
+
+    head = await pool.fetchval("SELECT max(position) FROM ledger_events")
+    units = await pool.fetch(
+        "SELECT unit_id FROM chain_units WHERE known_to IS NULL"
+        " AND (parent_id IS NULL OR level = 'municipal') ORDER BY code"
+    )
+    assert len(units) > 1
+    for unit in [r[0] for r in units]:
+        for day in (date(2019, 6, 1), date(2022, 3, 15), TODAY):
+            kept = await report.open_loop_report(pool, unit, day, limit=7)
+            scanned = await report.open_loop_report(pool, unit, day, head, limit=7)
+            assert kept == scanned
+            assert kept is not None
+            order = sorted(
+                kept["open"],
+                key=lambda f: (-f["days_overdue"], f["deadline"], f["found_on"], str(f["id"])),
+            )
+            assert kept["open"] == order  # most overdue first
+            if len(kept["open"]) < 7:
+                continue
+            last = kept["open"][-1]
+            after = (last["days_overdue"], last["deadline"], last["found_on"], last["id"])
+            following = await report.open_loop_report(pool, unit, day, limit=7, after=after)
+            assert following is not None and following["open"]
+            assert following["open"][0]["id"] not in {f["id"] for f in kept["open"]}
+    root = await report.open_loop_report(pool, units[0][0], TODAY, limit=1)
+    assert root is not None and root["totals"]["total"] == sum(r[2] for r in counted)
+    assert root["totals"]["overdue"] > 0
 
 
 def test_the_same_seed_gives_the_same_lines_and_another_seed_others() -> None:

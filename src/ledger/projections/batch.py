@@ -28,6 +28,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.runner import Handler, Projection
+from ledger.projections.tally import Tally
 
 Row = dict[str, Any]
 Change = Any  # a value, or a function of the row it supersedes (a counter + 1)
@@ -151,8 +152,9 @@ class Batch:
         self.close(table_name, stream, row)
         return self.insert(table_name, values, row)
 
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        """Write what the batch did: closes of earlier rows first, then every row made."""
+    async def flush(self, conn: asyncpg.Connection, tallies: Sequence[Tally] = ()) -> None:
+        """Write what the batch did: closes of earlier rows first, then every row made,
+        then what that changes in ``tallies``."""
         for name, t in self.tables.items():
             closed = self._closed[name]
             if closed:
@@ -163,6 +165,8 @@ class Batch:
                 await conn.copy_records_to_table(
                     name, records=[tuple(r[c] for c in columns) for r in made], columns=columns
                 )
+        for tally in tallies:
+            await tally.write(conn, self._made[tally.source], self._closed[tally.source])
 
 
 def _close_statement(t: Table) -> str:
@@ -196,9 +200,11 @@ class BatchedProjection(Projection):
         tables: list[Table],
         handlers: dict[type, BatchHandler],
         single: dict[type, Handler] | None = None,
+        tallies: Sequence[Tally] = (),
     ) -> None:
         super().__init__(name, sql_file, single or {})
         self.tables = tables
+        self.tallies = tallies
         self.batch_handlers = {get_topic(cls): handler for cls, handler in handlers.items()}
 
     @property
@@ -230,4 +236,4 @@ class BatchedProjection(Projection):
         handlers = self.batch_handlers
         for r in run:
             handlers[r.topic](batch, mapper.to_domain_event(r.to_stored()), r)
-        await batch.flush(conn)
+        await batch.flush(conn, self.tallies)

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.domain.finding import Finding
-from ledger.domain.vocab import FindingStage
+from ledger.domain.vocab import FindingStage, Outcome
 from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.batch import Batch, BatchedProjection, Change, Row, table
 from ledger.projections.common import event_class
+from ledger.projections.tally import Tally
 
 NAME = "findings_v1"
-TABLES = ["loop_findings", "loop_attributions", "loop_deadlines"]
+TABLES = ["loop_findings", "loop_attributions", "loop_deadlines", "loop_counts"]
 
 _FINDINGS = table(
     "loop_findings",
@@ -35,6 +36,32 @@ _DEADLINES = table(
     "finding_id",
     "finding_id, extension, deadline, previous_deadline, approver_person_id, reason, extended_on",
     versioned=False,
+)
+
+
+def _rectified(row: Row) -> bool:
+    return bool(row["outcome"] == Outcome.RECTIFIED.value and row["verified_on"] is not None)
+
+
+# The open-loop report's counts of the current findings by unit and category (the SQL of
+# ``report._COUNTS``, which counts the rows as known at a position): overdue depends on the
+# day asked and is counted from the open findings.
+_COUNTS = Tally(
+    "loop_findings",
+    "loop_counts",
+    {"unit_id": "uuid", "category": "text"},
+    {
+        "total": lambda r: True,
+        "closed": lambda r: r["stage"] == FindingStage.CLOSED.value,
+        "rectified": lambda r: r["outcome"] == Outcome.RECTIFIED.value,
+        "referred": lambda r: r["outcome"] == Outcome.REFERRED.value,
+        "dismissed": lambda r: r["outcome"] == Outcome.DISMISSED.value,
+        "rectified_on_time": lambda r: _rectified(r) and r["verified_on"] <= r["original_deadline"],
+        "rectified_after_extension": lambda r: (
+            _rectified(r) and r["original_deadline"] < r["verified_on"] <= r["deadline"]
+        ),
+        "rectified_late": lambda r: _rectified(r) and r["verified_on"] > r["deadline"],
+    },
 )
 
 
@@ -233,4 +260,5 @@ PROJECTION = BatchedProjection(
         event_class(Finding, "Referred"): referred,
         event_class(Finding, "Closed"): closed,
     },
+    tallies=[_COUNTS],
 )

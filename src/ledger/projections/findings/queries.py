@@ -33,11 +33,11 @@ _DETAIL = (
 )
 # The jurisdiction of $J: the unit and every unit below it, as the chain stands now.
 # UNION (not UNION ALL) so a cycle in the parents could never loop.
-JURISDICTION = (
-    "WITH RECURSIVE below(unit_id) AS (SELECT $J::uuid UNION SELECT u.unit_id"
+BELOW = (
+    "below(unit_id) AS (SELECT $J::uuid UNION SELECT u.unit_id"
     " FROM chain_units u JOIN below b ON u.parent_id = b.unit_id WHERE u.known_to IS NULL)"
-    " SELECT unit_id FROM below"
 )
+JURISDICTION = "WITH RECURSIVE " + BELOW + " SELECT unit_id FROM below"
 
 # Who held the post of an attribution on $3, as known at $2. The post is the role held:
 # a principal's is its principal title; a leader's, the finding's category ($4) in its

@@ -51,6 +51,51 @@ _COUNT_NAMES = (
 )
 
 
+# The counts of the jurisdiction's findings by unit, by category and in all (grouping
+# sets), each group with its unit's name; from ``rows``, one row per unit and category.
+def _grouped(rows: str) -> str:
+    sums = ", ".join(f"coalesce(sum({c}), 0)::bigint AS {c}" for c in _COUNT_NAMES)
+    return numbered(
+        "SELECT g.*, u.name AS unit_name FROM (SELECT unit_id, category,"
+        " grouping(unit_id, category) AS level, "
+        + sums
+        + f" FROM ({rows}) f GROUP BY GROUPING SETS ((), (unit_id), (category))"
+        # A unit or category whose findings all moved away keeps a row of zeros.
+        " HAVING coalesce(sum(total), 0) > 0 OR grouping(unit_id, category) = 3) g"
+        " LEFT JOIN chain_units u ON u.unit_id = g.unit_id AND u.known_to IS NULL"
+        " ORDER BY g.overdue DESC, g.open DESC, u.name, g.unit_id, g.category",
+        A=2,
+        J=1,
+    )
+
+
+_IN_JURISDICTION = " IN (" + JURISDICTION + ")"
+
+# As known at a position: the jurisdiction's findings, counted per unit and category.
+_SCANNED_GROUPS = _grouped(
+    "SELECT unit_id, category, "
+    + _COUNTS
+    + " FROM (SELECT f.*, "
+    + OVERDUE
+    + " AS overdue FROM loop_findings f WHERE f.known_to IS NULL AND f.unit_id"
+    + _IN_JURISDICTION
+    + ") f GROUP BY unit_id, category"
+)
+
+# Now: the counts the read model keeps (``loop_counts``, see the tally in ``handlers``),
+# and overdue from the open findings, an index-only scan.
+_KEPT_GROUPS = _grouped(
+    "SELECT c.*, c.total - c.closed AS open, coalesce(o.overdue, 0) AS overdue"
+    " FROM loop_counts c LEFT JOIN (SELECT f.unit_id, f.category, count(*) AS overdue"
+    "   FROM loop_findings f WHERE f.known_to IS NULL AND f.stage <> 'closed'"
+    "   AND f.deadline < $A AND f.unit_id"
+    + _IN_JURISDICTION
+    + "   GROUP BY f.unit_id, f.category) o"
+    " ON o.unit_id = c.unit_id AND o.category = c.category"
+    " WHERE c.unit_id" + _IN_JURISDICTION
+)
+
+
 def _rates(counts: dict[str, Any]) -> dict[str, Any]:
     def share(part: int, whole: int) -> float | None:
         return round(part / whole, 4) if whole else None
@@ -97,23 +142,7 @@ async def open_loop_report(
     )
     if unit is None:
         return None
-    findings = numbered(
-        "SELECT f.*, "
-        + OVERDUE
-        + " AS overdue FROM loop_findings f WHERE f.known_to IS NULL AND f.unit_id IN ("
-        + JURISDICTION
-        + ")",
-        A=2,
-        J=1,
-    )
-    groups = await fetch(
-        "SELECT g.*, u.name AS unit_name FROM (SELECT unit_id, category,"
-        " grouping(unit_id, category) AS level, "
-        + _COUNTS
-        + f" FROM ({findings}) f GROUP BY GROUPING SETS ((), (unit_id), (category))) g"
-        " LEFT JOIN chain_units u ON u.unit_id = g.unit_id AND u.known_to IS NULL"
-        " ORDER BY g.overdue DESC, g.open DESC, u.name, g.unit_id, g.category"
-    )
+    groups = await fetch(_KEPT_GROUPS if position is None else _SCANNED_GROUPS)
     totals: dict[str, Any] = {}
     by_unit, by_category = [], []
     for group in groups:
@@ -130,14 +159,14 @@ async def open_loop_report(
     keyset = ""
     page_args: list[Any] = [limit]
     if after is not None:
+        # Most days overdue first is earliest deadline first (days overdue is the day asked
+        # less the deadline, or 0 from the deadline on), so the deadline orders the page.
         keyset = (
-            f" WHERE (-o.days_overdue, o.deadline, o.found_on, o.id)"
-            f" > (${more + 1}, ${more + 2}, ${more + 3}, ${more + 4})"
+            f" AND (f.deadline, f.found_on, f.finding_id) > (${more + 1}, ${more + 2}, ${more + 3})"
         )
-        page_args += [-after[0], after[1], after[2], after[3]]
+        page_args += [after[1], after[2], after[3]]
     rows = await fetch(
-        "SELECT * FROM ("
-        + numbered(
+        numbered(
             "SELECT " + SUMMARY + " FROM loop_findings f"
             " LEFT JOIN chain_units u ON u.unit_id = f.unit_id AND u.known_to IS NULL"
             " WHERE f.known_to IS NULL AND f.stage <> 'closed' AND f.unit_id IN ("
@@ -146,8 +175,7 @@ async def open_loop_report(
             A=2,
             J=1,
         )
-        + f") o{keyset} ORDER BY o.days_overdue DESC, o.deadline, o.found_on, o.id"
-        f" LIMIT ${more}",
+        + f"{keyset} ORDER BY f.deadline, f.found_on, f.finding_id LIMIT ${more}",
         *page_args,
     )
     return {
