@@ -62,11 +62,11 @@ async def projection(pool: asyncpg.Pool, events: int, reps: int, clients: int) -
         " assignments, portfolio changes, ends, renames, corrections",
     )
     mapper = make_mapper()
-    caught = Figure("P-cu", f"catch_up of {chain.NAME} from zero, batches of 2,000", "events/s")
+    caught = Figure("P-cu", f"catch_up of {chain.NAME} from zero, batches of 5,000", "events/s")
     rebuilt = Figure("P-rb", f"rebuild of {chain.NAME} (one transaction)", "events/s")
 
     async def run_catch_up() -> None:
-        assert await catch_up(pool, mapper, chain.PROJECTION, 2_000, chain.TABLES) == total
+        assert await catch_up(pool, mapper, chain.PROJECTION, 5_000, chain.TABLES) == total
 
     async def run_rebuild() -> None:
         assert await rebuild(pool, mapper, chain.PROJECTION, chain.TABLES) == total

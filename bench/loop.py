@@ -40,7 +40,7 @@ DEADLINE = date(2024, 12, 31)
 AS_OF = date(2025, 3, 1)  # after the deadline: every finding still open is overdue
 PERIOD = (date(2024, 1, 1), date(2024, 12, 31))
 BY_NAME = {p.name: p for p in PROJECTIONS}
-BATCH = 2_000  # events per catch-up transaction: the worker's default
+BATCH = 5_000  # events per catch-up transaction: the worker's default
 # Raised, attributed to the principal and to the leader whose portfolio holds the
 # category, then plan, progress, verified, closed.
 EVENTS_PER_LOOP = 7

@@ -8,7 +8,7 @@ scale, the notes the real counts) and imported by the real `ledger import` (a pr
 its own) into a fresh ledger. On each:
 
 - R-cu-*:      ``catch_up`` of chain_v1, findings_v1, records_v1 from position 0 over the
-               whole log, batches of 2,000 (the worker's default, its tables given as the
+               whole log, batches of 5,000 (the worker's default, its tables given as the
                worker gives them); events of the log per second; run 1 on the fresh import,
                then (after the baseline) on the tables emptied and analyzed: min(--repeat,
                3) runs at 100k, at least 2; 2 at 1M;
@@ -69,7 +69,7 @@ from ledger.projections.registry import TABLES
 from ledger.projections.runner import Projection, Statistics, catch_up, catch_up_batch
 
 SIZES = (("100k", PROVINCE / 10), ("1M", PROVINCE))  # of the generator's scale, × --scale
-BATCH = 2_000  # the worker's default batch (LEDGER_PROJECTION_BATCH_SIZE)
+BATCH = 5_000  # the worker's default batch (LEDGER_PROJECTION_BATCH_SIZE)
 BASELINE_BATCH = 500  # the per-event design's batch, as it ran
 BUDGET = 180.0  # seconds a per-event baseline may run before it stops after a batch
 SAMPLES = 200  # per query, × --scale, at least MIN_SAMPLES

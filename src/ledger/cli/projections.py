@@ -24,7 +24,7 @@ def projections() -> None:
     " for a database nothing serves from, or without room for a second copy.",
 )
 @click.option("--keep-retired", is_flag=True, help="Keep the old tables in ledger_retired_<name>.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=2_000, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=5_000, show_default=True)
 def projections_rebuild(
     names: tuple[str, ...], in_place: bool, keep_retired: bool, batch_size: int
 ) -> None:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     min_position_timeout: float = Field(
         default=5.0, gt=0, description="Longest wait of a query for `min_position`, seconds."
     )
-    projection_batch_size: int = Field(default=2_000, ge=1, le=10_000)
+    projection_batch_size: int = Field(default=5_000, ge=1, le=10_000)
     projection_poll_interval: float = Field(default=1.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     import_max_bytes: int = Field(

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-REBUILD_BATCH = 2_000  # events a transaction of the build applies
+REBUILD_BATCH = 5_000  # events a transaction of the build applies
 
 
 class RebuildUnderWay(RuntimeError):

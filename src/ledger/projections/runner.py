@@ -185,7 +185,7 @@ async def run_worker(
     batch_size: int = 500,
     poll_interval: float = 1.0,
     tables: dict[str, list[str]] | None = None,
-    rebuild_batch_size: int = 2_000,
+    rebuild_batch_size: int = 5_000,
 ) -> None:
     """Keep every projection caught up until ``stop`` is set.
 
