@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
 
+from ledger.application.tagcache import EMPTY, TagCache
 from ledger.domain.accountability import AccountabilityCase
 from ledger.domain.assessment import Assessment, IndicatorSet
 from ledger.domain.assignment import Assignment
@@ -96,13 +97,11 @@ class AggregateStore:
     def __init__(self, events: EventStore, mapper: Mapper[Any]) -> None:
         self.events = events
         self.mapper = mapper
+        self.tag_cache = TagCache()
 
     def replay(self, recorded: Iterable[RecordedEvent]) -> Any:
-        aggregate = None
-        for row in recorded:
-            domain_event: Any = self.mapper.to_domain_event(row.to_stored())
-            aggregate = domain_event.mutate(aggregate)
-        return aggregate
+        decode = self.mapper.to_domain_event
+        return _mutated(decode(row.to_stored()) for row in recorded)
 
     async def get(self, cls: type[A], aggregate_id: UUID, *, field: str = "id") -> A:
         aggregate = self.replay(await self.events.read_stream(aggregate_id))
@@ -112,8 +111,8 @@ class AggregateStore:
 
     async def tagged(self, tags: Sequence[str]) -> tuple[list[Any], int]:
         """Aggregates with events carrying any of ``tags``, and the head they were read at."""
-        recorded, head = await self.events.read_tagged(tags)
-        return self._replayed(recorded), head
+        reads = await self.read([], tags)
+        return reads.tagged, reads.head
 
     def _replayed(self, recorded: Iterable[RecordedEvent]) -> list[Any]:
         streams: dict[UUID, list[RecordedEvent]] = defaultdict(list)
@@ -123,10 +122,25 @@ class AggregateStore:
 
     async def read(self, ids: Sequence[UUID], tags: Sequence[str]) -> Reads:
         """Several aggregates and those ``tags`` find, in one query and one snapshot: what
-        a command reads, in one round trip, with the head it was read at."""
-        by_id, by_tag, head = await self.events.read_streams_and_tagged(ids, tags)
-        found = {a.id: a for a in self._replayed(by_id)}
-        return Reads(found, self._replayed(by_tag), head)
+        a command reads, in one round trip, with the head it was read at. The tagged
+        streams' events are kept decoded (``tagcache``): the next read of the same tags
+        reads and decodes only the events after this one's head."""
+        key = tuple(sorted(set(tags)))
+        kept = self.tag_cache.get(key)
+        if kept is None:
+            by_id, by_tag, head = await self.events.read_streams_and_tagged(ids, tags)
+            kept = EMPTY
+        else:
+            by_id, by_tag, head = await self.events.read_streams_and_tagged_after(
+                ids, tags, kept.head, list(kept.streams)
+            )
+        decode = self.mapper.to_domain_event
+        found = kept.extended(
+            head, [(r.stream_id, r.position, decode(r.to_stored())) for r in by_tag]
+        )
+        self.tag_cache.put(key, found)
+        tagged = [_mutated(events) for events in found.streams.values()]
+        return Reads({a.id: a for a in self._replayed(by_id)}, tagged, head)
 
     def new_events(self, aggregates: Iterable[Aggregate]) -> list[NewEvent]:
         rows = []
@@ -166,3 +180,11 @@ class AggregateStore:
         if holders:
             raise InvariantViolation(f"{message} (held by {holders[0].id})", field=attribute)
         return tag
+
+
+def _mutated(events: Iterable[Any]) -> Any:
+    """A fresh aggregate from its decoded events (never changed: each replay its own)."""
+    aggregate = None
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate

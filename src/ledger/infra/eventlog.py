@@ -71,6 +71,19 @@ _STREAMS_AND_TAGGED = (
     " (SELECT stream_id FROM ledger_events WHERE tags && $2::text[]))"
     " r) t ON true ORDER BY t.by_tag, t.position"
 )
+# The same, for a reader that holds the tagged streams as they were at position $3 (their
+# ids $4): the events of its streams after $3, and whole the streams the tags found after
+# $3 that it does not hold (a stream may carry a tag from a later event on).
+_STREAMS_AND_TAGGED_AFTER = (
+    "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
+    "SELECT false AS by_tag, r.* FROM (" + _RECORDED + " WHERE e.stream_id = ANY($1::uuid[])) r"
+    " UNION ALL SELECT true AS by_tag, r.* FROM (" + _RECORDED + " WHERE e.stream_id IN"
+    " (SELECT stream_id FROM ledger_events WHERE position > $3 AND tags && $2::text[])"
+    " AND NOT e.stream_id = ANY($4::uuid[])) r"
+    " UNION ALL SELECT true AS by_tag, r.* FROM (" + _RECORDED + " WHERE e.stream_id"
+    " = ANY($4::uuid[]) AND e.position > $3) r"
+    ") t ON true ORDER BY t.by_tag, t.position"
+)
 _PAGE = " AND e.position > $2 AND e.position <= $3 ORDER BY e.position LIMIT $4"
 _STREAM_PAGE = _RECORDED + " WHERE e.stream_id = $1" + _PAGE
 # `@>` on a one-element array is what the GIN index ledger_events_tags answers.
@@ -140,13 +153,17 @@ class EventLog:
         """The events of ``stream_ids`` and the whole streams ``read_tagged`` finds, apart,
         in ledger order, and the head: one query, one snapshot (a command's reads)."""
         rows = await self.db.fetch(_STREAMS_AND_TAGGED, list(stream_ids), list(tags))
-        by_id: list[RecordedEvent] = []
-        by_tag: list[RecordedEvent] = []
-        for r in rows:
-            if r["position"] is not None:
-                found = RecordedEvent(**{k: v for k, v in r.items() if k not in _MARKS})
-                (by_tag if r["by_tag"] else by_id).append(found)
-        return by_id, by_tag, int(rows[0]["head"])
+        return _apart(rows)
+
+    async def read_streams_and_tagged_after(
+        self, stream_ids: Sequence[UUID], tags: Sequence[str], after: int, held: Sequence[UUID]
+    ) -> tuple[list[RecordedEvent], list[RecordedEvent], int]:
+        """As ``read_streams_and_tagged``, for a reader holding the streams ``held`` as they
+        were at position ``after``: of those, only their events after it."""
+        rows = await self.db.fetch(
+            _STREAMS_AND_TAGGED_AFTER, list(stream_ids), list(tags), after, list(held)
+        )
+        return _apart(rows)
 
     async def stream_topic(self, stream_id: UUID, upto: int) -> str | None:
         """The topic of a stream's first event, if it was at or before ``upto``: what the
@@ -191,3 +208,16 @@ class EventLog:
             "SELECT coalesce(max(position), 0) FROM ledger_seal WHERE recorded_at <= $1", known_at
         )
         return int(value)
+
+
+def _apart(
+    rows: Sequence[asyncpg.Record],
+) -> tuple[list[RecordedEvent], list[RecordedEvent], int]:
+    """The rows read by id and those read by tag, apart, and the head they were read at."""
+    by_id: list[RecordedEvent] = []
+    by_tag: list[RecordedEvent] = []
+    for r in rows:
+        if r["position"] is not None:
+            found = RecordedEvent(**{k: v for k, v in r.items() if k not in _MARKS})
+            (by_tag if r["by_tag"] else by_id).append(found)
+    return by_id, by_tag, int(rows[0]["head"])
