@@ -21,8 +21,13 @@ from tests.world import CTX, build_world, raised_finding, started_inspection
 def _state(aggregates: list[Any]) -> list[tuple[Any, ...]]:
     """What a rule reads of each aggregate, in the order the read hands them out."""
     return [
-        (type(a).__name__, a.id, a.version, getattr(a, "effective_to", None))
-        + tuple(sorted(map(str, getattr(a, "attributions", {}))))
+        (
+            type(a).__name__,
+            a.id,
+            a.version,
+            getattr(a, "effective_to", None),
+            *sorted(map(str, getattr(a, "attributions", {}))),
+        )
         for a in aggregates
     ]
 
