@@ -16,7 +16,9 @@ from commands import CTX, new_ledger, populate, register_persons
 from figures import Figure, Measured, timed
 
 from ledger.application.commands import (
+    Assign,
     CloseFinding,
+    EndAssignment,
     PlanInspection,
     PlanRectification,
     RaiseFinding,
@@ -25,7 +27,7 @@ from ledger.application.commands import (
     StartInspection,
     VerifyRectification,
 )
-from ledger.domain.vocab import Category, Outcome, Severity
+from ledger.domain.vocab import Category, EndReason, Outcome, Role, Severity
 from ledger.infra.codec import make_mapper
 from ledger.projections import chain, evaluation, findings, records
 from ledger.projections.chain import queries as chain_query
@@ -152,13 +154,54 @@ async def _world(pool: asyncpg.Pool, departments: int) -> tuple[UUID, list[dict[
     return root, depts, planned.id
 
 
+TURNOVER = 40  # staff who came and went in a department with a long history
+
+
+async def _turnover(pool: asyncpg.Pool, loops: _Loops, depts: list[dict[str, UUID]]) -> _Loops:
+    """``TURNOVER`` staff who joined and left each of ``depts`` between 2019 and 2024 (an
+    appointment and its end each: 80 more events tagged with the unit), and raising over
+    them as ``loops`` does."""
+    ledger = loops.ledger
+    for dept in depts:
+        for i in range(TURNOVER):
+            person = await ledger.persons.register_person(CTX, RegisterPerson(name=f"科员{i}"))
+            start = date(2019 + i // 8, 1 + i % 8, 1)
+            post = await ledger.assignments.assign(
+                CTX,
+                Assign(
+                    unit_id=dept["unit_id"],
+                    person_id=person.id,
+                    role=Role.STAFF,
+                    title="科员",
+                    effective_from=start,
+                ),
+            )
+            await ledger.assignments.end_assignment(
+                CTX,
+                post.id,
+                EndAssignment(
+                    effective_to=date(start.year, start.month + 4, 1),
+                    reason=EndReason.TRANSFERRED,
+                ),
+            )
+    return _Loops(pool, loops.inspection, depts)
+
+
 async def _commands(
     pool: asyncpg.Pool, loops: _Loops, n: Callable[[float], int], reps: int
 ) -> list[Figure]:
-    """L-reg, L-raise, L-loop, L-loop8, their repetitions interleaved as in run.py."""
+    """L-reg, L-raise, L-raise-long, L-loop, L-loop8, their repetitions interleaved as in
+    run.py."""
     reg = await register_persons(pool, n(250))
     reg.figure.key, reg.figure.label = "L-reg", "Ledger.register_person, 1 client (baseline)"
     raising = Figure("L-raise", "Ledger.raise_finding, 1 client", "commands/s", ref="L-reg")
+    long = Figure(
+        "L-raise-long",
+        "Ledger.raise_finding, 1 client, departments with five years of turnover",
+        "commands/s",
+        ref="L-raise",
+    )
+    seasoned = await _turnover(pool, loops, loops.depts[:4])
     # A loop is five commands: no ratio to A or B, whose units are one row or event.
     one = Figure("L-loop", "closed loops (5 commands each), 1 client", "loops/s", ratios=False)
     eight = Figure(
@@ -172,10 +215,12 @@ async def _commands(
     scenarios = [
         reg,
         Measured(raising, lambda: _rate(raises, lambda: loops.raise_some(raises))),
+        Measured(long, lambda: _rate(raises, lambda: seasoned.raise_some(raises))),
         Measured(one, lambda: _rate(single, lambda: loops.close_some(single))),
         Measured(eight, lambda: _rate(8 * each, concurrent)),
     ]
     await loops.raise_some(5)  # warm-up
+    await seasoned.raise_some(5)
     await loops.close_some(5)
     for _ in range(reps):
         for measured in scenarios:
@@ -185,12 +230,17 @@ async def _commands(
         f"{raises} per repetition over {len(loops.depts)} departments of 6 posts: reads the"
         " unit, the inspection, the unit's assignments; appends Raised + 2 attributions"
     )
+    long.note = (
+        f"{raises} per repetition over {len(seasoned.depts)} of the departments, each also with"
+        f" {TURNOVER} staff who came and went (2019–2024): the unit's tag finds"
+        f" {6 + TURNOVER} assignments; flat in the unit's history is a ratio near 1"
+    )
     for figure, count in ((one, f"{single} loops"), (eight, f"8 × {each} loops")):
         figure.note = (
             f"{count} per repetition; raise, plan, progress, verify, close:"
             f" {EVENTS_PER_LOOP} events per loop, {5 * (figure.rate or 0):.0f} commands/s"
         )
-    return [reg.figure, raising, one, eight]
+    return [reg.figure, raising, long, one, eight]
 
 
 async def _rate(count: int, work: Callable[[], Awaitable[object]]) -> float:
