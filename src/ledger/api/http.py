@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
+import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
@@ -52,7 +53,7 @@ def json_response(
 ) -> web.Response:
     return web.Response(
         status=status,
-        body=json.dumps(body, ensure_ascii=False, default=to_json).encode(),
+        body=orjson.dumps(body, default=to_json, option=orjson.OPT_NON_STR_KEYS),
         content_type="application/json",
         headers=headers,
     )
