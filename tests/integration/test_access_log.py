@@ -13,7 +13,15 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from ledger.infra.accesslog import AccessEntry, looked_at, page, record, record_many, verify_chain
+from ledger.infra.accesslog import (
+    AccessEntry,
+    AccessLogWriter,
+    looked_at,
+    page,
+    record,
+    record_many,
+    verify_chain,
+)
 from ledger.infra.database import create_pool
 from ledger.infra.verify import verify_ledger
 from ledger.offline import ACCESS_FIELDS, access_entry_hash
@@ -130,6 +138,35 @@ async def test_concurrent_appends_from_two_pools_stay_gapless_and_chained(
     assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
     report = await verify_chain(pool)
     assert report.ok and report.entries == 80 and report.head == rows[-1]["entry_hash"]
+
+
+async def test_entries_arriving_together_are_appended_together(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """The API's writer (one per process): entries that arrive while an append is in
+    flight go in the next one, each caller answered with its own seq; two processes'
+    writers interleave without a gap; a failed append answers every entry of its batch."""
+    mine, theirs = AccessLogWriter(pool), AccessLogWriter(other := await create_pool(database_url))
+    try:
+        seqs = await asyncio.gather(
+            *(w.record(entry(f"s{i}")) for i in range(150) for w in (mine, theirs))
+        )
+    finally:
+        await other.close()
+    assert sorted(seqs) == list(range(1, 301))
+    rows = await page(pool, limit=500)
+    assert {r["subject"] for r in rows} == {f"s{i}" for i in range(150)}
+    # Each append stamps its entries with one time: a few appends, not 300.
+    assert len({r["at"] for r in rows}) <= 8
+    report = await verify_chain(pool)
+    assert report.ok and report.entries == 300
+
+    closed = AccessLogWriter(other)  # its pool is closed: every entry hears the failure
+    failed = await asyncio.gather(
+        *(closed.record(entry()) for _ in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(f, asyncpg.InterfaceError) for f in failed), failed
+    assert (await verify_chain(pool)).entries == 300
 
 
 async def test_filters_and_cursor_paging(pool: asyncpg.Pool) -> None:

@@ -15,10 +15,18 @@ from uuid import UUID
 from aiohttp import web
 
 from ledger.api.errors import ApiError
-from ledger.api.keys import CONSOLE_SECRET, EXPORTED, POOL, PRINCIPAL, PURPOSE, REQUEST_ID, TARGET
+from ledger.api.keys import (
+    ACCESS_LOG,
+    CONSOLE_SECRET,
+    EXPORTED,
+    PRINCIPAL,
+    PURPOSE,
+    REQUEST_ID,
+    TARGET,
+)
 from ledger.application.policy import PERSON_READS
 from ledger.domain.access import Role
-from ledger.infra.accesslog import AccessEntry, record
+from ledger.infra.accesslog import AccessEntry
 
 # The audited operations, and the kind of thing their path's {id} names (None: the
 # handler says, or there is none). Any other operation's CSV answer, an export, is
@@ -118,4 +126,4 @@ async def record_access(request: web.Request, action: str, status: int) -> None:
         person_id=target if kind == "person" else None,
         purpose=request.get(PURPOSE),
     )
-    await record(request.app[POOL], entry)
+    await request.app[ACCESS_LOG].record(entry)

@@ -13,6 +13,7 @@ from aiohttp import web
 from ledger.api import console
 from ledger.api.auth import check_policy_covers, guard, make_verifier, revocations
 from ledger.api.keys import (
+    ACCESS_LOG,
     EMBEDDED,
     EVENTS,
     LEDGER,
@@ -30,6 +31,7 @@ from ledger.api.resources import all_routes
 from ledger.application import Ledger
 from ledger.bootstrap import connect
 from ledger.deliveries.worker import run_deliveries
+from ledger.infra.accesslog import AccessLogWriter
 from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
 from ledger.infra.eventstore import EventStore
@@ -78,6 +80,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     pool, embedded = await connect(settings)
     app[POOL] = pool
+    app[ACCESS_LOG] = AccessLogWriter(pool)
     app[EMBEDDED] = embedded
     mapper = make_mapper()
     app[MAPPER] = mapper

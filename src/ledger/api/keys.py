@@ -12,6 +12,7 @@ from eventsourcing.persistence import Mapper
 from ledger.api.limits import TokenBuckets
 from ledger.application import Ledger
 from ledger.domain.access import Principal
+from ledger.infra.accesslog import AccessLogWriter
 from ledger.infra.checkpoints import Signer
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import EventStore
@@ -22,6 +23,7 @@ from ledger.projections.runner import Reached
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", Pool)
+ACCESS_LOG = web.AppKey("access_log", AccessLogWriter)  # appends entries together
 EVENTS = web.AppKey("events", EventStore)
 REACHED = web.AppKey("reached", Reached)  # the read models' positions, read at most so often
 LEDGER = web.AppKey("ledger", Ledger)

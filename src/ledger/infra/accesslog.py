@@ -10,6 +10,7 @@ entries appended meanwhile come after it, never between pages.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,42 @@ _COLUMNS = (
 async def record(pool: asyncpg.Pool, entry: AccessEntry) -> int:
     """Append one entry; returns its seq."""
     return (await record_many(pool, [entry]))[0]
+
+
+class AccessLogWriter:
+    """Entries appended together, as the event store's commands are: while one append is
+    in flight, the entries that arrive queue up and go in the next, one transaction for
+    up to ``MAX_BATCH`` of them, each caller answered with its own seq. A lone entry goes
+    at once. An append that fails fails every entry of its batch (the reads they record
+    are then not answered)."""
+
+    MAX_BATCH = 100
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._queue: list[tuple[AccessEntry, asyncio.Future[int]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, entry: AccessEntry) -> int:
+        answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._queue.append((entry, answer))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queue())
+        return await answer
+
+    async def _write_queue(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+            try:
+                seqs = await record_many(self.pool, [entry for entry, _ in batch])
+            except Exception as error:  # every entry of the batch hears why
+                for _, answer in batch:
+                    if not answer.done():
+                        answer.set_exception(error)
+                continue
+            for (_, answer), seq in zip(batch, seqs, strict=True):
+                if not answer.done():
+                    answer.set_result(seq)
 
 
 async def record_many(pool: asyncpg.Pool, entries: Sequence[AccessEntry]) -> list[int]:
