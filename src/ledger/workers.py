@@ -28,22 +28,27 @@ async def run_background(
     settings: Settings,
     stop: asyncio.Event,
 ) -> None:
-    """Run the projection worker and the sealer until ``stop`` is set."""
-    await asyncio.gather(
-        run_worker(
-            pool,
-            mapper,
-            PROJECTIONS,
-            stop,
-            batch_size=settings.projection_batch_size,
-            poll_interval=settings.projection_poll_interval,
-            tables=TABLES,
-        ),
-        run_sealer(
-            pool,
-            signer,
-            stop,
-            interval=settings.checkpoint_interval,
-            poll_interval=settings.projection_poll_interval,
-        ),
-    )
+    """Run the projection worker and the sealer until ``stop`` is set. Each outlives a
+    lost database on its own; should one fail otherwise, the other is cancelled and the
+    failure raised, so a process never goes on with half its work silently stopped."""
+    async with asyncio.TaskGroup() as group:
+        group.create_task(
+            run_worker(
+                pool,
+                mapper,
+                PROJECTIONS,
+                stop,
+                batch_size=settings.projection_batch_size,
+                poll_interval=settings.projection_poll_interval,
+                tables=TABLES,
+            )
+        )
+        group.create_task(
+            run_sealer(
+                pool,
+                signer,
+                stop,
+                interval=settings.checkpoint_interval,
+                poll_interval=settings.projection_poll_interval,
+            )
+        )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import structlog
 from aiohttp import web
@@ -101,7 +102,17 @@ async def _projection_worker(app: web.Application) -> AsyncIterator[None]:
         run_background(app[POOL], app[MAPPER], app[SIGNER], app[SETTINGS], stop),
         run_deliveries(app[POOL], app[MAPPER], app[SETTINGS], stop, app[PII_KEY]),
     )
+    task.add_done_callback(_report_failure)
     yield
     stop.set()
+    if task.done():  # failed early: said so then
+        return
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=10)
+
+
+def _report_failure(task: asyncio.Future[Any]) -> None:
+    """Say at once that the background work stopped (each loop outlives a lost database:
+    this is anything else); the API goes on serving what the read models hold."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background_work_failed", error=repr(task.exception()))

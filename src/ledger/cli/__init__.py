@@ -85,10 +85,11 @@ def project() -> None:
         mapper = make_mapper()
         key = load_pii_key(settings.pii_key, settings.data_dir)
         try:
-            await asyncio.gather(
-                run_background(pool, mapper, signer, settings, stop),
-                run_deliveries(pool, mapper, settings, stop, key),
-            )
+            # One failing (not a lost database: that each outlives) ends the process, not
+            # half of it.
+            async with asyncio.TaskGroup() as group:
+                group.create_task(run_background(pool, mapper, signer, settings, stop))
+                group.create_task(run_deliveries(pool, mapper, settings, stop, key))
         finally:
             await pool.close()
 

@@ -27,7 +27,7 @@ from eventsourcing.utils import get_topic
 from ledger.deliveries import delivery
 from ledger.domain.catalogue import event_types
 from ledger.infra import webhooks as store
-from ledger.infra.database import reading
+from ledger.infra.database import LOST, reading
 from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
 from ledger.infra.public import encode, public_event
@@ -166,7 +166,7 @@ async def run_deliveries(
     while not stop.is_set():
         try:
             await _deliver(pool, mapper, settings, stop, key, poll_interval)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except LOST:
             log.warning("webhooks_database_lost", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll_interval * 4)

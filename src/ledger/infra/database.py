@@ -28,6 +28,17 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
     asyncpg.TooManyConnectionsError,
+    # What asyncpg raises when the pool hands out a connection the server has just closed
+    # (a shutdown's message arrived while it sat idle): "cannot switch to state …".
+    asyncpg.InternalClientError,
+)
+# What a background loop (the projection worker, the sealer, the deliverer) takes for a
+# lost database: it logs, pauses and starts again, whatever the statement was.
+LOST: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
 )
 
 

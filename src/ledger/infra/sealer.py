@@ -17,6 +17,7 @@ import asyncpg
 import structlog
 
 from ledger.infra.checkpoints import Signer, latest_checkpoint, make_checkpoint
+from ledger.infra.database import LOST
 from ledger.infra.merkle import Tree, extend_all
 
 log = structlog.get_logger(__name__)
@@ -114,7 +115,7 @@ async def run_sealer(
         try:
             listening = await pool.acquire()
             await listening.add_listener(CHANNEL, asks.on_notify)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except LOST as error:
             log.error("sealer_lost_database", error=str(error))
             if listening is not None:
                 await pool.release(listening)
@@ -124,14 +125,23 @@ async def run_sealer(
                 asks.wake.clear()
                 next_checkpoint, behind = await _seal(pool, signer, asks, next_checkpoint, interval)
                 await asks.wait(stop, RETRY if behind else poll_interval)
-                if listening is None or listening.is_closed():
+                if listening is None or _gone(listening):
                     break
         finally:
             if listening is not None:
-                with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                    if not listening.is_closed():
+                with contextlib.suppress(*LOST):
+                    if not _gone(listening):
                         await listening.remove_listener(CHANNEL, asks.on_notify)
                     await pool.release(listening)
+
+
+def _gone(conn: asyncpg.Connection) -> bool:
+    """Whether the listening connection was lost: closed, or already handed back to the
+    pool (asyncpg does so when the server ends it; the proxy then refuses every call)."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True
 
 
 async def _seal(
@@ -156,7 +166,7 @@ async def _seal(
             next_checkpoint = time.monotonic() + interval
         asks.settle(signed)
         return next_checkpoint, asks.pending() > 0
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+    except LOST as error:
         log.error("sealer_lost_database", error=str(error))
     except Exception as error:  # e.g. a gap in the log: keep running, say it loudly
         log.error("sealer_failed", error=repr(error), hint="run `ledger verify`")

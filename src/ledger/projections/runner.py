@@ -13,6 +13,7 @@ import structlog
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
+from ledger.infra.database import LOST
 from ledger.infra.eventlog import EventLog
 from ledger.infra.eventstore import RecordedEvent
 from ledger.projections.reshape import reshape
@@ -208,7 +209,7 @@ async def run_worker(
             try:
                 statistics = Statistics(tables or {})
                 await _work(pool, mapper, projections, stop, batch_size, poll_interval, statistics)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except LOST as error:
                 log.error("projection_worker_lost_database", error=str(error))
                 await _pause(stop, poll_interval)
     finally:
@@ -252,7 +253,7 @@ async def _work(
                     try:
                         applied = await catch_up_batch(pool, mapper, projection, batch_size)
                         await statistics.after_batch(pool, projection, applied, batch_size)
-                    except (OSError, asyncpg.InterfaceError):
+                    except (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError):
                         raise
                     except Exception as error:  # one bad batch must not stop the others
                         # Its message may quote an event's values (names, numbers): not logged.
@@ -274,6 +275,7 @@ async def _work(
                 waiter.cancel()
                 stopper.cancel()
         finally:
-            if not conn.is_closed():
-                await conn.remove_listener("ledger_events", on_notify)
-                await conn.execute(_WORKER_UNLOCK)
+            with contextlib.suppress(*LOST):
+                if not conn.is_closed():
+                    await conn.remove_listener("ledger_events", on_notify)
+                    await conn.execute(_WORKER_UNLOCK)
