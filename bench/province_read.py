@@ -285,7 +285,11 @@ class _Size:
             [done / seconds],
         )
         if done == self.events:
-            same = await _fingerprint(self.pool, name) == made
+            # The counts a tally keeps (loop_counts) came with batching: the design before
+            # had none, so they are left out of the comparison (and the baseline's work).
+            kept = [i for i, t in enumerate(TABLES[name]) if t not in TALLIED]
+            after = await _fingerprint(self.pool, name)
+            same = [after[i] for i in kept] == [made[i] for i in kept]
             if not same:
                 self.say(f"{name}: THE PER-EVENT BASELINE LEFT OTHER ROWS THAN THE BATCHED")
             baseline.note = (
@@ -294,6 +298,7 @@ class _Size:
                 f" {seconds:.1f} s; "
                 + (
                     "the same rows as the batched catch-up"
+                    + (" (but loop_counts, which it never kept)" if len(kept) < len(after) else "")
                     if same
                     else "ROWS DIFFER from the batched catch-up's (count and hash per table)"
                 )
@@ -620,6 +625,11 @@ async def _reset(pool: asyncpg.Pool, name: str) -> None:
             await conn.execute(f"TRUNCATE {tables}")
             await conn.execute("UPDATE projection_tracking SET position = 0 WHERE name = $1", name)
         await conn.execute(f"VACUUM ANALYZE {tables}", timeout=3600)
+
+
+# Tables of counts kept by the batches' tallies (projections.tally), never by one statement
+# per event.
+TALLIED = {"loop_counts"}
 
 
 async def _fingerprint(pool: asyncpg.Pool, name: str) -> list[tuple[int, str]]:
