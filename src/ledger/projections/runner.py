@@ -247,6 +247,10 @@ async def _work(
         await conn.add_listener("ledger_events", on_notify)
         try:
             while not stop.is_set():
+                # The lock is the session's: were it ended (terminated, an idle timeout, a
+                # cut connection), another worker may hold the lock now, so this one stops
+                # (LOST) and waits as a standby.
+                await conn.fetchval("SELECT 1")
                 wake.clear()
                 busy = False
                 for projection in projections:
