@@ -12,7 +12,7 @@ from pathlib import Path
 import structlog
 from pydantic import SecretStr
 
-from ledger.infra.keyfiles import write_private
+from ledger.infra.keyfiles import create_private
 
 log = structlog.get_logger(__name__)
 
@@ -24,12 +24,13 @@ def load_pii_key(configured: SecretStr | None, data_dir: Path) -> bytes:
     if configured is not None:
         return configured.get_secret_value().encode()
     path = data_dir / KEY_FILE
-    if path.exists():
-        return bytes.fromhex(path.read_text().strip())
-    key = secrets.token_bytes(32)
-    write_private(path, (key.hex() + "\n").encode())
-    log.warning("pii_key_generated", path=str(path))
-    return key
+    if not path.exists():
+        key = secrets.token_bytes(32)
+        if create_private(path, (key.hex() + "\n").encode()):
+            log.warning("pii_key_generated", path=str(path))
+            return key
+    # It was there, or another process created it first: everyone uses that one.
+    return bytes.fromhex(path.read_text().strip())
 
 
 def keyed_hash(key: bytes, value: str) -> str:
