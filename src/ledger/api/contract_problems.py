@@ -87,6 +87,11 @@ PROBLEMS: dict[str, dict[str, Any]] = {
         "Unavailable: the database, the access log, or min_position not reached in time",
         _RETRY_AFTER,
     ),
+    "Timeout": _problem(
+        "Timeout: the database cancelled the statement at its statement or lock timeout;"
+        " nothing was written",
+        _RETRY_AFTER,
+    ),
 }
 BY_STATUS = {
     401: "Unauthorized",
@@ -99,4 +104,5 @@ BY_STATUS = {
     422: "Invalid",
     429: "TooManyRequests",
     503: "Unavailable",
+    504: "Timeout",
 }

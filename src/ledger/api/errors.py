@@ -24,7 +24,7 @@ from ledger.domain.errors import (
     NotFound,
     OutsideJurisdiction,
 )
-from ledger.infra.database import UNAVAILABLE
+from ledger.infra.database import TIMED_OUT, UNAVAILABLE
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -159,6 +159,14 @@ def from_exception(error: Exception) -> ApiError | None:
         )
     if isinstance(error, ConcurrencyConflict):
         return ApiError(409, "Concurrent change", str(error), headers={"Retry-After": "1"})
+    if isinstance(error, TIMED_OUT):  # first: a cancelled statement is an operator's class
+        return ApiError(
+            504,
+            "Timeout",
+            "the database did not finish in time (its statement or lock timeout); nothing was"
+            " written: try again",
+            headers={"Retry-After": "5"},
+        )
     if isinstance(error, UNAVAILABLE):
         return ApiError(
             503,

@@ -46,7 +46,12 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception as error:
         mapped = from_exception(error)
         if mapped is not None and not isinstance(error, ApiError) and mapped.status >= 500:
-            log.warning("database_unavailable", request_id=request_id, path=request.path)
+            log.warning(
+                "database_unavailable",
+                request_id=request_id,
+                path=request.path,
+                error=type(error).__name__,
+            )
         if mapped is None:
             log.exception("unhandled_error", request_id=request_id, path=request.path)
             mapped = ApiError(

@@ -46,7 +46,7 @@ def _problems(r: Route) -> dict[int, str]:
     if body:
         statuses |= {413, 415}
     if r.database:
-        statuses.add(503)
+        statuses |= {503, 504}
     found = {status: BY_STATUS[status] for status in statuses}
     if body and r.action in PERSON_READS:  # a read sent as POST: the lookup by number
         found[400] = "PurposeOrJson"

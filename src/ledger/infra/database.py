@@ -31,6 +31,14 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     # What asyncpg raises when the pool hands out a connection the server has just closed
     # (a shutdown's message arrived while it sat idle): "cannot switch to state …".
     asyncpg.InternalClientError,
+    # The server out of room: disk full, out of memory, too many connections (class 53).
+    asyncpg.InsufficientResourcesError,
+)
+# A statement the server cancelled at its statement_timeout or lock_timeout (a slow query,
+# a lock held too long): the API answers 504, try again; its transaction rolled back whole.
+TIMED_OUT: tuple[type[Exception], ...] = (
+    asyncpg.QueryCanceledError,
+    asyncpg.LockNotAvailableError,
 )
 # What a background loop (the projection worker, the sealer, the deliverer) takes for a
 # lost database: it logs, pauses and starts again, whatever the statement was.
