@@ -29,7 +29,7 @@ and ``oversight`` (clues, inspections, findings, cases, bulletins), the ledger's
 
 Errors: an answer of 400 and above raises ``ProblemError`` (status, title, detail, the
 ``errors`` list of field, rule, message, and the ``line`` of a refused import;
-``retry_after`` from ``Retry-After`` on 429 and 503). Nothing is retried by the client;
+``retry_after`` from ``Retry-After`` on 429, 503 and 504). Nothing is retried by the client;
 ``follow`` alone reconnects a live stream.
 """
 

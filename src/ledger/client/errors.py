@@ -21,7 +21,7 @@ class FieldError:
 @dataclass
 class ProblemError(Exception):
     """The service refused: its status, title and detail, the ``errors`` it names, and
-    ``Retry-After`` (seconds) when it says when to try again (429, 503, a concurrent 409).
+    ``Retry-After`` (seconds) when it says when to try again (429, 503, 504, a concurrent 409).
     The client never retries by itself."""
 
     status: int

@@ -93,7 +93,7 @@ class Feed(Transport):
         """The live stream for good: when it ends or breaks, reconnect after
         ``retry_seconds`` with ``Last-Event-ID`` = the last position yielded, so no event is
         missed or repeated. A refusal (``ProblemError``) is raised, not retried, unless it
-        is a 503 that says when to try again."""
+        is a 503 or 504 that says when to try again."""
         last = after
         while True:
             try:
@@ -105,7 +105,7 @@ class Feed(Transport):
             except DISCONNECTS:
                 pass
             except ProblemError as error:
-                if error.status != 503 or error.retry_after is None:
+                if error.status not in (503, 504) or error.retry_after is None:
                     raise
                 await asyncio.sleep(error.retry_after)
                 continue
