@@ -10,7 +10,6 @@ entries appended meanwhile come after it, never between pages.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ledger.infra.grouped import GroupCommit
 from ledger.infra.verify_report import AccessLogReport, Finding
 from ledger.offline import access_entry_hash
 
@@ -56,39 +56,22 @@ async def record(pool: asyncpg.Pool, entry: AccessEntry) -> int:
 
 
 class AccessLogWriter:
-    """Entries appended together, as the event store's commands are: while one append is
-    in flight, the entries that arrive queue up and go in the next, one transaction for
-    up to ``MAX_BATCH`` of them, each caller answered with its own seq. A lone entry goes
-    at once. An append that fails fails every entry of its batch (the reads they record
-    are then not answered)."""
+    """Entries appended together (``GroupCommit``), as the event store's commands are: up
+    to ``MAX_BATCH`` in one transaction, each caller answered with its own seq. An append
+    that fails fails every entry of its batch (the reads they record are then not
+    answered)."""
 
     MAX_BATCH = 100
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self._queue: list[tuple[AccessEntry, asyncio.Future[int]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._group: GroupCommit[AccessEntry, int] = GroupCommit(self._write, self.MAX_BATCH)
 
     async def record(self, entry: AccessEntry) -> int:
-        answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queue.append((entry, answer))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_queue())
-        return await answer
+        return await self._group.submit(entry)
 
-    async def _write_queue(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
-            try:
-                seqs = await record_many(self.pool, [entry for entry, _ in batch])
-            except Exception as error:  # every entry of the batch hears why
-                for _, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(error)
-                continue
-            for (_, answer), seq in zip(batch, seqs, strict=True):
-                if not answer.done():
-                    answer.set_result(seq)
+    async def _write(self, entries: list[AccessEntry]) -> list[int | Exception]:
+        return list(await record_many(self.pool, entries))
 
 
 async def record_many(pool: asyncpg.Pool, entries: Sequence[AccessEntry]) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,9 +12,11 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
-# RecordedEvent is also importable from here, where readers of the store look for it.
 from ledger.infra.eventlog import EventLog
 from ledger.infra.eventlog import RecordedEvent as RecordedEvent
+
+# RecordedEvent is also importable from here, where readers of the store look for it.
+from ledger.infra.grouped import GroupCommit
 
 VERSION_CONFLICT = "LE001"
 CONDITION_FAILED = "LE002"
@@ -80,7 +81,6 @@ class _Command:
     events: Sequence[NewEvent]
     condition: Condition | None
     idempotency: Idempotency | None
-    answer: asyncio.Future[Appended]
 
 
 class EventStore(EventLog):
@@ -97,8 +97,7 @@ class EventStore(EventLog):
     def __init__(self, pool: asyncpg.Pool) -> None:
         super().__init__(pool)
         self.pool = pool
-        self._queue: list[_Command] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._group: GroupCommit[_Command, Appended] = GroupCommit(self._write, self.MAX_BATCH)
 
     async def append(
         self,
@@ -113,34 +112,20 @@ class EventStore(EventLog):
             for tag in event.tags:
                 if not tag or "\n" in tag:
                     raise ValueError("a tag must be non-empty and cannot contain a line feed")
-        command = _Command(
-            events, condition, idempotency, asyncio.get_running_loop().create_future()
-        )
-        self._queue.append(command)
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_queue())
-        return await command.answer
-
-    async def _write_queue(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
-            try:
-                answers = await self._write(batch)
-            except Exception as error:  # the whole batch failed: every command hears why
-                failure = _translate(error) if isinstance(error, asyncpg.PostgresError) else error
-                for command in batch:
-                    if not command.answer.done():
-                        command.answer.set_exception(failure)
-                continue
-            for command, answer in zip(batch, answers, strict=True):
-                if command.answer.done():
-                    continue
-                if isinstance(answer, Exception):
-                    command.answer.set_exception(answer)
-                else:
-                    command.answer.set_result(answer)
+        return await self._group.submit(_Command(events, condition, idempotency))
 
     async def _write(self, batch: list[_Command]) -> list[Appended | Exception]:
+        """One call of ``ledger_append_batch``: each command appended or refused on its own;
+        an error of the whole call, translated, fails them all (``GroupCommit``)."""
+        try:
+            return await self._write_batch(batch)
+        except asyncpg.PostgresError as error:
+            translated = _translate(error)
+            if translated is error:
+                raise
+            raise translated from error
+
+    async def _write_batch(self, batch: list[_Command]) -> list[Appended | Exception]:
         numbered = [(n, e) for n, c in enumerate(batch, 1) for e in c.events]
         events = [e for _, e in numbered]
         raw = await self.pool.fetchval(
