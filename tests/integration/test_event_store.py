@@ -127,16 +127,16 @@ async def test_read_log_after_and_limit(events: EventStore) -> None:
     assert page[0].stream_version == 5 and len(page[0].chain_hash) == 32
 
 
-async def test_read_tagged_returns_tagged_events_and_the_head(events: EventStore) -> None:
+async def test_a_tag_read_returns_whole_tagged_streams_and_the_head(events: EventStore) -> None:
     a, b = uuid4(), uuid4()
     await events.append([new(a, 1, tags=("unit:1",)), new(b, 1, tags=("unit:2", "code:x"))])
     await events.append([new(a, 2, tags=("unit:1",))])
-    found, head = await events.read_tagged(["unit:1"])
+    _, found, head = await events.read_streams_and_tagged([], ["unit:1"])
     assert head == 3
     assert [e.position for e in found] == [1, 3]
-    found, _ = await events.read_tagged(["code:x", "unit:1"])
+    _, found, _ = await events.read_streams_and_tagged([], ["code:x", "unit:1"])
     assert [e.position for e in found] == [1, 2, 3]
-    assert (await events.read_tagged(["unit:9"]))[0] == []
+    assert (await events.read_streams_and_tagged([], ["unit:9"]))[1] == []
 
 
 # guards: expected versions and the consistency condition

@@ -56,13 +56,6 @@ _AFTER_OF = (
 _STREAM = _RECORDED + " WHERE e.stream_id = $1 ORDER BY e.stream_version"
 _STREAMS = _RECORDED + " WHERE e.stream_id = ANY($1::uuid[]) ORDER BY e.position"
 _POSITIONS = _RECORDED + " WHERE e.position = ANY($1::bigint[]) ORDER BY e.position"
-# Whole streams of which any event carries one of the tags, with the head, in one snapshot.
-_TAGGED = (
-    "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
-    + _RECORDED
-    + " WHERE e.stream_id IN (SELECT stream_id FROM ledger_events"
-    " WHERE tags && $1::text[])) t ON true ORDER BY t.position"
-)
 # Streams by id and whole streams tagged, marked apart, with the head, in one snapshot.
 _STREAMS_AND_TAGGED = (
     "SELECT h.position AS head, t.* FROM ledger_head h LEFT JOIN LATERAL ("
@@ -138,20 +131,13 @@ class EventLog:
         in ledger order, at most ``limit``."""
         return _recorded(await self.db.fetch(_TAG_PAGE, tag, after, upto, limit))
 
-    async def read_tagged(self, tags: Sequence[str]) -> tuple[list[RecordedEvent], int]:
-        """Whole streams of which any event carries one of ``tags``, and the head they
-        were read at. Whole streams, because a tag may be on only some of a stream's
-        events (a number held only since a correction)."""
-        rows = await self.db.fetch(_TAGGED, list(tags))
-        head = int(rows[0]["head"])
-        found = [r for r in rows if r["position"] is not None]
-        return [RecordedEvent(**{k: v for k, v in r.items() if k != "head"}) for r in found], head
-
     async def read_streams_and_tagged(
         self, stream_ids: Sequence[UUID], tags: Sequence[str]
     ) -> tuple[list[RecordedEvent], list[RecordedEvent], int]:
-        """The events of ``stream_ids`` and the whole streams ``read_tagged`` finds, apart,
-        in ledger order, and the head: one query, one snapshot (a command's reads)."""
+        """The events of ``stream_ids``, and the whole streams of which any event carries
+        one of ``tags``, apart, in ledger order, and the head: one query, one snapshot (a
+        command's reads). Whole streams, because a tag may be on only some of a stream's
+        events (a number held only since a correction)."""
         rows = await self.db.fetch(_STREAMS_AND_TAGGED, list(stream_ids), list(tags))
         return _apart(rows)
 
