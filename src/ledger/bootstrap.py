@@ -36,6 +36,8 @@ async def prepare(
 async def connect(settings: Settings) -> tuple[asyncpg.Pool, Any]:
     """Open a pool on the configured (or embedded) database and prepare it."""
     url, embedded = await database_url(settings)
-    pool = await create_pool(url, settings.pool_min_size, settings.pool_max_size)
+    pool = await create_pool(
+        url, settings.pool_min_size, settings.pool_max_size, connect_within=settings.connect_timeout
+    )
     await prepare(pool)
     return pool, embedded

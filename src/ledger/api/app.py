@@ -12,7 +12,7 @@ import structlog
 from aiohttp import web
 
 from ledger.api import console
-from ledger.api.auth import check_policy_covers, guard, make_verifier, revocations
+from ledger.api.auth import check_policy_covers, guard, make_verifier, revocations, shared_rates
 from ledger.api.keys import (
     ACCESS_LOG,
     EMBEDDED,
@@ -25,16 +25,19 @@ from ledger.api.keys import (
     REACHED,
     SETTINGS,
     SIGNER,
+    SOURCES,
     STOPPING,
 )
 from ledger.api.middleware import observe
 from ledger.api.resources import all_routes
+from ledger.api.sources import Replica, Source, Sources
 from ledger.application import Ledger
 from ledger.bootstrap import connect
 from ledger.deliveries.worker import run_deliveries
 from ledger.infra.accesslog import AccessLogWriter
 from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
+from ledger.infra.database import create_pool
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
 from ledger.infra.pii import load_pii_key
@@ -61,6 +64,7 @@ def create_app(settings: Settings) -> web.Application:
         app.cleanup_ctx.append(_projection_worker)
     make_verifier(app)
     app.cleanup_ctx.append(revocations)
+    app.cleanup_ctx.append(shared_rates)  # after _database: it flushes to the pool
     routes = all_routes()
     check_policy_covers(routes)
     for r in routes:
@@ -87,10 +91,17 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[MAPPER] = mapper
     events = EventStore(pool)
     app[EVENTS] = events
-    app[REACHED] = Reached(pool)
+    app[REACHED] = reached = Reached(pool)
+    size, within = settings.pool_max_size, settings.connect_timeout  # no connection yet: 0
+    replicas = [
+        Replica(f"replica-{n}", await create_pool(url, 0, size, connect_within=within))
+        for n, url in enumerate(settings.read_database_urls, 1)
+    ]
+    app[SOURCES] = Sources(Source("primary", pool, reached), replicas, app[METRICS])
     app[PII_KEY] = pii_key = load_pii_key(settings.pii_key, settings.data_dir)
     app[LEDGER] = Ledger(events, mapper, pii_key)
     yield
+    await app[SOURCES].close()
     await pool.close()
 
 

@@ -18,8 +18,18 @@ from aiohttp import web
 
 from ledger.api.access import from_console, stated_purpose
 from ledger.api.errors import ApiError, invalid
-from ledger.api.keys import ACTOR, LIMITER, POOL, PRINCIPAL, READER, READING, SETTINGS, VERIFIER
-from ledger.api.limits import TokenBuckets, check_rate
+from ledger.api.keys import (
+    ACTOR,
+    LIMITER,
+    POOL,
+    PRINCIPAL,
+    READER,
+    READING,
+    SETTINGS,
+    SOURCE,
+    VERIFIER,
+)
+from ledger.api.limits import RateLimits, check_rate
 from ledger.api.routing import Handler, Route
 from ledger.application.policy import CLOSABLE, CLOSED_TO, OPEN, allows, missing
 from ledger.infra.database import Pool, reading
@@ -111,17 +121,18 @@ async def reader(request: web.Request) -> Pool:
     For a unit's jurisdiction: a read-only transaction as ``ledger_reader`` with the scope
     set, opened on first use and closed when the handler returns; the read models and the
     log filter their rows by row-level security (``infra.database.reading``). For the
-    whole ledger there is nothing to filter: the pool. A route with no caller (an open
-    one) has no reader.
+    whole ledger there is nothing to filter: the pool. It reads the database the request's
+    wait for ``min_position`` chose (``http.read_source``: a replica that has reached it),
+    else the primary. A route with no caller (an open one) has no reader.
     """
     principal = request[PRINCIPAL]  # KeyError: a read of data on an open route
+    source = request.get(SOURCE)  # a replica chosen by its wait for min_position, if any
+    pool = request.app[POOL] if source is None else source.pool
     if principal.unit is None:
-        return request.app[POOL]
+        return pool
     found = request.get(READER)
     if found is None:
-        found = await request[READING].enter_async_context(
-            reading(request.app[POOL], principal.unit)
-        )
+        found = await request[READING].enter_async_context(reading(pool, principal.unit))
         request[READER] = found
     return cast(Pool, found)
 
@@ -142,7 +153,7 @@ def make_verifier(app: web.Application) -> None:
         log.warning("first_admin_token_written", path=str(path))
         print(f"ledger: first admin token written to {path} (mode 0600)", flush=True)
     app[VERIFIER] = Verifier(settings, key)
-    app[LIMITER] = TokenBuckets(settings.rate_limit / 60, settings.rate_burst)
+    app[LIMITER] = RateLimits(settings.rate_limit, settings.rate_burst)
 
 
 async def revocations(app: web.Application) -> AsyncIterator[None]:
@@ -164,3 +175,18 @@ async def revocations(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def shared_rates(app: web.Application) -> AsyncIterator[None]:
+    """Flush this process's counts of the shared rate limit every
+    ``LEDGER_RATE_SYNC_INTERVAL`` seconds until shutdown, and once more then; without a rate
+    limit there is nothing to flush."""
+    settings, windows = app[SETTINGS], app[LIMITER].shared
+    if settings.rate_limit <= 0:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(windows.run(app[POOL], settings.rate_sync_interval, stop))
+    yield
+    stop.set()
+    await task

@@ -24,7 +24,7 @@ from ledger.domain.errors import (
     NotFound,
     OutsideJurisdiction,
 )
-from ledger.infra.database import TIMED_OUT, UNAVAILABLE
+from ledger.infra.database import OUT_OF_ROOM, TIMED_OUT, UNAVAILABLE
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -165,6 +165,14 @@ def from_exception(error: Exception) -> ApiError | None:
             "Timeout",
             "the database did not finish in time (its statement or lock timeout); nothing was"
             " written: try again",
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(error, OUT_OF_ROOM):  # within UNAVAILABLE: the operator's to fix
+        return ApiError(
+            503,
+            "Service unavailable",
+            "the database is out of room (disk full, out of memory or too many connections);"
+            " nothing was written: try again later",
             headers={"Retry-After": "5"},
         )
     if isinstance(error, UNAVAILABLE):

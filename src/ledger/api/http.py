@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import re
-import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
@@ -20,10 +18,8 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from ledger.api.errors import ApiError, check_plus_as_space, from_validation, invalid
-from ledger.api.keys import ACTOR, EVENTS, POSITION, PRINCIPAL, REACHED, SETTINGS
+from ledger.api.keys import ACTOR, POSITION, PRINCIPAL, SETTINGS
 from ledger.application import CommandResult, Context
-from ledger.projections.chain import NAME as CHAIN
-from ledger.projections.common import NOW
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -217,67 +213,6 @@ def query_valid_at(request: web.Request) -> date:
     if not date(1900, 1, 1) <= day <= date(2199, 12, 31):
         raise invalid("valid_at", "range", "valid_at must be between 1900-01-01 and 2199-12-31")
     return day
-
-
-async def query_position(request: web.Request) -> tuple[int, datetime | None]:
-    """The ledger position a query reads at: from ``known_at``, else now."""
-    raw = request.query.get("known_at")
-    if raw is None:
-        return NOW, None
-    try:
-        known_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if known_at.tzinfo is not None:
-            known_at.astimezone(UTC)  # OverflowError when UTC is past 9999 or before year 1
-    except (ValueError, OverflowError):
-        known_at = None
-    if known_at is None or known_at.tzinfo is None:
-        check_plus_as_space("known_at", raw)
-        raise invalid("known_at", "datetime", "known_at must be an RFC 3339 time with an offset")
-    return await request.app[EVENTS].position_known_at(known_at), known_at
-
-
-async def wait_for_position(request: web.Request, projection: str = CHAIN) -> int:
-    """Honour ``min_position``: wait (bounded) until the read model has reached it; a
-    position the log has not reached is refused at once, naming the head."""
-    wanted = query_int(request, "min_position", 0, 0, NOW)
-    positions = request.app[REACHED]
-    reached = await positions.position(projection)  # at most a moment old
-    if reached >= wanted:
-        return reached
-    reached = await positions.position(projection, fresh=True)
-    if reached >= wanted:
-        return reached
-    head = await request.app[EVENTS].head_position()
-    if wanted > head:
-        message = (
-            f"min_position {wanted} is beyond the head of the log ({head}): pass the"
-            " position a command answered, no later"
-        )
-        error = invalid("min_position", "beyond_head", message)
-        error.extra = {"head": head}
-        raise error
-    deadline = time.monotonic() + request.app[SETTINGS].min_position_timeout
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-        reached = await positions.position(projection, fresh=True)
-        if reached >= wanted:
-            return reached
-    raise ApiError(
-        503,
-        "Not caught up",
-        f"the read model is at position {reached}, not yet {wanted}",
-        headers={"Retry-After": "1"},
-        extra={"position": reached},
-    )
-
-
-async def read_position(request: web.Request, *projections: str) -> tuple[int, datetime | None]:
-    """Honour ``min_position`` on each read model an answer draws on, and the position to
-    read them all at — the least they have reached, or known_at's if earlier — so the
-    answer is one state of the ledger; with the known_at asked for."""
-    reached = [await wait_for_position(request, projection=p) for p in projections]
-    position, known_at = await query_position(request)
-    return min(position, *reached), known_at
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -9,7 +9,8 @@ import aiohttp
 from aiohttp import web
 from eventsourcing.persistence import Mapper
 
-from ledger.api.limits import TokenBuckets
+from ledger.api.limits import RateLimits
+from ledger.api.sources import Source, Sources
 from ledger.application import Ledger
 from ledger.domain.access import Principal
 from ledger.infra.accesslog import AccessLogWriter
@@ -26,13 +27,14 @@ POOL = web.AppKey("pool", Pool)
 ACCESS_LOG = web.AppKey("access_log", AccessLogWriter)  # appends entries together
 EVENTS = web.AppKey("events", EventStore)
 REACHED = web.AppKey("reached", Reached)  # the read models' positions, read at most so often
+SOURCES = web.AppKey("sources", Sources)  # the primary and the read replicas
 LEDGER = web.AppKey("ledger", Ledger)
 MAPPER = web.AppKey("mapper", Mapper)
 EMBEDDED = web.AppKey("embedded", object)
 METRICS = web.AppKey("metrics", Metrics)
 SIGNER = web.AppKey("signer", Signer)
 VERIFIER = web.AppKey("verifier", Verifier)
-LIMITER = web.AppKey("limiter", TokenBuckets)
+LIMITER = web.AppKey("limiter", RateLimits)  # this process's bucket, the shared minute
 
 # Request-scoped values set by the middleware and the handlers.
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -44,6 +46,7 @@ PURPOSE = web.RequestKey("purpose", str)  # X-Access-Purpose, decoded
 TARGET = web.RequestKey("target", tuple)  # (kind, id) an audited read names, if not its path
 EXPORTED = web.RequestKey("exported", bool)  # answered as a file (CSV): an access log entry
 POSITION = web.RequestKey("position", int)
+SOURCE = web.RequestKey("source", Source)  # where the request's queries read
 CONSOLE_SECRET = web.AppKey("console_secret", str)  # proves a request came from the console
 UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)  # the console's client of the API
 STOPPING = web.AppKey("stopping", asyncio.Event)  # set on shutdown: live streams end

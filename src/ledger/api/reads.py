@@ -12,13 +12,8 @@ from aiohttp import web
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
-from ledger.api.http import (
-    decode_cursor,
-    encode_cursor,
-    json_response,
-    path_uuid,
-    read_position,
-)
+from ledger.api.http import decode_cursor, encode_cursor, json_response, path_uuid
+from ledger.api.positions import read_position
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION
 from ledger.infra.database import Pool
 from ledger.projections.chain import NAME as CHAIN

@@ -34,6 +34,8 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     # The server out of room: disk full, out of memory, too many connections (class 53).
     asyncpg.InsufficientResourcesError,
 )
+# The server out of room (class 53): its message is the server's, so the answer says so.
+OUT_OF_ROOM: tuple[type[Exception], ...] = (asyncpg.InsufficientResourcesError,)
 # A statement the server cancelled at its statement_timeout or lock_timeout (a slow query,
 # a lock held too long): the API answers 504, try again; its transaction rolled back whole.
 TIMED_OUT: tuple[type[Exception], ...] = (
@@ -101,9 +103,19 @@ async def _release(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
-async def create_pool(url: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    url: str, min_size: int = 2, max_size: int = 10, *, connect_within: float = 10.0
+) -> asyncpg.Pool:
+    """A pool on ``url`` (one host or several: ``host=a,b&target_session_attrs=read-write``
+    finds the primary among them, on each new connection); ``connect_within``: seconds a new
+    connection may take, over all the hosts tried, before it is refused."""
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, command_timeout=60, reset=_release
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=60,
+        reset=_release,
+        timeout=connect_within,
     )
     assert pool is not None
     return pool

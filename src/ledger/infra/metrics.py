@@ -30,3 +30,9 @@ class Metrics:
             ["projection"],
             registry=self.registry,
         )
+        self.reads = Counter(
+            "ledger_reads",
+            "Queries of the read models by the database they read (primary, replica-N)",
+            ["source"],
+            registry=self.registry,
+        )

@@ -19,6 +19,17 @@ class Settings(BaseSettings):
         default=None,
         description="External PostgreSQL URL; when unset an embedded server is started.",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="Streaming replicas' URLs, separated by spaces: queries read there once"
+        " its read models have reached the position they ask for (else on the primary).",
+    )
+    connect_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a new database connection may take over every host its URL"
+        " names; then the request answers 503.",
+    )
     data_dir: Path = Field(default=Path("var"), description="Where the embedded server keeps data.")
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
@@ -76,10 +87,19 @@ class Settings(BaseSettings):
     rate_limit: float = Field(
         default=600,
         ge=0,
-        description="Requests a minute per token in each process (0: no limit); "
-        "429 with Retry-After beyond it.",
+        description="Requests a minute per token across all API processes (counted in "
+        "PostgreSQL; 0: no limit); 429 with Retry-After beyond it.",
     )
-    rate_burst: int = Field(default=120, ge=1, description="Requests a token may burst.")
+    rate_burst: int = Field(
+        default=120, ge=1, description="Requests a token may burst, in each API process."
+    )
+    rate_sync_interval: float = Field(
+        default=0.2,
+        gt=0,
+        description="Seconds between two flushes of an API process's request counts to "
+        "PostgreSQL (where the rate limit is counted); in between, a process does not see "
+        "what the others let through.",
+    )
     metrics_public: bool = Field(
         default=True, description="Serve /metrics without a token (scrape from a private network)."
     )
@@ -142,6 +162,10 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (an IANA name)") from None
         return value
+
+    @property
+    def read_database_urls(self) -> list[str]:
+        return (self.read_database_url or "").split()
 
     def today(self, at: datetime | None = None) -> date:
         """The calendar day in the configured time zone (not the host's), now or ``at``."""

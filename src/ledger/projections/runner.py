@@ -61,6 +61,12 @@ class Projection:
             await self.apply(conn, mapper, row)
 
 
+async def tracked_positions(pool: asyncpg.Pool) -> dict[str, int]:
+    """The position every read model (or version of one) has reached."""
+    rows = await pool.fetch("SELECT name, position FROM projection_tracking")
+    return {row["name"]: int(row["position"]) for row in rows}
+
+
 async def tracked_position(pool: asyncpg.Pool, name: str) -> int:
     value = await pool.fetchval("SELECT position FROM projection_tracking WHERE name = $1", name)
     return int(value or 0)

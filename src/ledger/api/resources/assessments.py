@@ -11,15 +11,9 @@ from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError
-from ledger.api.http import (
-    command_answer,
-    context,
-    json_response,
-    path_uuid,
-    read_body,
-    read_position,
-)
+from ledger.api.http import command_answer, context, json_response, path_uuid, read_body
 from ledger.api.keys import LEDGER
+from ledger.api.positions import read_position
 from ledger.api.reads import READ, answer_record
 from ledger.api.routing import RouteTable
 from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, Named, View

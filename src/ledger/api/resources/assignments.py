@@ -13,12 +13,8 @@ from pydantic import (
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError
-from ledger.api.http import (
-    json_response,
-    path_uuid,
-    query_valid_at,
-    wait_for_position,
-)
+from ledger.api.http import json_response, path_uuid, query_valid_at
+from ledger.api.positions import wait_for_position
 from ledger.api.routing import MIN_POSITION, VALID_AT, RouteTable
 from ledger.api.schemas import View
 from ledger.application.commands import (

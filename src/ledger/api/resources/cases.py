@@ -11,12 +11,8 @@ from aiohttp import web
 from pydantic import Field
 
 from ledger.api.auth import reader
-from ledger.api.http import (
-    query_bool,
-    query_int,
-    query_uuid,
-    read_position,
-)
+from ledger.api.http import query_bool, query_int, query_uuid
+from ledger.api.positions import read_position
 from ledger.api.reads import PAGE, READ, UUID_SCHEMA, after_day_and_id, answer_record, page_of
 from ledger.api.routing import Param, RouteTable
 from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, View

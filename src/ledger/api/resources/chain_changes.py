@@ -13,8 +13,9 @@ from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError, check_plus_as_space, invalid
-from ledger.api.http import json_response, path_uuid, query_date, wait_for_position
+from ledger.api.http import json_response, path_uuid, query_date
 from ledger.api.keys import EVENTS, MAPPER
+from ledger.api.positions import wait_for_position
 from ledger.api.resources.units import UnitView
 from ledger.api.routing import DAY, MIN_POSITION, Param, RouteTable
 from ledger.api.schemas import View

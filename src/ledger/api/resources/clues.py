@@ -21,9 +21,9 @@ from ledger.api.http import (
     query_choice,
     query_int,
     read_body,
-    read_position,
 )
 from ledger.api.keys import LEDGER
+from ledger.api.positions import read_position
 from ledger.api.reads import READ, answer_record, page_of
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, Param, RouteTable
 from ledger.api.schemas import KNOWN_AT_FIELD, POSITION_FIELD, Created, View

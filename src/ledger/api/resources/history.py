@@ -13,15 +13,9 @@ from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError, invalid
-from ledger.api.http import (
-    decode_cursor,
-    encode_cursor,
-    json_response,
-    path_uuid,
-    query_int,
-    query_position,
-)
+from ledger.api.http import decode_cursor, encode_cursor, json_response, path_uuid, query_int
 from ledger.api.keys import MAPPER, POOL, SIGNER, TARGET
+from ledger.api.positions import query_position
 from ledger.api.proving import query_proofs
 from ledger.api.public_events import PublicEvent, public_event
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, Param, RouteTable

@@ -10,15 +10,9 @@ from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError
-from ledger.api.http import (
-    json_response,
-    path_uuid,
-    query_int,
-    query_valid_at,
-    read_body,
-    wait_for_position,
-)
+from ledger.api.http import json_response, path_uuid, query_int, query_valid_at, read_body
 from ledger.api.keys import LEDGER, PRINCIPAL, TARGET
+from ledger.api.positions import wait_for_position
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import CURSOR, LIMIT, MIN_POSITION, VALID_AT, Param, RouteTable
 from ledger.api.schemas import View

@@ -12,14 +12,8 @@ from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import ApiError
-from ledger.api.http import (
-    encode_cursor,
-    json_response,
-    path_uuid,
-    query_int,
-    query_valid_at,
-    read_position,
-)
+from ledger.api.http import encode_cursor, json_response, path_uuid, query_int, query_valid_at
+from ledger.api.positions import read_position
 from ledger.api.reads import PAGE, after_day_and_id
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import VALID_AT, RouteTable

@@ -13,15 +13,9 @@ from pydantic import Field
 
 from ledger.api.auth import reader
 from ledger.api.errors import invalid
-from ledger.api.http import (
-    decode_cursor,
-    encode_cursor,
-    json_response,
-    query_choice,
-    query_int,
-    wait_for_position,
-)
+from ledger.api.http import decode_cursor, encode_cursor, json_response, query_choice, query_int
 from ledger.api.keys import PRINCIPAL
+from ledger.api.positions import wait_for_position
 from ledger.api.routing import CURSOR, LIMIT, MIN_POSITION, Param, RouteTable
 from ledger.api.schemas import View
 from ledger.api.textquery import MAX_TEXT, query_text

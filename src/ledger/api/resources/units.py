@@ -18,11 +18,10 @@ from ledger.api.http import (
     path_uuid,
     query_choice,
     query_int,
-    query_position,
     query_uuid,
     query_valid_at,
-    wait_for_position,
 )
+from ledger.api.positions import query_position, wait_for_position
 from ledger.api.resources.assignments import AssignmentView
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, VALID_AT, Param, RouteTable
 from ledger.api.schemas import View

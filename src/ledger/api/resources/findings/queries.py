@@ -18,11 +18,10 @@ from ledger.api.http import (
     query_bool,
     query_choice,
     query_int,
-    query_position,
     query_uuid,
     query_valid_at,
-    wait_for_position,
 )
+from ledger.api.positions import query_position, wait_for_position
 from ledger.api.resources.findings.schemas import FindingPage, FindingView
 from ledger.api.routing import CURSOR, KNOWN_AT, LIMIT, MIN_POSITION, Param, RouteTable
 from ledger.domain.vocab import Category, FindingStage

@@ -13,14 +13,9 @@ from aiohttp import web
 from ledger.api.auth import reader
 from ledger.api.csv_export import FORMAT_TYPES, csv_response, render_csv, wants_csv
 from ledger.api.errors import ApiError, invalid
-from ledger.api.http import (
-    json_response,
-    path_uuid,
-    query_bool,
-    query_period,
-    read_position,
-)
+from ledger.api.http import json_response, path_uuid, query_bool, query_period
 from ledger.api.keys import SETTINGS
+from ledger.api.positions import read_position
 from ledger.api.proving import PROOFS, prove_streams, query_proofs
 from ledger.api.resources.reports.evaluation_csv import COLUMNS, person_rows, unit_rows
 from ledger.api.resources.reports.evaluation_schemas import PersonReference, UnitReference

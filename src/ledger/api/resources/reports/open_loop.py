@@ -26,11 +26,11 @@ from ledger.api.http import (
     encode_cursor,
     json_response,
     query_int,
-    query_position,
     query_uuid,
     query_valid_at,
 )
 from ledger.api.keys import TARGET
+from ledger.api.positions import query_position
 from ledger.api.resources.findings.queries import OVERDUE_VALID_AT, caught_up
 from ledger.api.resources.findings.schemas import FindingSummary
 from ledger.api.routing import KNOWN_AT, MIN_POSITION, Param, RouteTable
