@@ -227,7 +227,7 @@ class Rig:
         for process in self.processes:
             if process.running:
                 await process.stop()
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InternalClientError):
             for process in self.processes:
                 await terminate_backends(self.database_url, process.name)
 
