@@ -37,6 +37,7 @@ from http_load import http_load
 from importing import _import, importing
 from loop import closed_loop
 from province_read import province_read
+from replicated import replicated
 from report import records, write_json, write_page
 from seal import UnsealedStore, create_unsealed
 from verifiable import verifiable
@@ -202,6 +203,12 @@ async def on_ledger(
             await pool.close()
 
 
+async def replica_cost(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """`EventStore.append` on a private primary alone, with an asynchronous streaming
+    replica, with that replica synchronous (its own two clusters, not ``dbs``'s server)."""
+    return await replicated(args.scale, args.repeat, progress)
+
+
 async def caught_up(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     progress("projection: making the history, then catch-up and rebuild")
     size, reps = max(100, round(10_000 * args.scale)), min(args.repeat, 3)
@@ -280,6 +287,7 @@ async def http_side(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
 
 SECTIONS = {
     "writes": compared,
+    "replicated": replica_cost,
     "catchup": caught_up,
     "loop": looped,
     "verify": verified,
