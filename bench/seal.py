@@ -2,7 +2,8 @@
 
 The copy is made from the shipped function's own definition (``pg_get_functiondef``) in
 the bench database, with one statement replaced: the chain hash of each event,
-``SHA-256(previous chain || ledger_leaf(...))``, becomes a constant of 32 zero bytes. Every
+``ledger_chain_step(crypto, previous chain, ledger_leaf(...))`` (SHA-256 here), becomes a
+constant of 32 zero bytes. Every
 other statement (head lock, version and condition checks, both INSERTs, the head update,
 NOTIFY) stays as shipped, so the difference of the two is what the seal costs an append.
 """
@@ -17,16 +18,23 @@ import asyncpg
 from ledger.infra.eventstore import EventStore
 
 SHIPPED = "ledger_append_batch"
+# The shipped function the event store calls (0008: the one that says who seals).
+SIGNATURE = (
+    "ledger_append_batch(integer[], uuid[], integer[], text[], bytea[], text[], text[],"
+    " bigint[], text[], text[], bytea[], jsonb[], boolean)"
+)
 UNSEALED = "ledger_append_batch_unsealed"
 ZERO_CHAIN = "'\\x" + "00" * 32 + "'::bytea"
 
-_CHAIN = re.compile(r"new_chain := sha256\(new_chain \|\| ledger_leaf\(.*?\)\);", re.DOTALL)
+_CHAIN = re.compile(
+    r"new_chain := ledger_chain_step\(crypto, new_chain, ledger_leaf\(.*?\)\);", re.DOTALL
+)
 _NAME = re.compile(rf"FUNCTION (\w+\.)?{SHIPPED}\(")
 
 
 async def create_unsealed(pool: asyncpg.Pool) -> None:
     """Create ``ledger_append_batch_unsealed`` next to the shipped function."""
-    shipped = await pool.fetchval(f"SELECT pg_get_functiondef('{SHIPPED}'::regproc)")
+    shipped = await pool.fetchval(f"SELECT pg_get_functiondef('{SIGNATURE}'::regprocedure)")
     body, chains = _CHAIN.subn(lambda _: f"new_chain := {ZERO_CHAIN};", shipped)
     body, names = _NAME.subn(lambda m: f"FUNCTION {m.group(1) or ''}{UNSEALED}(", body, count=1)
     if chains != 1 or names != 1:

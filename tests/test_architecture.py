@@ -34,9 +34,10 @@ def test_the_sql_check_sees_sql() -> None:
 
 
 MAX_LINES = 300
-# One file by design (an auditor copies it alone), and the Finding aggregate, whose @event
+# One file by design (an auditor copies it alone: both modes' hashes and signatures, SM2's
+# verification in plain Python among them), and the Finding aggregate, whose @event
 # methods are its stored format and must stay in its class.
-LONGER_BY_DESIGN = {"offline.py": 600, "domain/finding.py": 340}
+LONGER_BY_DESIGN = {"offline.py": 820, "domain/finding.py": 340}
 
 
 def test_no_module_passes_the_size_a_reader_takes_in() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from ledger.infra.crypto import settle
 from ledger.infra.database import create_pool, database_url
 from ledger.infra.migrations import migrate
 from ledger.infra.settings import Settings
@@ -19,15 +20,21 @@ async def prepare(
     pool: asyncpg.Pool,
     projections: Sequence[Projection] = PROJECTIONS,
     tables: dict[str, list[str]] = TABLES,
+    *,
+    crypto: str | None = None,
 ) -> list[str]:
     """Migrate, then set up the read models (their SQL, then search.sql's indexes on their
     tables, then jurisdiction.sql's policies); returns the read models whose shape changed,
-    which are left as they are for the worker to rebuild beside (``projections.shapes``)."""
+    which are left as they are for the worker to rebuild beside (``projections.shapes``).
+    With ``crypto`` (LEDGER_CRYPTO), the ledger's algorithms are fixed if it is new and
+    held against it (``infra.crypto.settle``: CryptoRefused on a mismatch)."""
     async with pool.acquire() as conn:
         await migrate(conn)
         # Concurrent starters would race on CREATE TABLE IF NOT EXISTS.
         await conn.execute("SELECT pg_advisory_lock($1)", SETUP_LOCK)
         try:
+            if crypto is not None:
+                await settle(conn, crypto)
             return await set_up(conn, projections, tables)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", SETUP_LOCK)
@@ -39,5 +46,9 @@ async def connect(settings: Settings) -> tuple[asyncpg.Pool, Any]:
     pool = await create_pool(
         url, settings.pool_min_size, settings.pool_max_size, connect_within=settings.connect_timeout
     )
-    await prepare(pool)
+    try:
+        await prepare(pool, crypto=settings.crypto)
+    except BaseException:
+        await pool.close()
+        raise
     return pool, embedded

@@ -2,7 +2,9 @@
 
 Merkle trees are hashed as RFC 6962 §2.1 and proofs checked as RFC 9162 §2.1.3.2 and
 §2.1.4.2; signed tree heads are C2SP checkpoints (c2sp.org/tlog-checkpoint) in signed
-notes (c2sp.org/signed-note) with Ed25519 keys. An auditor can copy this file and run
+notes (c2sp.org/signed-note) with Ed25519 keys — or, for a ledger in SM mode, the same
+with SM3 for SHA-256 and SM2 for Ed25519 (the key's type says which; the SM2 profile is
+described at SM2_TYPE below). An auditor can copy this file and run
 
     python offline.py checkpoint --key KEY CHECKPOINT_FILE
     python offline.py record --key KEY RECORD_FILE
@@ -27,10 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -38,19 +40,28 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 __all__ = [
     "ACCESS_FIELDS",
+    "HASHES",
+    "SHA256_ED25519",
+    "SM2_TYPE",
+    "SM3_SM2",
     "Checkpoint",
     "NoteError",
+    "NoteSigner",
     "ProofError",
+    "VerifierKey",
     "access_entry_hash",
     "key_id",
     "leaf_hash",
     "main",
     "node_hash",
     "parse_checkpoint",
+    "parse_key",
     "parse_leaf",
     "parse_verifier_key",
     "root_hash",
     "sign_note",
+    "sm2_verify",
+    "sm3",
     "verifier_key",
     "verify_checkpoint",
     "verify_consistency",
@@ -78,14 +89,30 @@ class NoteError(ValueError):
 # --- Merkle tree (RFC 6962 §2.1, RFC 9162 §2.1) ---------------------------------------
 
 
-def leaf_hash(leaf: bytes) -> bytes:
-    """SHA-256(0x00 ‖ leaf)."""
-    return hashlib.sha256(b"\x00" + leaf).digest()
+def sm3(data: bytes) -> bytes:
+    """SM3 (GB/T 32905) of ``data``, by the system OpenSSL through `cryptography`."""
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize()
 
 
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """SHA-256(0x01 ‖ left ‖ right)."""
-    return hashlib.sha256(b"\x01" + left + right).digest()
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+# The ledger's algorithms (its `crypto` parameter): the hash of its chain and tree.
+SHA256_ED25519, SM3_SM2 = "sha256-ed25519", "sm3-sm2"
+HASHES = {SHA256_ED25519: sha256, SM3_SM2: sm3}
+
+
+def leaf_hash(leaf: bytes, crypto: str = SHA256_ED25519) -> bytes:
+    """H(0x00 ‖ leaf): H SHA-256, or SM3 for an SM ledger (the same domain separation)."""
+    return HASHES[crypto](b"\x00" + leaf)
+
+
+def node_hash(left: bytes, right: bytes, crypto: str = SHA256_ED25519) -> bytes:
+    """H(0x01 ‖ left ‖ right)."""
+    return HASHES[crypto](b"\x01" + left + right)
 
 
 def _check_hash(value: bytes, what: str) -> None:
@@ -93,21 +120,21 @@ def _check_hash(value: bytes, what: str) -> None:
         raise ProofError(f"{what} is {len(value)} bytes, not {HASH_SIZE}")
 
 
-def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
-    """MTH of the leaves given by their hashes; SHA-256("") for no leaves."""
+def root_hash(leaf_hashes: Sequence[bytes], crypto: str = SHA256_ED25519) -> bytes:
+    """MTH of the leaves given by their hashes; H("") for no leaves."""
     stack: list[tuple[int, bytes]] = []  # perfect subtrees (height, hash), left to right
     for index, value in enumerate(leaf_hashes):
         _check_hash(value, f"leaf hash {index}")
         height, node = 0, value
         while stack and stack[-1][0] == height:
-            node = node_hash(stack.pop()[1], node)
+            node = node_hash(stack.pop()[1], node, crypto)
             height += 1
         stack.append((height, node))
     if not stack:
-        return hashlib.sha256(b"").digest()
+        return HASHES[crypto](b"")
     node = stack.pop()[1]
     while stack:
-        node = node_hash(stack.pop()[1], node)
+        node = node_hash(stack.pop()[1], node, crypto)
     return node
 
 
@@ -127,7 +154,12 @@ def _check_proof(proof: Sequence[bytes], expected: int) -> None:
 
 
 def verify_inclusion(
-    leaf_index: int, tree_size: int, leaf_hash: bytes, proof: Sequence[bytes], root: bytes
+    leaf_index: int,
+    tree_size: int,
+    leaf_hash: bytes,
+    proof: Sequence[bytes],
+    root: bytes,
+    crypto: str = SHA256_ED25519,
 ) -> None:
     """Check that `leaf_hash` is leaf `leaf_index` of the tree of `tree_size` with `root`."""
     if leaf_index < 0 or tree_size < 0:
@@ -142,11 +174,11 @@ def verify_inclusion(
         if sn == 0:
             raise ProofError("proof too long")
         if fn & 1 or fn == sn:
-            r = node_hash(p, r)
+            r = node_hash(p, r, crypto)
             while not fn & 1 and fn != 0:
                 fn, sn = fn >> 1, sn >> 1
         else:
-            r = node_hash(r, p)
+            r = node_hash(r, p, crypto)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
         raise ProofError("proof too short")
@@ -155,7 +187,12 @@ def verify_inclusion(
 
 
 def verify_consistency(
-    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
+    size1: int,
+    size2: int,
+    root1: bytes,
+    root2: bytes,
+    proof: Sequence[bytes],
+    crypto: str = SHA256_ED25519,
 ) -> None:
     """Check that the tree of `size1` with `root1` is a prefix of that of `size2`, `root2`."""
     if size1 < 0 or size2 < 0:
@@ -189,11 +226,11 @@ def verify_consistency(
         if sn == 0:
             raise ProofError("proof too long")
         if fn & 1 or fn == sn:
-            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            fr, sr = node_hash(c, fr, crypto), node_hash(c, sr, crypto)
             while not fn & 1 and fn != 0:
                 fn, sn = fn >> 1, sn >> 1
         else:
-            sr = node_hash(sr, c)
+            sr = node_hash(sr, c, crypto)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
         raise ProofError("proof too short")
@@ -281,6 +318,99 @@ def access_entry_hash(prev_hash: bytes, entry: Any) -> bytes:
     return hashlib.sha256(prev_hash + fields).digest()
 
 
+# --- SM2 signatures (GB/T 32918.2, sm2p256v1 of GB/T 32918.5), verified only -----------
+
+
+SM2_ID = b"1234567812345678"  # the signer's distinguishing id our profile fixes (ENTL 128)
+
+# sm2p256v1, GB/T 32918.5-2017: y² = x³ + ax + b over GF(p), a = p - 3, base point G of
+# prime order n, cofactor 1 (so every point on the curve lies in G's group).
+_SM2_P = 0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_FFFFFFFF_00000000_FFFFFFFF_FFFFFFFF
+_SM2_A = 0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_FFFFFFFF_00000000_FFFFFFFF_FFFFFFFC
+_SM2_B = 0x28E9FA9E_9D9F5E34_4D5A9E4B_CF6509A7_F39789F5_15AB8F92_DDBCBD41_4D940E93
+_SM2_N = 0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_7203DF6B_21C6052B_53BBF409_39D54123
+_SM2_GX = 0x32C4AE2C_1F198119_5F990446_6A39C994_8FE30BBF_F2660BE1_715A4589_334C74C7
+_SM2_GY = 0xBC3736A2_F4F6779C_59BDCEE3_6B692153_D0A9877C_C62A4740_02DF32E5_2139F0A0
+
+_Jacobian = tuple[int, int, int]  # (X, Y, Z) stands for (X/Z², Y/Z³); Z = 0 is infinity
+
+
+def _sm2_double(p: _Jacobian) -> _Jacobian:
+    x, y, z = p
+    if y == 0 or z == 0:
+        return (1, 1, 0)
+    delta, gamma = z * z % _SM2_P, y * y % _SM2_P
+    beta, alpha = x * gamma % _SM2_P, 3 * (x - delta) * (x + delta) % _SM2_P  # a = -3
+    x3 = (alpha * alpha - 8 * beta) % _SM2_P
+    z3 = ((y + z) ** 2 - gamma - delta) % _SM2_P
+    return x3, (alpha * (4 * beta - x3) - 8 * gamma * gamma) % _SM2_P, z3
+
+
+def _sm2_add(p: _Jacobian, q: _Jacobian) -> _Jacobian:
+    if p[2] == 0:
+        return q
+    if q[2] == 0:
+        return p
+    zp2, zq2 = p[2] * p[2] % _SM2_P, q[2] * q[2] % _SM2_P
+    u1, u2 = p[0] * zq2 % _SM2_P, q[0] * zp2 % _SM2_P
+    s1, s2 = p[1] * zq2 * q[2] % _SM2_P, q[1] * zp2 * p[2] % _SM2_P
+    if u1 == u2:
+        return _sm2_double(p) if s1 == s2 else (1, 1, 0)
+    h, r = (u2 - u1) % _SM2_P, (s2 - s1) % _SM2_P
+    h2 = h * h % _SM2_P
+    h3, v = h2 * h % _SM2_P, u1 * h2 % _SM2_P
+    x3 = (r * r - h3 - 2 * v) % _SM2_P
+    return x3, (r * (v - x3) - s1 * h3) % _SM2_P, h * p[2] * q[2] % _SM2_P
+
+
+def _sm2_linear(s: int, t: int, point: tuple[int, int]) -> tuple[int, int] | None:
+    """The affine point [s]G + [t]point, None for infinity (both at once, Shamir's trick)."""
+    g, q, acc = (_SM2_GX, _SM2_GY, 1), (point[0], point[1], 1), (1, 1, 0)
+    for bit in range(max(s.bit_length(), t.bit_length()) - 1, -1, -1):
+        acc = _sm2_double(acc)
+        if s >> bit & 1:
+            acc = _sm2_add(acc, g)
+        if t >> bit & 1:
+            acc = _sm2_add(acc, q)
+    if acc[2] == 0:
+        return None
+    z_inv = pow(acc[2], -1, _SM2_P)
+    return acc[0] * z_inv * z_inv % _SM2_P, acc[1] * z_inv**3 % _SM2_P
+
+
+def za(public_key: bytes, user_id: bytes = SM2_ID) -> bytes:
+    """Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA): binds the signer's id and key
+    (the 65-byte point 04 ‖ xA ‖ yA) into every signature's hash."""
+    if len(user_id) >= 8192:
+        raise ValueError("an SM2 user id has at most 8191 bytes (ENTL is 16 bits)")
+    curve = b"".join(v.to_bytes(32, "big") for v in (_SM2_A, _SM2_B, _SM2_GX, _SM2_GY))
+    return sm3((len(user_id) * 8).to_bytes(2, "big") + user_id + curve + public_key[1:])
+
+
+def sm2_verify(
+    public_key: bytes, message: bytes, signature: bytes, user_id: bytes = SM2_ID
+) -> bool:
+    """Whether ``signature`` (64 bytes r ‖ s, big-endian) is the SM2 signature with SM3 of
+    ``message`` by the key ``public_key`` (65 bytes 04 ‖ x ‖ y) under ``user_id``.
+
+    Anything malformed (a length, a point off the curve, r or s out of range) is False.
+    """
+    if len(public_key) != 65 or public_key[0] != 4 or len(signature) != 64:
+        return False
+    x, y = int.from_bytes(public_key[1:33], "big"), int.from_bytes(public_key[33:], "big")
+    if x >= _SM2_P or y >= _SM2_P or (y * y - (x * x + _SM2_A) * x - _SM2_B) % _SM2_P:
+        return False
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    if not (1 <= r < _SM2_N and 1 <= s < _SM2_N):
+        return False
+    e = int.from_bytes(sm3(za(public_key, user_id) + message), "big")
+    t = (r + s) % _SM2_N
+    if t == 0:
+        return False
+    point = _sm2_linear(s, t, (x, y))
+    return point is not None and (e + point[0]) % _SM2_N == r
+
+
 # --- Signed notes (c2sp.org/signed-note) and checkpoints (c2sp.org/tlog-checkpoint) ---
 
 
@@ -310,22 +440,64 @@ def _check_text(text: str) -> None:
             raise NoteError(f"note holds control character U+{ord(ch):04X}")
 
 
-def key_id(name: str, public_key: bytes) -> bytes:
-    """SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4] of an Ed25519 note key."""
+# The signature types of note keys: Ed25519 (0x01, c2sp.org/signed-note), and this ledger's
+# SM2 profile, 0xff followed by the identifier "sm2-sm3" (the byte the specification keeps
+# for types it assigns no byte): SM2 with SM3 (GB/T 32918.2) under the user id SM2_ID,
+# over the note text; the signature r ‖ s, 32 bytes each, big-endian; the public key the
+# uncompressed point 04 ‖ x ‖ y (65 bytes); its key id SM3(name ‖ 0x0A ‖ type ‖ key)[:4]
+# (SM3 where Ed25519 keys use SHA-256, so that an SM ledger's checkpoints use no other
+# hash). A note signature is then 4 + 64 bytes either way.
+ED25519_TYPE = bytes([ED25519])
+SM2_TYPE = b"\xffsm2-sm3"
+_KEY_BYTES = {ED25519_TYPE: 32, SM2_TYPE: 65}
+_CRYPTO = {ED25519_TYPE: SHA256_ED25519, SM2_TYPE: SM3_SM2}
+
+
+@dataclass(frozen=True)
+class VerifierKey:
+    """A note key: its name, id, signature type and public key."""
+
+    name: str
+    key_id: bytes
+    kind: bytes
+    public: bytes
+
+    @property
+    def crypto(self) -> str:
+        """The ledger algorithms a key of this type goes with (its tree's hash)."""
+        return _CRYPTO[self.kind]
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        if self.kind == SM2_TYPE:
+            return sm2_verify(self.public, message, signature)
+        try:
+            Ed25519PublicKey.from_public_bytes(self.public).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def key_id(name: str, public_key: bytes, kind: bytes = ED25519_TYPE) -> bytes:
+    """SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4] of an Ed25519 note key; SM3(name ‖ 0x0A
+    ‖ 0xff ‖ "sm2-sm3" ‖ public key)[:4] of an SM2 one."""
     _check_name(name)
-    if len(public_key) != 32:
-        raise NoteError(f"Ed25519 public key is {len(public_key)} bytes, not 32")
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4]
+    if kind not in _KEY_BYTES:
+        raise NoteError(f"unknown note key type {kind!r}")
+    what = "Ed25519" if kind == ED25519_TYPE else "SM2"
+    if len(public_key) != _KEY_BYTES[kind] or (kind == SM2_TYPE and public_key[0] != 4):
+        raise NoteError(f"{what} public key is {len(public_key)} bytes, not {_KEY_BYTES[kind]}")
+    hashed = sha256 if kind == ED25519_TYPE else sm3
+    return hashed(name.encode() + b"\n" + kind + public_key)[:4]
 
 
-def verifier_key(name: str, public_key: bytes) -> str:
-    """`<name>+<key id hex>+<base64(0x01 ‖ public key)>`."""
-    encoded = base64.b64encode(bytes([ED25519]) + public_key).decode()
-    return f"{name}+{key_id(name, public_key).hex()}+{encoded}"
+def verifier_key(name: str, public_key: bytes, kind: bytes = ED25519_TYPE) -> str:
+    """`<name>+<key id hex>+<base64(type ‖ public key)>`."""
+    encoded = base64.b64encode(kind + public_key).decode()
+    return f"{name}+{key_id(name, public_key, kind).hex()}+{encoded}"
 
 
-def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
-    """(name, key id, public key) of an Ed25519 verifier key."""
+def parse_key(text: str) -> VerifierKey:
+    """The note key in a verifier key string (Ed25519, or this ledger's SM2 profile)."""
     parts = text.split("+", 2)  # names hold no '+'; base64 may
     if len(parts) != 3:
         raise NoteError("verifier key is not <name>+<key id>+<key>")
@@ -334,32 +506,56 @@ def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
     if not _KEY_ID.fullmatch(hex_id):
         raise NoteError(f"verifier key id {hex_id!r} is not 8 hex digits")
     key = _b64decode(encoded, "verifier key")
-    if not key or key[0] != ED25519:
-        kind = f"0x{key[0]:02x}" if key else "missing"
-        raise NoteError(f"verifier key type is {kind}, not 0x01 (Ed25519)")
-    if len(key) != 33:
-        raise NoteError(f"verifier key holds {len(key) - 1} key bytes, not 32")
-    expected = key_id(name, key[1:])
+    kind = SM2_TYPE if key.startswith(SM2_TYPE) else key[:1]
+    if kind not in _KEY_BYTES:
+        found = f"0x{key[0]:02x}" if key else "missing"
+        raise NoteError(f"verifier key type is {found}, not 0x01 (Ed25519) nor 0xff sm2-sm3")
+    public = key[len(kind) :]
+    if len(public) != _KEY_BYTES[kind]:
+        raise NoteError(f"verifier key holds {len(public)} key bytes, not {_KEY_BYTES[kind]}")
+    expected = key_id(name, public, kind)
     if bytes.fromhex(hex_id) != expected:
         raise NoteError(f"verifier key id {hex_id} does not match its key ({expected.hex()})")
-    return name, expected, key[1:]
+    return VerifierKey(name, expected, kind, public)
 
 
-def sign_note(body: str, name: str, private_key: Ed25519PrivateKey) -> str:
+def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
+    """(name, key id, public key) of a verifier key."""
+    key = parse_key(text)
+    return key.name, key.key_id, key.public
+
+
+class NoteSigner(Protocol):
+    """What signs a note: an SM2 key in the system OpenSSL (``ledger.infra.sm2``), or one
+    in a hardware security module behind the same three members."""
+
+    kind: bytes
+
+    def public_bytes(self) -> bytes: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+
+def sign_note(body: str, name: str, private_key: Ed25519PrivateKey | NoteSigner) -> str:
     """The signed note: body, blank line, `— <name> <base64(key id ‖ signature)>`."""
     if not body.endswith("\n"):
         raise NoteError("note body does not end with a newline")
     _check_text(body)
-    public = private_key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    signature = key_id(name, public) + private_key.sign(body.encode())
+    if isinstance(private_key, Ed25519PrivateKey):
+        kind = ED25519_TYPE
+        public = private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+    else:
+        kind, public = private_key.kind, private_key.public_bytes()
+    signature = key_id(name, public, kind) + private_key.sign(body.encode())
     return f"{body}\n{SIGNATURE_PREFIX}{name} {base64.b64encode(signature).decode()}\n"
 
 
 def verify_note(note: str, verifier: str) -> str:
     """The text of `note`, once its signature by the `verifier` key is checked."""
-    name, kid, public = parse_verifier_key(verifier)
+    key = parse_key(verifier)
+    name, kid = key.name, key.key_id
     _check_text(note)
     split = note.rfind("\n\n")
     if split < 0:
@@ -381,12 +577,8 @@ def verify_note(note: str, verifier: str) -> str:
             raise NoteError(f"malformed note: signature {number} is too short")
         if signer != name or signature[:4] != kid:
             continue  # another key's: ignored
-        try:
-            if len(signature) != 68:
-                raise InvalidSignature
-            Ed25519PublicKey.from_public_bytes(public).verify(signature[4:], text.encode())
-        except (InvalidSignature, ValueError):
-            raise NoteError(f"bad signature by key {name}+{kid.hex()}") from None
+        if len(signature) != 68 or not key.verify(text.encode(), signature[4:]):
+            raise NoteError(f"bad signature by key {name}+{kid.hex()}")
         found = True
     if not found:
         raise NoteError(f"no signature by key {name}+{kid.hex()}")
@@ -497,9 +689,19 @@ def _checkpoint(args: argparse.Namespace) -> list[str]:
     return [f"valid: checkpoint {_describe(checkpoint)}" + (f" time {time}" if time else "")]
 
 
+def _crypto(data: dict[str, Any], key: VerifierKey, what: str) -> str:
+    """The ledger's algorithms, as the key's type says; a file that names others is refused."""
+    named = data.get("crypto", key.crypto)  # files from before the field: the key's
+    if named != key.crypto:
+        raise ValueError(f"{what} is of a {named} ledger; the key is of a {key.crypto} one")
+    return key.crypto
+
+
 def _record(args: argparse.Namespace) -> list[str]:
     data = _read_json(args.record, "ledger-proof-v1")
-    checkpoint = verify_checkpoint(_field(data, "checkpoint", str, "record"), _read_key(args.key))
+    key_text = _read_key(args.key)
+    crypto = _crypto(data, parse_key(key_text), "record")
+    checkpoint = verify_checkpoint(_field(data, "checkpoint", str, "record"), key_text)
     events = _field(data, "events", list, "record")
     if not events:
         raise ValueError("record holds no events")
@@ -512,7 +714,14 @@ def _record(args: argparse.Namespace) -> list[str]:
         leaf = _b64decode(_field(event, "leaf", str, what), f"{what}: leaf")
         proof = _hashes(event, "inclusion_proof", what)
         try:
-            verify_inclusion(position - 1, checkpoint.size, leaf_hash(leaf), proof, checkpoint.root)
+            verify_inclusion(
+                position - 1,
+                checkpoint.size,
+                leaf_hash(leaf, crypto),
+                proof,
+                checkpoint.root,
+                crypto,
+            )
             fields = parse_leaf(leaf)
         except ProofError as error:
             raise ProofError(f"{what} (position {position}): {error}") from None
@@ -541,6 +750,7 @@ def _consistency(args: argparse.Namespace) -> list[str]:
             raise NoteError(f"{which} checkpoint: {error}") from None
     old, new = checkpoints
     data = _read_json(args.proof, "ledger-consistency-v1")
+    crypto = _crypto(data, parse_key(key), "proof file")
     first = _field(data, "from", int, "proof file")
     second = _field(data, "to", int, "proof file")
     proof = _hashes(data, "proof", "proof file")
@@ -551,9 +761,9 @@ def _consistency(args: argparse.Namespace) -> list[str]:
             f"proof is from {first} to {second}, checkpoints are sizes {old.size} and {new.size}"
         )
     if old.size > 0:
-        verify_consistency(old.size, new.size, old.root, new.root, proof)
-    elif proof or old.root != root_hash([]):  # else the empty tree is a prefix of any tree
-        raise ProofError("from size 0 the proof must be empty and the root SHA-256('')")
+        verify_consistency(old.size, new.size, old.root, new.root, proof, crypto)
+    elif proof or old.root != root_hash([], crypto):  # the empty tree: a prefix of any tree
+        raise ProofError("from size 0 the proof must be empty and the root the hash of ''")
     return [f"valid: checkpoint {_describe(old)} is a prefix of {_describe(new)}"]
 
 

@@ -57,7 +57,7 @@ async def test_checkpoint_verify_and_offline_script(database_url: str, tmp_path:
     database, key_line = verified.stdout.splitlines()[:2]
     assert database == f"database: {redacted(database_url)}"
     signer = load_signer("ledger.local/ledger", None, tmp_path / "data")
-    assert key_line == f"key: {fingerprint(signer.verifier_key)}"
+    assert key_line == f"key: {fingerprint(signer.verifier_key)} (sha256-ed25519)"
 
     # The auditor: the public key, a checkpoint and an exported record, with the script
     # alone (standard library + cryptography), outside the project.
@@ -140,16 +140,18 @@ def test_verify_refuses_what_does_not_exist_and_a_key_that_signed_nothing(
     # No data dir: no embedded server is started, nothing is created, exit 2.
     nowhere = _run(env | {"LEDGER_DATA_DIR": str(fresh)}, "verify", ok=False)
     assert nowhere.returncode == 2 and nowhere.stdout == ""
-    assert (
-        nowhere.stderr.strip()
-        .splitlines()[-1]
-        .startswith(f"ledger verify: no signing key at {fresh}")
-    )
+    assert f"no database to verify: {fresh / 'pg'} does not hold one" in nowhere.stderr
     load_signer("ledger.local/ledger", None, fresh)
     no_db = _run(env | {"LEDGER_DATA_DIR": str(fresh)}, "verify", ok=False)
     assert no_db.returncode == 2
     assert f"no database to verify: {fresh / 'pg'} does not hold one" in no_db.stderr
     assert not (fresh / "pg").exists()
+    # A ledger, and no key where the data directory says: exit 2, naming where it looked.
+    keyless = tmp_path / "keyless"
+    at_keyless = env | {"LEDGER_DATABASE_URL": database_url, "LEDGER_DATA_DIR": str(keyless)}
+    no_key = _run(at_keyless, "verify", ok=False)
+    assert no_key.returncode == 2
+    assert f"ledger verify: no signing key at {keyless}" in no_key.stderr
 
     # An existing ledger with an empty log verifies nothing.
     at_db = env | {"LEDGER_DATABASE_URL": database_url, "LEDGER_DATA_DIR": str(fresh)}
@@ -164,3 +166,4 @@ def test_verify_refuses_what_does_not_exist_and_a_key_that_signed_nothing(
     assert wrong.returncode == 2
     assert "signed none of the stored checkpoints" in wrong.stderr
     assert "Traceback" not in wrong.stderr + empty.stderr + no_db.stderr + nowhere.stderr
+    assert "Traceback" not in no_key.stderr

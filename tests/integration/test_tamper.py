@@ -1,10 +1,11 @@
 """Tampering as a database superuser (triggers disabled) is caught by `ledger verify` and,
-against a checkpoint signed before, by the offline verifier."""
+against a checkpoint signed before, by the offline verifier: every case for a SHA-256 /
+Ed25519 ledger and again for one in SM mode (SM3 chain and tree, SM2 checkpoints, the
+chain's SM3 links computed by the application: the test server has no pgcrypto)."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -17,13 +18,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.application import Context, Ledger
 from ledger.application.commands import RegisterPerson
-from ledger.infra.checkpoints import Signer, load_signer, make_checkpoint
+from ledger.infra import sm2
+from ledger.infra.checkpoints import Signer, SM2NoteKey, load_signer, make_checkpoint
 from ledger.infra.leaf import leaf_bytes
 from ledger.infra.merkle import TreeError, extend_all, proof_record
 from ledger.infra.verify import verify_ledger
 from ledger.infra.verify_report import Report
+from ledger.offline import (
+    HASHES,
+    SHA256_ED25519,
+    SM2_ID,
+    SM3_SM2,
+    node_hash,
+    sign_note,
+    verify_checkpoint,
+)
 from ledger.offline import main as offline_main
-from ledger.offline import node_hash, sign_note, verify_checkpoint
 
 EVENTS = 30
 CTX = Context(actor="tester")
@@ -35,6 +45,13 @@ class Sealed:
     signer: Signer
     notes: dict[int, str]  # checkpoints signed before the tampering, by size
     folder: Path
+    crypto: str
+
+    def intruder(self) -> Signer:
+        """A key of the same kind as the ledger's, under its name: not its key."""
+        if self.crypto == SM3_SM2:
+            return Signer(self.signer.name, SM2NoteKey(sm2.generate_private_key()))
+        return Signer(self.signer.name, Ed25519PrivateKey.generate())
 
     async def verify(self) -> Report:
         return await verify_ledger(self.pool, self.signer.verifier_key)
@@ -64,9 +81,18 @@ class Sealed:
         return code, out.getvalue()
 
 
-@pytest.fixture
-async def sealed(pool: asyncpg.Pool, ledger: Ledger, tmp_path: Path) -> Sealed:
-    signer = load_signer("ledger.test/tamper", None, tmp_path)
+@pytest.fixture(params=[SHA256_ED25519, SM3_SM2])
+async def sealed(
+    pool: asyncpg.Pool, ledger: Ledger, tmp_path: Path, request: pytest.FixtureRequest
+) -> Sealed:
+    crypto = request.param
+    if crypto == SM3_SM2:  # what the first start of an SM service writes
+        await pool.execute(
+            "INSERT INTO ledger_parameters (crypto, sm2_user_id) VALUES ($1, $2)",
+            crypto,
+            SM2_ID.decode(),
+        )
+    signer = load_signer("ledger.test/tamper", None, tmp_path, crypto)
     notes = {}
     for i in range(EVENTS):
         await ledger.persons.register_person(
@@ -74,7 +100,7 @@ async def sealed(pool: asyncpg.Pool, ledger: Ledger, tmp_path: Path) -> Sealed:
         )
         if (i + 1) % 10 == 0:
             notes[i + 1] = await make_checkpoint(pool, signer)
-    sealed = Sealed(pool, signer, notes, tmp_path)
+    sealed = Sealed(pool, signer, notes, tmp_path, crypto)
     assert (await sealed.verify()).ok
     return sealed
 
@@ -173,7 +199,7 @@ async def test_whole_chain_and_tree_rewritten_consistently(sealed: Sealed) -> No
     chain = bytes(32)
     seal = []
     for row in forged:
-        chain = hashlib.sha256(chain + leaf_bytes(row)).digest()
+        chain = HASHES[sealed.crypto](chain + leaf_bytes(row))
         seal.append(
             f"UPDATE ledger_seal SET chain_hash = '\\x{chain.hex()}' WHERE position = "
             f"{row['position']}"
@@ -196,7 +222,7 @@ async def test_whole_chain_and_tree_rewritten_consistently(sealed: Sealed) -> No
 
 
 async def test_checkpoint_replaced_by_one_signed_with_another_key(sealed: Sealed) -> None:
-    intruder = Signer("ledger.test/tamper", Ed25519PrivateKey.generate())
+    intruder = sealed.intruder()
     genuine = verify_checkpoint(sealed.notes[20], sealed.signer.verifier_key)
     note = sign_note(genuine.body(), intruder.name, intruder.private_key)
     await sealed.tamper(

@@ -37,6 +37,7 @@ from ledger.deliveries.worker import run_deliveries
 from ledger.infra.accesslog import AccessLogWriter
 from ledger.infra.checkpoints import load_signer
 from ledger.infra.codec import make_mapper
+from ledger.infra.crypto import CHOICES
 from ledger.infra.database import create_pool
 from ledger.infra.eventstore import EventStore
 from ledger.infra.metrics import Metrics
@@ -59,7 +60,9 @@ def create_app(settings: Settings) -> web.Application:
     app[STOPPING] = asyncio.Event()
     app.on_shutdown.append(_end_streams)
     app.cleanup_ctx.append(_database)
-    app[SIGNER] = load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
+    app[SIGNER] = load_signer(
+        settings.origin, settings.signing_key_file, settings.data_dir, CHOICES[settings.crypto]
+    )
     if settings.project_in_process:
         app.cleanup_ctx.append(_projection_worker)
     make_verifier(app)

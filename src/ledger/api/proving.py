@@ -13,6 +13,7 @@ from aiohttp import web
 from ledger.api.errors import invalid
 from ledger.api.keys import EVENTS, POOL, SETTINGS, SIGNER
 from ledger.api.routing import Param
+from ledger.infra.crypto import crypto_of
 from ledger.infra.merkle import proof_record
 from ledger.infra.sealer import covering_checkpoint
 
@@ -55,6 +56,12 @@ async def prove_streams(
     if proved:
         record = await proof_record(pool, proved, size, note)
     else:
-        record = {"format": "ledger-proof-v1", "tree_size": size, "checkpoint": note, "events": []}
+        record = {
+            "format": "ledger-proof-v1",
+            "crypto": await crypto_of(pool),
+            "tree_size": size,
+            "checkpoint": note,
+            "events": [],
+        }
     record["unproved"] = [p for p in positions if p > size]
     return record

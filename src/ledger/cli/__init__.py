@@ -98,8 +98,11 @@ def project() -> None:
 
 def _signer(settings: Settings) -> Signer:
     from ledger.infra.checkpoints import load_signer
+    from ledger.infra.crypto import CHOICES
 
-    return load_signer(settings.origin, settings.signing_key_file, settings.data_dir)
+    return load_signer(
+        settings.origin, settings.signing_key_file, settings.data_dir, CHOICES[settings.crypto]
+    )
 
 
 @main.command()
@@ -137,6 +140,7 @@ def verify(key: str | None) -> None:
     there is nothing to verify (no such database, no ledger in it, an empty log, no key, or
     a key that signed none of its checkpoints): it creates no database and no key.
     """
+    from ledger.infra.crypto import ledger_crypto
     from ledger.infra.verify import verify_ledger
     from ledger.infra.verify_target import (
         NothingToVerify,
@@ -149,9 +153,10 @@ def verify(key: str | None) -> None:
     settings = _settings()
 
     async def run() -> tuple[str, str, Report]:
-        verifier = existing_verifier(settings, key)
         target = await open_existing(settings)
         try:
+            crypto = await ledger_crypto(target.pool)  # the ledger's, whatever the setting
+            verifier = existing_verifier(settings, key, crypto)
             await check_key_signed(target.pool, verifier)
             report = await verify_ledger(
                 target.pool,
@@ -162,7 +167,7 @@ def verify(key: str | None) -> None:
             await target.pool.close()
         if report.ok and report.events == 0:
             raise NothingToVerify(f"nothing to verify: the log in {target.database} is empty")
-        return target.database, fingerprint(verifier), report
+        return target.database, f"{fingerprint(verifier)} ({crypto})", report
 
     try:
         database, signer, report = asyncio.run(run())

@@ -17,23 +17,28 @@ import asyncio
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
+from ledger.infra.crypto import ledger_crypto, sm3_in_database
 from ledger.infra.database import Pool
 from ledger.infra.eventstore import Appended, NewEvent
 from ledger.infra.leaf import EPOCH, encode_leaf
+from ledger.infra.verify_scan import HASHERS
+from ledger.offline import SHA256_ED25519
 
-# The first position of a range whose chain hash is not SHA-256(the previous one ‖ the leaf
-# ledger_leaf makes of its row): every link checked in SQL, none trusted from Python.
+# The first position of a range whose chain hash is not H(the previous one ‖ the leaf
+# ledger_leaf makes of its row), H the ledger's hash: every link checked in SQL, none
+# trusted from Python, wherever the database computes H (an SM3 ledger on a server
+# without pgcrypto is checked by `ledger verify` alone).
 _LINKS = (
     "SELECT min(e.position) FROM ledger_events e JOIN ledger_seal s USING (position)"
     " LEFT JOIN ledger_seal p ON p.position = e.position - 1"
-    " WHERE e.position BETWEEN $1 AND $2 AND s.chain_hash <> sha256("
-    "coalesce(p.chain_hash, decode(repeat('00', 32), 'hex')) || ledger_leaf(e.position,"
+    " WHERE e.position BETWEEN $1 AND $2 AND s.chain_hash <> ledger_chain_step($3,"
+    " coalesce(p.chain_hash, decode(repeat('00', 32), 'hex')), ledger_leaf(e.position,"
     " e.stream_id, e.stream_version, e.topic, e.state, e.tags, s.recorded_at))"
 )
 
@@ -79,6 +84,8 @@ class BulkAppend:
         )
         self.start, self.recorded = head["position"], head["now"]
         self._chain = bytes(head["chain_hash"])
+        self.crypto = await ledger_crypto(self._conn)
+        self._checked = self.crypto == SHA256_ED25519 or await sm3_in_database(self._conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -97,7 +104,9 @@ class BulkAppend:
         if not rows:
             return
         before = self._chain
-        events, seals = _sealed(rows, self.start + self.written, before, self.recorded)
+        events, seals = _sealed(
+            rows, self.start + self.written, before, self.recorded, HASHERS[self.crypto]
+        )
         self._chain = seals[-1][2]
         self.written += len(rows)
         previous = self._copies
@@ -119,8 +128,10 @@ class BulkAppend:
         await self._conn.copy_records_to_table(
             "ledger_seal", records=seals, columns=("position", "recorded_at", "chain_hash")
         )
+        if not self._checked:
+            return
         # PostgreSQL recomputes every link of the chunk with its own ledger_leaf.
-        broken = await self._conn.fetchval(_LINKS, seals[0][0], seals[-1][0])
+        broken = await self._conn.fetchval(_LINKS, seals[0][0], seals[-1][0], self.crypto)
         if broken is not None:
             raise SealMismatch(f"the seal of position {broken} disagrees with ledger_leaf")
 
@@ -175,10 +186,15 @@ async def append_bulk(
 
 
 def _sealed(
-    rows: Sequence[NewEvent], start: int, chain: bytes, recorded: datetime
+    rows: Sequence[NewEvent],
+    start: int,
+    chain: bytes,
+    recorded: datetime,
+    sha256: Callable[[bytes], Any] = hashlib.sha256,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[int, datetime, bytes]]]:
+    """The rows and their seals from ``start`` + 1 on, after ``chain``; ``sha256`` the
+    ledger's hash in hashlib's shape (``verify_scan.HASHERS``)."""
     micros = (recorded - EPOCH) // timedelta(microseconds=1)
-    sha256 = hashlib.sha256
     events: list[tuple[Any, ...]] = []
     seals: list[tuple[int, datetime, bytes]] = []
     for offset, row in enumerate(rows, 1):

@@ -13,41 +13,88 @@ import structlog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.infra import sm2
 from ledger.infra.eventlog import EventLog
-from ledger.infra.keyfiles import ed25519_key
+from ledger.infra.keyfiles import ed25519_key, sm2_key
 from ledger.infra.merkle import Tree, extend_all
-from ledger.offline import Checkpoint, key_id, sign_note, verifier_key
+from ledger.offline import (
+    ED25519_TYPE,
+    SHA256_ED25519,
+    SM2_TYPE,
+    SM3_SM2,
+    Checkpoint,
+    NoteSigner,
+    key_id,
+    sign_note,
+    verifier_key,
+)
 
 log = structlog.get_logger(__name__)
 
 
+class SM2NoteKey:
+    """An SM2 key in the system OpenSSL (``infra.sm2``) as a note signer (the offline
+    verifier's ``NoteSigner``: a key in a hardware security module would stand here)."""
+
+    kind = SM2_TYPE
+
+    def __init__(self, key: sm2.SM2PrivateKey) -> None:
+        self.key = key
+        self._public = key.public_key()
+
+    def public_bytes(self) -> bytes:
+        return self._public
+
+    def sign(self, message: bytes) -> bytes:
+        return self.key.sign(message)
+
+
 @dataclass(frozen=True)
 class Signer:
-    """The key that signs checkpoints, under the log's origin name."""
+    """The key that signs checkpoints, under the log's origin name: Ed25519, or SM2 for a
+    ledger in SM mode."""
 
     name: str
-    private_key: Ed25519PrivateKey
+    private_key: Ed25519PrivateKey | NoteSigner
+
+    @property
+    def kind(self) -> bytes:
+        """The note signature type (``offline.ED25519_TYPE`` or ``offline.SM2_TYPE``)."""
+        if isinstance(self.private_key, Ed25519PrivateKey):
+            return ED25519_TYPE
+        return self.private_key.kind
 
     @property
     def public_key(self) -> bytes:
-        return self.private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        if isinstance(self.private_key, Ed25519PrivateKey):
+            return self.private_key.public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
+        return self.private_key.public_bytes()
 
     @property
     def key_id(self) -> bytes:
-        return key_id(self.name, self.public_key)
+        return key_id(self.name, self.public_key, self.kind)
 
     @property
     def verifier_key(self) -> str:
-        return verifier_key(self.name, self.public_key)
+        return verifier_key(self.name, self.public_key, self.kind)
 
 
-def load_signer(name: str, key_file: Path | None, data_dir: Path) -> Signer:
-    """Read the Ed25519 key (PEM, PKCS#8), or create one in the data directory."""
-    path = key_file or data_dir / "signing-key.pem"
-    key, created = ed25519_key(path, "LEDGER_SIGNING_KEY_FILE" if key_file else None)
-    signer = Signer(name, key)
+def load_signer(
+    name: str, key_file: Path | None, data_dir: Path, crypto: str = SHA256_ED25519
+) -> Signer:
+    """Read the signing key (PEM, PKCS#8: Ed25519, or SM2 for an SM ledger), or create one
+    in the data directory (``signing-key.pem``, ``signing-key-sm2.pem``)."""
+    setting = "LEDGER_SIGNING_KEY_FILE" if key_file else None
+    if crypto == SM3_SM2:
+        path = key_file or data_dir / "signing-key-sm2.pem"
+        made, created = sm2_key(path, setting)
+        signer = Signer(name, SM2NoteKey(made))
+    else:
+        path = key_file or data_dir / "signing-key.pem"
+        key, created = ed25519_key(path, setting)
+        signer = Signer(name, key)
     if not created:
         return signer
     log.warning("signing_key_generated", path=str(path), verifier_key=signer.verifier_key)

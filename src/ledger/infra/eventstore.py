@@ -17,6 +17,7 @@ from ledger.infra.eventlog import RecordedEvent as RecordedEvent
 
 # RecordedEvent is also importable from here, where readers of the store look for it.
 from ledger.infra.grouped import GroupCommit
+from ledger.infra.sealing import seal, seals_here
 
 VERSION_CONFLICT = "LE001"
 CONDITION_FAILED = "LE002"
@@ -98,6 +99,7 @@ class EventStore(EventLog):
         super().__init__(pool)
         self.pool = pool
         self._group: GroupCommit[_Command, Appended] = GroupCommit(self._write, self.MAX_BATCH)
+        self._sealing: bool | None = None  # whether this process computes the chain's links
 
     async def append(
         self,
@@ -126,25 +128,20 @@ class EventStore(EventLog):
             raise translated from error
 
     async def _write_batch(self, batch: list[_Command]) -> list[Appended | Exception]:
-        numbered = [(n, e) for n, c in enumerate(batch, 1) for e in c.events]
-        events = [e for _, e in numbered]
-        raw = await self.pool.fetchval(
-            "SELECT ledger_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-            " $12::jsonb[])",
-            [n for n, _ in numbered],
-            [e.stored.originator_id for e in events],
-            [e.stored.originator_version for e in events],
-            [e.stored.topic for e in events],
-            [e.stored.state for e in events],
-            ["\n".join(e.tags) for e in events],
-            ["\n".join(c.condition.tags) if c.condition else "" for c in batch],
-            [c.condition.after if c.condition else 0 for c in batch],
-            [c.idempotency.actor if c.idempotency else "" for c in batch],
-            [c.idempotency.key if c.idempotency else None for c in batch],
-            [c.idempotency.request_hash if c.idempotency else None for c in batch],
-            [json.dumps(c.idempotency.result) if c.idempotency else None for c in batch],
-        )
-        return [_appended(answer) for answer in json.loads(raw)]
+        if self._sealing is None:
+            self._sealing = await seals_here(self.pool)
+        try:
+            if not self._sealing:
+                raw = await self.pool.fetchval(APPEND, *_arguments(batch), False)
+                return [_appended(answer) for answer in json.loads(raw)]
+            async with self.pool.acquire() as conn, conn.transaction():
+                answers = json.loads(await conn.fetchval(APPEND, *_arguments(batch), True))
+                await seal(conn, batch, answers)
+                return [_appended(answer) for answer in answers]
+        except asyncpg.PostgresError as error:
+            if getattr(error, "sqlstate", None) == SEAL_HERE:
+                self._sealing = None  # the database lost its SM3: ask again, next time
+            raise
 
     async def find_idempotent(self, actor: str, key: str) -> tuple[bytes, dict[str, Any]] | None:
         row = await self.pool.fetchrow(
@@ -155,6 +152,33 @@ class EventStore(EventLog):
         if row is None:
             return None
         return bytes(row["request_hash"]), json.loads(row["result"])
+
+
+APPEND = (
+    "SELECT ledger_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb[], $13)"
+)
+SEAL_HERE = "LE003"  # the database cannot compute the ledger's SM3: the caller seals
+
+
+def _arguments(batch: list[_Command]) -> list[Any]:
+    """The arrays of ``ledger_append_batch``: its events in command order, then each
+    command's condition and idempotency."""
+    numbered = [(n, e) for n, c in enumerate(batch, 1) for e in c.events]
+    events = [e for _, e in numbered]
+    return [
+        [n for n, _ in numbered],
+        [e.stored.originator_id for e in events],
+        [e.stored.originator_version for e in events],
+        [e.stored.topic for e in events],
+        [e.stored.state for e in events],
+        ["\n".join(e.tags) for e in events],
+        ["\n".join(c.condition.tags) if c.condition else "" for c in batch],
+        [c.condition.after if c.condition else 0 for c in batch],
+        [c.idempotency.actor if c.idempotency else "" for c in batch],
+        [c.idempotency.key if c.idempotency else None for c in batch],
+        [c.idempotency.request_hash if c.idempotency else None for c in batch],
+        [json.dumps(c.idempotency.result) if c.idempotency else None for c in batch],
+    ]
 
 
 def _appended(answer: dict[str, Any]) -> Appended | Exception:

@@ -10,6 +10,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.infra import sm2
+
 
 def create_private(path: Path, data: bytes) -> bool:
     """Create ``path`` with ``data``, mode 0600, whole or not at all; False if it exists
@@ -62,3 +64,19 @@ def ed25519_key(path: Path, setting: str | None) -> tuple[Ed25519PrivateKey, boo
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return key, False
+
+
+def sm2_key(path: Path, setting: str | None) -> tuple[sm2.SM2PrivateKey, bool]:
+    """The SM2 key (PEM, PKCS#8, as ``openssl genpkey -algorithm SM2`` writes it) at
+    ``path``, and whether it was created now; as ``ed25519_key``. Needs the system
+    OpenSSL 3 with SM2 (``sm2.SM2Unavailable`` says what is missing)."""
+    if not path.exists():
+        if setting is not None:
+            raise FileNotFoundError(f"{setting} names {path}, which does not exist")
+        made = sm2.generate_private_key()
+        if create_private(path, made.private_bytes_pem()):
+            return made, True
+    try:
+        return sm2.load_private_key_pem(path.read_bytes()), False
+    except ValueError as error:
+        raise ValueError(f"{path} does not hold an SM2 private key: {error}") from None

@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from ledger.infra.crypto import crypto_of
 from ledger.offline import leaf_hash, node_hash, root_hash
 
 _EXTENDER_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('ledger-merkle'))"
@@ -46,13 +47,14 @@ def subtrees(a: int, b: int) -> list[Node]:
     return subtrees(a, a + k) + subtrees(a + k, b)
 
 
-def range_hash(a: int, b: int, nodes: dict[Node, bytes]) -> bytes:
+def range_hash(a: int, b: int, nodes: dict[Node, bytes], crypto: str) -> bytes:
     size = b - a
     if size & (size - 1) == 0:
         level = size.bit_length() - 1
         return nodes[(level, a >> level)]
     k = split(size)
-    return node_hash(range_hash(a, a + k, nodes), range_hash(a + k, b, nodes))
+    left, right = range_hash(a, a + k, nodes, crypto), range_hash(a + k, b, nodes, crypto)
+    return node_hash(left, right, crypto)
 
 
 def inclusion_ranges(index: int, a: int, b: int) -> list[tuple[int, int]]:
@@ -115,11 +117,16 @@ class Tree:
         if size > held:
             raise TreeError(f"the tree holds {held} leaves, not {size}")
 
+    async def crypto(self) -> str:
+        """The ledger's algorithms (``infra.crypto``): its tree's hash."""
+        return await crypto_of(self.pool)
+
     async def root(self, size: int) -> bytes:
         if size == 0:
-            return root_hash([])
+            return root_hash([], await self.crypto())
         await self._check_size(size)
-        return range_hash(0, size, await self.nodes(subtrees(0, size)))
+        nodes = await self.nodes(subtrees(0, size))
+        return range_hash(0, size, nodes, await self.crypto())
 
     async def inclusion(self, index: int, size: int) -> list[bytes]:
         """The audit path of leaf ``index`` in the tree of ``size`` leaves."""
@@ -140,7 +147,8 @@ class Tree:
 
     async def _hashes(self, ranges: list[tuple[int, int]]) -> list[bytes]:
         nodes = await self.nodes(n for a, b in ranges for n in subtrees(a, b))
-        return [range_hash(a, b, nodes) for a, b in ranges]
+        crypto = await self.crypto()
+        return [range_hash(a, b, nodes, crypto) for a, b in ranges]
 
     async def leaf(self, position: int) -> bytes:
         row = await self.pool.fetchrow(LEAVES_SQL + " WHERE e.position = $1", position)
@@ -154,6 +162,7 @@ async def extend(pool: asyncpg.Pool, batch_size: int = 10_000) -> int:
 
     One transaction; a second extender finds the lock taken and adds nothing.
     """
+    crypto = await crypto_of(pool)
     async with pool.acquire() as conn, conn.transaction():
         if not await conn.fetchval(_EXTENDER_LOCK):
             return 0
@@ -170,11 +179,11 @@ async def extend(pool: asyncpg.Pool, batch_size: int = 10_000) -> int:
         for row in rows:
             if row["position"] != index + 1:
                 raise TreeError(f"the log has no event at position {index + 1}")
-            level, idx, current = 0, index, leaf_hash(bytes(row["leaf"]))
+            level, idx, current = 0, index, leaf_hash(bytes(row["leaf"]), crypto)
             known[(0, idx)] = current
             new.append((0, idx, current))
             while idx & 1:
-                current = node_hash(known[(level, idx - 1)], current)
+                current = node_hash(known[(level, idx - 1)], current, crypto)
                 level, idx = level + 1, idx >> 1
                 known[(level, idx)] = current
                 new.append((level, idx, current))
@@ -203,6 +212,7 @@ async def proof_record(
     """The events at ``positions`` with their leaf bytes and inclusion proofs in the tree of
     ``size`` leaves: the file the offline verifier reads (format ``ledger-proof-v1``)."""
     tree = Tree(pool)
+    crypto = await tree.crypto()
     events = []
     for position in positions:
         if not 1 <= position <= size:
@@ -213,12 +223,13 @@ async def proof_record(
             {
                 "position": position,
                 "leaf": _b64(leaf),
-                "leaf_hash": _b64(leaf_hash(leaf)),
+                "leaf_hash": _b64(leaf_hash(leaf, crypto)),
                 "inclusion_proof": [_b64(h) for h in proof],
             }
         )
     return {
         "format": "ledger-proof-v1",
+        "crypto": crypto,
         "tree_size": size,
         "root": _b64(await tree.root(size)),
         "checkpoint": checkpoint,
@@ -228,9 +239,11 @@ async def proof_record(
 
 async def consistency_record(pool: asyncpg.Pool, first: int, second: int) -> dict[str, Any]:
     """The consistency proof between two tree sizes (format ``ledger-consistency-v1``)."""
-    proof = await Tree(pool).consistency(first, second)
+    tree = Tree(pool)
+    proof = await tree.consistency(first, second)
     return {
         "format": "ledger-consistency-v1",
+        "crypto": await tree.crypto(),
         "from": first,
         "to": second,
         "proof": [_b64(h) for h in proof],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a new database connection may take over every host its URL"
         " names; then the request answers 503.",
+    )
+    crypto: Literal["sha256-ed25519", "sm", "sm3-sm2"] = Field(
+        default="sha256-ed25519",
+        description="The ledger's algorithms, fixed when it is created: sha256-ed25519"
+        " (SHA-256 chain and tree, Ed25519 checkpoints) or sm (SM3 and SM2); a service set"
+        " otherwise than its ledger refuses to start.",
     )
     data_dir: Path = Field(default=Path("var"), description="Where the embedded server keeps data.")
     host: str = "127.0.0.1"

@@ -13,10 +13,11 @@ from typing import Any
 import asyncpg
 
 from ledger.infra.accesslog import verify_chain
+from ledger.infra.crypto import ledger_crypto, sm3_in_database
 from ledger.infra.leaf import leaf_bytes
 from ledger.infra.verify_report import Finding, Report
 from ledger.infra.verify_scan import Frontier, Scan, check_checkpoint, verify_rows
-from ledger.offline import NoteError, leaf_hash, verify_checkpoint
+from ledger.offline import SHA256_ED25519, NoteError, leaf_hash, node_hash, verify_checkpoint
 
 WINDOW = 16  # how far to look for a moved row when a leaf no longer matches
 _ROW = (
@@ -42,7 +43,8 @@ async def verify_ledger(
         )
         due = {int(c["size"]): c for c in checkpoints}
         _check_signatures(checkpoints, verifier, report)
-        frontier = Frontier()
+        crypto = await ledger_crypto(conn)
+        frontier = Frontier(crypto)
         empty = due.pop(0, None)
         if empty is not None:
             check_checkpoint(empty, frontier.root(), bytes(32), 0, report)
@@ -50,7 +52,7 @@ async def verify_ledger(
         # The stored tree's inner nodes are checked on a second connection, in the same
         # snapshot, while this one scans the log.
         snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
-        tree = asyncio.ensure_future(_check_tree(pool, snapshot))
+        tree = asyncio.ensure_future(_check_tree(pool, snapshot, crypto))
         try:
             scan = Scan(due, frontier, report, progress, every)
             async with contextlib.aclosing(verify_rows(conn)) as spans:
@@ -61,7 +63,7 @@ async def verify_ledger(
                         break
                     if problem == "tree":
                         changed = int(rows[scan.stopped_at]["position"])
-                        report.findings.append(await _classify(conn, changed))
+                        report.findings.append(await _classify(conn, changed, crypto))
                         break
             scanned = scan.finished
             chain = scan.chain
@@ -111,7 +113,7 @@ def _check_signatures(checkpoints: list[Any], verifier: str, report: Report) -> 
             return
 
 
-async def _classify(conn: asyncpg.Connection, position: int) -> Finding:
+async def _classify(conn: asyncpg.Connection, position: int, crypto: str) -> Finding:
     """Name what happened to the row whose leaf no longer matches the tree."""
     row = await conn.fetchrow(_ROW, position)
     stored = {
@@ -136,12 +138,14 @@ async def _classify(conn: asyncpg.Connection, position: int) -> Finding:
         # moved alone, or together with its seal row
         for recorded_at in {row["recorded_at"], sealed_at.get(other, row["recorded_at"])}:
             moved = {**dict(row), "recorded_at": recorded_at}
-            if leaf_hash(leaf_bytes(moved, other)) == tree_leaf:
+            if leaf_hash(leaf_bytes(moved, other), crypto) == tree_leaf:
                 return Finding(
                     "reordered rows", f"this event was sealed at position {other}", position
                 )
     following = await conn.fetchrow(_ROW, position + 1)
-    if following is not None and leaf_hash(leaf_bytes(following, position)) == stored.get(position):
+    if following is not None and (
+        leaf_hash(leaf_bytes(following, position), crypto) == stored.get(position)
+    ):
         return Finding(
             "inserted row",
             "an event that was never sealed stands here; the sealed one follows",
@@ -181,25 +185,46 @@ async def _check_heads(
         )
 
 
-async def _check_tree(pool: asyncpg.Pool, snapshot: str) -> Finding | None:
+async def _check_tree(pool: asyncpg.Pool, snapshot: str, crypto: str) -> Finding | None:
     """The lowest stored inner node that is not the hash of its children, read in the
     exported ``snapshot``: the log's scan sees the same state."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         await conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        return await _lowest_bad_node(conn)
+        if crypto == SHA256_ED25519:
+            return await _lowest_bad_node(conn, "sha256('\\x01'::bytea || l.hash || r.hash)")
+        if await sm3_in_database(conn):
+            return await _lowest_bad_node(conn, "digest('\\x01'::bytea || l.hash || r.hash, 'sm3')")
+        return await _lowest_bad_node_here(conn, crypto)
 
 
-async def _lowest_bad_node(conn: asyncpg.Connection) -> Finding | None:
-    bad = await conn.fetchrow(
-        "SELECT k.level, k.idx FROM merkle_nodes k"
-        " LEFT JOIN merkle_nodes l ON l.level = k.level - 1 AND l.idx = 2 * k.idx"
-        " LEFT JOIN merkle_nodes r ON r.level = k.level - 1 AND r.idx = 2 * k.idx + 1"
-        " WHERE k.level > 0 AND (l.hash IS NULL OR r.hash IS NULL"
-        "   OR k.hash <> sha256('\\x01'::bytea || l.hash || r.hash))"
-        " ORDER BY k.level, k.idx LIMIT 1"  # the lowest bad node is the altered one
-    )
-    if bad is None:
-        return None
+_NODES = (
+    "SELECT k.level, k.idx{} FROM merkle_nodes k"
+    " LEFT JOIN merkle_nodes l ON l.level = k.level - 1 AND l.idx = 2 * k.idx"
+    " LEFT JOIN merkle_nodes r ON r.level = k.level - 1 AND r.idx = 2 * k.idx + 1"
+    " WHERE k.level > 0{}"
+    " ORDER BY k.level, k.idx"  # the lowest bad node is the altered one
+)
+
+
+async def _lowest_bad_node(conn: asyncpg.Connection, node: str) -> Finding | None:
+    """The check in SQL, ``node`` the expression of a node's hash from its children's."""
+    where = f" AND (l.hash IS NULL OR r.hash IS NULL OR k.hash <> {node})"
+    bad = await conn.fetchrow(_NODES.format("", where) + " LIMIT 1")
+    return None if bad is None else _altered(bad)
+
+
+async def _lowest_bad_node_here(conn: asyncpg.Connection, crypto: str) -> Finding | None:
+    """The check here, where the database cannot compute the tree's hash (SM3 without
+    pgcrypto): every inner node read with its children, in order, a cursor at a time."""
+    query = _NODES.format(", k.hash, l.hash AS left, r.hash AS right", "")
+    async for row in conn.cursor(query, prefetch=10_000):
+        left, right = row["left"], row["right"]
+        if left is None or right is None or node_hash(left, right, crypto) != row["hash"]:
+            return _altered(row)
+    return None
+
+
+def _altered(bad: Any) -> Finding:
     first_leaf = (int(bad["idx"]) << int(bad["level"])) + 1
     return Finding(
         "tree node altered",

@@ -11,10 +11,11 @@ from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import asyncpg
+from cryptography.hazmat.primitives import hashes
 
 from ledger.infra.leaf import encode_leaf
 from ledger.infra.verify_report import Finding, Report
-from ledger.offline import node_hash
+from ledger.offline import HASHES, SHA256_ED25519, SM3_SM2, node_hash
 
 # The columns as the leaf encodes them (uuid_send, the tags joined by LF, the recorded time in
 # microseconds: the expressions of ledger_leaf), so reading them builds no Python objects to
@@ -71,26 +72,44 @@ async def verify_rows(
                 await pending
 
 
+class Sm3:
+    """SM3 with hashlib's shape (``Sm3(data).digest()``), so the scan's loop is the same
+    code for both hashes."""
+
+    __slots__ = ("_hash",)
+
+    def __init__(self, data: bytes) -> None:
+        self._hash = hashes.Hash(hashes.SM3())
+        self._hash.update(data)
+
+    def digest(self) -> bytes:
+        return self._hash.finalize()
+
+
+HASHERS: dict[str, Callable[[bytes], Any]] = {SHA256_ED25519: hashlib.sha256, SM3_SM2: Sm3}
+
+
 class Frontier:
     """The right edge of a Merkle tree being built leaf by leaf: its root at any size."""
 
-    def __init__(self) -> None:
+    def __init__(self, crypto: str = SHA256_ED25519) -> None:
         self.stack: list[tuple[int, bytes]] = []  # (leaves, hash), sizes decreasing
+        self.crypto = crypto
 
     def push(self, leaf: bytes) -> None:
         size, current = 1, leaf
         while self.stack and self.stack[-1][0] == size:
             left = self.stack.pop()[1]
-            current = node_hash(left, current)
+            current = node_hash(left, current, self.crypto)
             size *= 2
         self.stack.append((size, current))
 
     def root(self) -> bytes:
         if not self.stack:
-            return hashlib.sha256(b"").digest()
+            return HASHES[self.crypto](b"")
         current = self.stack[-1][1]
         for _, left in reversed(self.stack[:-1]):
-            current = node_hash(left, current)
+            current = node_hash(left, current, self.crypto)
         return current
 
 
@@ -115,7 +134,7 @@ class Scan:
     def rows(self, rows: list[Any]) -> Finding | str | None:
         """None when every row holds; a finding, or "tree" (a leaf that differs from the
         tree's: to be classified), at ``rows[self.stopped_at]``."""
-        sha256, chain, expected = hashlib.sha256, self.chain, self.expected
+        sha256, chain, expected = HASHERS[self.frontier.crypto], self.chain, self.expected
         for index, row in enumerate(rows):
             position = row[0]
             problem: Finding | str | None = None

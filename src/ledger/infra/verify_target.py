@@ -19,9 +19,19 @@ import asyncpg
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledger.infra import sm2
+from ledger.infra.crypto import CHOICES
 from ledger.infra.database import EMBEDDED_DATABASE, create_pool, embedded_url, start_embedded
 from ledger.infra.settings import Settings
-from ledger.offline import NoteError, parse_verifier_key, verifier_key
+from ledger.offline import (
+    SM2_TYPE,
+    SM3_SM2,
+    NoteError,
+    parse_key,
+    parse_verifier_key,
+    sm3,
+    verifier_key,
+)
 
 # The tables `ledger verify` reads: without them the database holds no ledger.
 _TABLES = ("ledger_events", "ledger_seal", "ledger_head", "ledger_checkpoints", "merkle_nodes")
@@ -53,13 +63,17 @@ def redacted(url: str) -> str:
 
 
 def fingerprint(verifier: str) -> str:
-    """The verifier key's name and the SHA-256 of its public key: what it was checked by."""
-    name, _, public_key = parse_verifier_key(verifier)
-    return f"{name}, public key sha256:{hashlib.sha256(public_key).hexdigest()}"
+    """The verifier key's name and the hash of its public key (SHA-256 for Ed25519, SM3 for
+    SM2): what it was checked by."""
+    key = parse_key(verifier)
+    if key.kind == SM2_TYPE:
+        return f"{key.name}, SM2 public key sm3:{sm3(key.public).hex()}"
+    return f"{key.name}, public key sha256:{hashlib.sha256(key.public).hexdigest()}"
 
 
-def existing_verifier(settings: Settings, given: str | None) -> str:
-    """The verifier key given (the key, or a file holding it), else the signing key's."""
+def existing_verifier(settings: Settings, given: str | None, crypto: str | None = None) -> str:
+    """The verifier key given (the key, or a file holding it), else the signing key's:
+    Ed25519, or SM2 for a ledger whose algorithms (``crypto``, else the setting's) are SM."""
     if given is not None:
         text = Path(given).read_text().strip() if Path(given).is_file() else given.strip()
         try:
@@ -67,12 +81,20 @@ def existing_verifier(settings: Settings, given: str | None) -> str:
         except NoteError as error:
             raise NothingToVerify(f"--key is not a verifier key: {error}") from None
         return text
-    path = settings.signing_key_file or settings.data_dir / "signing-key.pem"
+    crypto = crypto or CHOICES[settings.crypto]
+    default = "signing-key-sm2.pem" if crypto == SM3_SM2 else "signing-key.pem"
+    path = settings.signing_key_file or settings.data_dir / default
     if not path.is_file():
         raise NothingToVerify(
             f"no signing key at {path}: set LEDGER_SIGNING_KEY_FILE or LEDGER_DATA_DIR to the"
             " service's, or give its verifier key with --key"
         )
+    if crypto == SM3_SM2:
+        try:
+            point = sm2.load_private_key_pem(path.read_bytes()).public_key()
+        except ValueError as error:
+            raise NothingToVerify(f"{path} does not hold an SM2 private key: {error}") from None
+        return verifier_key(settings.origin, point, SM2_TYPE)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise NothingToVerify(f"{path} does not hold an Ed25519 private key")

@@ -47,6 +47,10 @@ class ProofRecord(View):
     """A `ledger-proof-v1` record: `ledger-verify record` checks it offline."""
 
     format: Literal["ledger-proof-v1"]
+    crypto: Literal["sha256-ed25519", "sm3-sm2"] = Field(
+        description="The ledger's algorithms: the hash of its leaves and tree (SHA-256 or"
+        " SM3) and its checkpoints' signature (Ed25519 or SM2)."
+    )
     tree_size: int
     root: str | None = Field(default=None, description="Root of the tree of tree_size, base64.")
     checkpoint: str | None = Field(description="The signed checkpoint (C2SP note) proved against.")
