@@ -22,6 +22,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ledger.api.app import create_app
+from ledger.api.console.verification import check_checkpoint, check_event
 from ledger.infra import sm2
 from ledger.infra.settings import Settings
 from ledger.offline import SM2_ID, SM2_TYPE, parse_key, verify_checkpoint
@@ -165,3 +166,24 @@ async def test_a_checkpoint_signature_verifies_with_openssl(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert verified.returncode == 0 and "Success" in verified.stdout, verified.stderr
+
+
+async def test_the_console_checks_an_sm_trail_itself(
+    settings: Settings, issue: Issue, aiohttp_client: Client
+) -> None:
+    client = await aiohttp_client(
+        create_app(settings.model_copy(update={"crypto": "sm"})), headers=bearer(issue("admin"))
+    )
+    unit = {"name": "无锡市司法局", "kind": "department", "level": "municipal"}
+    made = await (await client.post("/v1/units", json=unit)).json()
+    await checkpoint_at_least(client, made["position"])
+    trail = await (await client.get(f"/v1/history/{made['id']}", params={"proofs": "true"})).json()
+    key = (await (await client.get("/v1/ledger/public-key")).text()).strip()
+    checkpoint = check_checkpoint(trail["checkpoint"], key)
+    assert checkpoint.crypto == "sm3-sm2" and checkpoint.checkpoint is not None
+    assert trail["items"] and all(
+        check_event(item, checkpoint).state == "verified" for item in trail["items"]
+    )
+    item = trail["items"][0]
+    restated = item | {"stream_version": item["stream_version"] + 1}
+    assert check_event(restated, checkpoint).state == "failed"

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from ledger.offline import (
+    SHA256_ED25519,
     Checkpoint,
     NoteError,
     ProofError,
     leaf_hash,
+    parse_key,
     parse_leaf,
     verify_checkpoint,
     verify_inclusion,
@@ -37,6 +39,7 @@ class CheckedCheckpoint:
     note: str | None
     checkpoint: Checkpoint | None
     reason: str
+    crypto: str = SHA256_ED25519  # the ledger's algorithms, as its key's type says
 
     @property
     def root(self) -> str:
@@ -51,7 +54,8 @@ def check_checkpoint(note: str | None, verifier_key: str) -> CheckedCheckpoint:
     if not note:
         return CheckedCheckpoint(None, None, "尚无已签名的检查点")
     try:
-        return CheckedCheckpoint(note, verify_checkpoint(note, verifier_key), "")
+        crypto = parse_key(verifier_key).crypto
+        return CheckedCheckpoint(note, verify_checkpoint(note, verifier_key), "", crypto)
     except NoteError as error:
         return CheckedCheckpoint(note, None, f"检查点签名核验未通过：{error}")
 
@@ -80,7 +84,7 @@ def check_event(item: dict[str, Any], checkpoint: CheckedCheckpoint) -> Checked:
         return Checked("failed", checkpoint.reason)
     try:
         leaf = _b64(proof["leaf"], "leaf")
-        hashed = leaf_hash(leaf)
+        hashed = leaf_hash(leaf, checkpoint.crypto)
         if base64.b64encode(hashed).decode() != proof["leaf_hash"]:
             raise ProofError("the leaf hash does not match the leaf")
         fields = parse_leaf(leaf)
@@ -102,6 +106,7 @@ def check_event(item: dict[str, Any], checkpoint: CheckedCheckpoint) -> Checked:
             hashed,
             path,
             checkpoint.checkpoint.root,
+            checkpoint.crypto,
         )
     except (ProofError, KeyError, TypeError) as error:
         return Checked("failed", str(error))
