@@ -1,7 +1,7 @@
-"""The real commands on a ledger in SM mode: `ledger demo` with LEDGER_CRYPTO=sm, `ledger
-checkpoint`, then `ledger verify` with no LEDGER_CRYPTO (it reads the ledger's algorithms
-from the database), a service started with the default setting refused, and the auditor's
-copied script checking an SM record; a changed row named by `ledger verify`."""
+"""The real commands on a ledger in SM mode: `ledger demo` and `ledger import` with
+LEDGER_CRYPTO=sm, `ledger checkpoint`, then `ledger verify` with no LEDGER_CRYPTO (it reads
+the ledger's algorithms from the database), a start set otherwise refused, and the
+auditor's copied script checking an SM record; a changed row named by `ledger verify`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ledger.infra.checkpoints import load_signer
 from ledger.infra.database import create_pool
 from ledger.infra.merkle import proof_record
 from ledger.offline import SM3_SM2, parse_key
+from tests.integration.test_import import history
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +53,17 @@ async def test_sm_ledger_commands_and_the_auditors_script(
     size = int(note.splitlines()[1])
     assert size > 300 and (tmp_path / "data" / "signing-key-sm2.pem").exists()
 
+    # An import's bulk append: its SM3 links computed under the head lock, as an append's.
+    lines = history()
+    file = tmp_path / "history.jsonl"
+    file.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    summary = json.loads(run(sm, "import", str(file), "--actor", "operator:sm").stdout)
+    assert summary["lines"] == len(lines) and summary["events"] > len(lines)
+    note = run(sm, "checkpoint").stdout
+    size = int(note.splitlines()[1])
+
     verified = run(env, "verify")  # no LEDGER_CRYPTO: the database says
+    assert f"ledger verified: {size:,} events" in verified.stdout
     assert "ledger verified" in verified.stdout
     assert "SM2 public key sm3:" in verified.stdout and "(sm3-sm2)" in verified.stdout
     refused = run(env, "migrate", ok=False)  # a start set otherwise than its ledger
