@@ -40,6 +40,7 @@ from province_read import province_read
 from replicated import replicated
 from report import records, write_json, write_page
 from seal import UnsealedStore, create_unsealed
+from sm_mode import sm_mode
 from verifiable import verifiable
 from webhooks_out import webhooks_out
 from writes import append_events, raw_insert
@@ -229,6 +230,12 @@ async def verified(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     return await on_ledger(dbs, lambda _, pool: verifiable(pool, size, progress))
 
 
+async def sm_compared(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
+    """SM mode (SM3 chain and tree, SM2 checkpoints) against SHA-256/Ed25519, each pair on
+    two fresh databases of the same run: appends, fill, tree, checkpoint, verify, signing."""
+    return await sm_mode(dbs, args.scale, args.repeat, progress)
+
+
 async def read_guarded(dbs: Databases, args: argparse.Namespace) -> list[Figure]:
     """The read path behind identities and row-level security, against the bare query."""
     progress("guarded reads: the demo data set, then the read path five ways")
@@ -291,6 +298,7 @@ SECTIONS = {
     "catchup": caught_up,
     "loop": looped,
     "verify": verified,
+    "sm": sm_compared,
     "guarded": read_guarded,
     "clues": clues_delivered,
     "webhooks": hooks_delivered,
