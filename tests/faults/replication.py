@@ -33,27 +33,24 @@ class Pair:
         await self.standby._run("pg_ctl", "-D", str(self.standby.data), "-w", "promote")
 
 
+async def base_backup(source: Cluster, target: Cluster, *options: str) -> None:
+    """``pg_basebackup`` of the running ``source`` into ``target``'s data folder (its WAL
+    streamed alongside, so the copy is whole on its own)."""
+    await target._run(
+        "pg_basebackup",
+        *("-D", str(target.data), "-h", str(source.root), "-U", "postgres"),
+        *("-X", "stream", "-c", "fast", "--no-sync", *options),
+    )
+
+
 async def standby_of(primary: Cluster, *, synchronous: bool) -> Cluster:
     """A replica made by ``pg_basebackup`` from the running ``primary``, started and
     streaming; with ``synchronous``, a commit on the primary waits for its WAL to be
     flushed on the replica too (synchronous_commit=on), so an acknowledged commit is on
     both."""
     standby = Cluster()
-    await standby._run(
-        "pg_basebackup",
-        "-D",
-        str(standby.data),
-        "-h",
-        str(primary.root),
-        "-U",
-        "postgres",
-        "-X",
-        "stream",
-        "-c",
-        "fast",
-        "--no-sync",
-        "-R",  # standby.signal, and primary_conninfo in postgresql.auto.conf
-    )
+    # -R: standby.signal, and primary_conninfo in postgresql.auto.conf
+    await base_backup(primary, standby, "-R")
     with (standby.data / "postgresql.auto.conf").open("a") as conf:
         conf.write(
             f"primary_conninfo = 'host={primary.root} user=postgres application_name={STANDBY}'\n"

@@ -15,6 +15,7 @@ import pytest
 
 from ledger.domain.access import Role
 from tests.faults.conftest import Cluster, Rig, clue, private_rig, until
+from tests.faults.replication import base_backup
 from tests.faults.writes import SUBJECT, Sent, assert_sealed_and_gapless, clue_events, http
 
 pytestmark = pytest.mark.faults
@@ -60,20 +61,7 @@ async def test_a_point_in_time_restore_holds_the_log_to_that_point_and_verifies(
             api = await rig.serve("serve")
             async with http(token, 1) as session:
                 first = await written(session, api.url, "first")
-                await restored._run(  # the base backup: the restored cluster's data
-                    "pg_basebackup",
-                    "-D",
-                    str(restored.data),
-                    "-h",
-                    str(cluster.root),
-                    "-U",
-                    "postgres",
-                    "-X",
-                    "stream",
-                    "-c",
-                    "fast",
-                    "--no-sync",
-                )
+                await base_backup(cluster, restored)  # the restored cluster's data
                 second = await written(session, api.url, "second")
                 conn = await asyncpg.connect(rig.database_url, timeout=10)
                 try:
