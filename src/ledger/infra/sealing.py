@@ -15,19 +15,15 @@ from uuid import UUID
 
 import asyncpg
 
+from ledger.infra.crypto import ledger_crypto, sm3_in_database
 from ledger.infra.leaf import encode_leaf
-from ledger.offline import sm3
-
-_HERE = (
-    "SELECT coalesce((SELECT crypto = 'sm3-sm2' FROM ledger_parameters), false)"
-    " AND to_regprocedure('digest(bytea,text)') IS NULL"
-)
+from ledger.offline import SM3_SM2, sm3
 
 
 async def seals_here(pool: Any) -> bool:
     """Whether this ledger's appends are sealed by the application (an SM3 ledger on a
     database without pgcrypto)."""
-    return bool(await pool.fetchval(_HERE))
+    return await ledger_crypto(pool) == SM3_SM2 and not await sm3_in_database(pool)
 
 
 def links(
