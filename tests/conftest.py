@@ -4,6 +4,7 @@ database per test cloned from a migrated template, the command service, the real
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -77,8 +78,9 @@ async def template(server_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture
-async def database_url(server_url: str, template: str) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def fresh_database(server_url: str, template: str) -> AsyncIterator[str]:
+    """The URL of a new database cloned from the migrated ``template``, dropped after."""
     name = f"ledger_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(server_url)
     try:
@@ -91,6 +93,12 @@ async def database_url(server_url: str, template: str) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def database_url(server_url: str, template: str) -> AsyncIterator[str]:
+    async with fresh_database(server_url, template) as url:
+        yield url
 
 
 @pytest.fixture

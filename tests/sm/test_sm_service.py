@@ -11,13 +11,11 @@ import base64
 import json
 import shutil
 import subprocess
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -27,7 +25,7 @@ from ledger.infra import sm2
 from ledger.infra.settings import Settings
 from ledger.offline import SM2_ID, SM2_TYPE, parse_key, verify_checkpoint
 from ledger.offline import main as offline_main
-from tests.conftest import Issue, bearer, with_database
+from tests.conftest import Issue, bearer, fresh_database
 
 Client = Callable[..., Awaitable[TestClient[Any, Any]]]
 
@@ -65,14 +63,8 @@ def offline(tmp_path: Path, key: str, command: str, *files: dict[str, Any] | str
 @pytest.fixture
 async def sha_url(server_url: str, template: str) -> AsyncIterator[str]:
     """A second database of the test server: the SHA-256 ledger beside the SM one."""
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        yield with_database(server_url, name)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with fresh_database(server_url, template) as url:
+        yield url
 
 
 async def test_an_sm_ledger_and_a_sha256_ledger_side_by_side(
